@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/**
+ * The single source of truth for package.json, tsconfig, jest and the tasks.
+ * Never hand-edit a generated file: change this one and run `npx projen`.
+ */
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-guarded-keys',
+  description: 'AWS KMS keys that are safe by construction: guarded-key CDK constructs, an envelope-encryption core and a local KMS emulator that enforces key policies.',
+  author: 'cdk-guarded-keys team',
+  authorAddress: 'team@cdk-guarded-keys.dev',
+  repositoryUrl: 'https://github.com/cdk-guarded-keys/cdk-guarded-keys.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'awscdk', 'kms', 'encryption', 'key-policy', 'envelope-encryption'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: '2.189.1',
+  constructsVersion: '10.4.2',
+  jsiiVersion: '~6.0.0',
+
+  // jsii targets: JavaScript (always) and Python.
+  publishToPypi: {
+    distName: 'cdk-guarded-keys',
+    module: 'cdk_guarded_keys',
+  },
+
+  // The envelope core, the emulator and the CLI are TypeScript-only (not jsii API),
+  // and jsii refuses a non-jsii runtime dependency unless it is bundled.
+  // @noble/* stay on 1.x: 2.x is ESM-only and this package compiles to CommonJS.
+  bundledDeps: [
+    '@aws-sdk/client-kms',
+    '@noble/ciphers@^1.3.0',
+    '@noble/hashes@^1.8.0',
+    '@smithy/signature-v4',
+    '@smithy/protocol-http',
+    '@smithy/hash-node',
+    'commander@^14',
+    'cli-progress',
+  ],
+  devDeps: [
+    '@types/cli-progress',
+    'esbuild',
+    'aws-cdk@^2',
+    '@aws-crypto/client-node',
+    'fast-check',
+  ],
+
+  bin: {
+    'guarded-keys': 'lib/cli/main.js',
+  },
+
+  // CI must never rewrite a snapshot silently: `projen test` runs jest with --ci;
+  // `npx projen test:update` is the deliberate way to accept a changed snapshot.
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The emulator and envelope tests start servers; give each file its own time budget.
+      testTimeout: 60_000,
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+
+  // One dev tsconfig for tests, example apps and benchmarks (jest, eslint and ts-node share it).
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'test/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {},
+    exclude: ['lib', 'dist', '**/cdk.out', 'bench/.venv'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'bench'],
+  },
+
+  // No GitHub workflows here: CI is .ci/run on a clean clone.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  gitignore: ['/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci'] },
+});
+
+// Bench and demo are TypeScript scripts run with ts-node against the sources.
+project.addTask('demo', {
+  description: 'Synthesize the example app in integ/ and print each key\'s access matrix',
+  exec: 'ts-node --project tsconfig.dev.json integ/demo.ts',
+});
+project.addTask('bench', {
+  description: 'Run the benchmarks in bench/ (each prints a ratio against a peer measured in the same run)',
+  exec: 'ts-node --project tsconfig.dev.json bench/run.ts',
+});
+
+project.synth();

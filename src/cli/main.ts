@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * The `guarded-keys` command: one sub-command module per part of the library.
+ *
+ * Each module exports a `register*(program)` function; this file only wires them,
+ * so the parts never import each other through the CLI.
+ * @module
+ */
+import { Command } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('guarded-keys')
+    .description('Guarded AWS KMS keys: a local KMS emulator, envelope encryption and local deployments.')
+    .showHelpAfterError();
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram().parseAsync(process.argv).catch((err: unknown) => {
+    process.stderr.write(`guarded-keys: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
