@@ -68,13 +68,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // One dev tsconfig for tests, example apps and benchmarks (jest, eslint and ts-node share it).
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['src/**/*.ts', 'test/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     compilerOptions: {},
     exclude: ['lib', 'dist', '**/cdk.out', 'bench/.venv'],
   },
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'integ', 'bench'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
 
   // No GitHub workflows here: CI is .ci/run on a clean clone.

@@ -1,1 +1,1 @@
-export {};
+export * from './keys/guarded-key';

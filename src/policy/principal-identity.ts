@@ -1,0 +1,64 @@
+import { Aws, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/**
+ * A stable identity for a principal, so that "is this role both an admin and a user?" can be asked of
+ * principals that are different objects (an imported role and the role itself) or carry tokens.
+ */
+export function principalIdentity(scope: IConstruct, principal: iam.IPrincipal): string {
+  return JSON.stringify(Stack.of(scope).resolve(principal.policyFragment.principalJson));
+}
+
+/** A readable name for a principal in error messages and the access matrix. */
+export function describePrincipal(scope: IConstruct, principal: iam.IPrincipal): string {
+  const json = Stack.of(scope).resolve(principal.policyFragment.principalJson) as Record<string, unknown[]>;
+  const parts: string[] = [];
+  for (const [type, values] of Object.entries(json)) {
+    for (const value of values) parts.push(type === 'AWS' ? readableToken(value) : `${type}:${readableToken(value)}`);
+  }
+  return parts.join(', ');
+}
+
+/**
+ * Renders a resolved CloudFormation value for people: `{"Fn::GetAtt":["AppRole","Arn"]}` becomes `AppRole.Arn`,
+ * `{"Ref":"AWS::AccountId"}` becomes `${AWS::AccountId}`, joins are concatenated.
+ */
+export function readableToken(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(readableToken).join(',');
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if ('Ref' in obj) return String(obj.Ref).startsWith('AWS::') ? `\${${obj.Ref}}` : String(obj.Ref);
+    if ('Fn::GetAtt' in obj) {
+      const att = obj['Fn::GetAtt'];
+      return Array.isArray(att) ? att.join('.') : String(att);
+    }
+    if ('Fn::Join' in obj) {
+      const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
+      return parts.map(readableToken).join(sep);
+    }
+    if ('Fn::ImportValue' in obj) return `import(${readableToken(obj['Fn::ImportValue'])})`;
+    if ('Fn::Sub' in obj) return readableToken(Array.isArray(obj['Fn::Sub']) ? obj['Fn::Sub'][0] : obj['Fn::Sub']);
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The ARN pattern that matches `aws:PrincipalArn` for the callers a principal stands for, used by strict-mode
+ * Deny exceptions: a role or user is its own ARN; an account principal stands for every identity of that account.
+ * Returns undefined for principals that have no IAM ARN (services, federated identities).
+ */
+export function principalArnPattern(principal: iam.IPrincipal): string | undefined {
+  if (principal instanceof iam.AccountPrincipal) {
+    return `arn:${Aws.PARTITION}:iam::${principal.accountId}:*`;
+  }
+  if (principal instanceof iam.ArnPrincipal) return principal.arn;
+  const maybeRole = principal as Partial<iam.IRole & iam.IUser>;
+  if (typeof maybeRole.roleArn === 'string') return maybeRole.roleArn;
+  if (typeof maybeRole.userArn === 'string') return maybeRole.userArn;
+  const json = principal.policyFragment.principalJson;
+  const aws = json.AWS ?? [];
+  if (aws.length === 1 && (typeof aws[0] === 'string' || Token.isUnresolved(aws[0]))) return aws[0];
+  return undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * IAM action lists, one per capability (STYLE convention 3).
+ *
+ * They differ from aws-cdk-lib's on purpose: administrators get no `kms:Create*` (it covers
+ * `kms:CreateGrant`, with which an admin could grant themselves use), no `kms:ReEncrypt*`, no
+ * `kms:PutKeyPolicy` unless asked (a policy rewrite is the other way to self-grant use), and never `kms:*`.
+ */
+
+/** Management without use. */
+export const ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** Rewriting the key policy: withheld from admins unless `allowAdminsToChangePolicy`. */
+export const POLICY_CHANGE_ACTIONS = ['kms:PutKeyPolicy'];
+
+/** Multi-Region management (only meaningful on multi-Region primaries). */
+export const MULTI_REGION_ADMIN_ACTIONS = ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'];
+
+/** Producing ciphertext under the key. */
+export const ENCRYPT_ACTIONS = [
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptTo',
+];
+
+/** Recovering plaintext from ciphertext under the key (`kms:ReEncryptFrom` reveals it to another key). */
+export const DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom'];
+
+/** Both directions, as AWS's "key users" statement writes them. */
+export const USE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+
+/** Reading the key's metadata; granted to every user without encryption-context conditions (it has no context). */
+export const DESCRIBE_ACTIONS = ['kms:DescribeKey'];
+
+/** Grants for AWS resources (`kms:GrantIsForAWSResource`). */
+export const GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
+
+/** Strict mode denies these to every principal that may not encrypt. */
+export const ALL_ENCRYPT_SIDE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncryptTo'];
+/** Strict mode denies these to every principal that may not decrypt. */
+export const ALL_DECRYPT_SIDE_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom'];
+/**
+ * Strict mode denies these to every principal that may not administer: the admin actions that change
+ * something. Reads (Describe, Get, List) stay open, since users need `kms:DescribeKey`.
+ */
+export const ALL_MANAGEMENT_ACTIONS = [
+  ...ADMIN_ACTIONS.filter(a => !/^kms:(Describe|Get|List)/.test(a)),
+  ...POLICY_CHANGE_ACTIONS,
+  ...MULTI_REGION_ADMIN_ACTIONS,
+];
