@@ -1,0 +1,87 @@
+import { App } from 'aws-cdk-lib';
+import { buildDataPlatformApp } from '../../integ/integ.data-platform';
+import { AccessRow, keyAccessMatrices, KeyAccessMatrix, renderAccessMatrix } from '../../src/policy/access-matrix';
+import { capabilitiesOf, expandActionPattern } from '../../src/policy/kms-actions';
+
+describe('action patterns', () => {
+  test('wildcards expand case-insensitively to KMS actions', () => {
+    expect(expandActionPattern('kms:ReEncrypt*')).toEqual(['kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+    expect(expandActionPattern('KMS:generatedatakey*')).toHaveLength(4);
+    expect(expandActionPattern('kms:Create*')).toContain('kms:CreateGrant');
+    expect(expandActionPattern('s3:GetObject')).toEqual([]);
+  });
+
+  test('NotAction withholds what it names', () => {
+    const caps = capabilitiesOf(['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DeriveSharedSecret'], true);
+    expect(caps.has('decrypt')).toBe(false);
+    expect(caps.has('encrypt')).toBe(true);
+  });
+});
+
+describe('the example app', () => {
+  let matrices: KeyAccessMatrix[];
+  const rowsOf = (key: string, principal: string): AccessRow[] =>
+    matrices.find(m => m.logicalId === key)!.rows.filter(r => r.principal === principal);
+
+  beforeAll(() => {
+    const assembly = buildDataPlatformApp(new App({ context: { 'aws:cdk:enable-path-metadata': true } })).synth();
+    const stack = assembly.getStackByName('DataPlatform');
+    matrices = keyAccessMatrices(stack.template, stack.stackName);
+  });
+
+  test('lists both keys with their aliases', () => {
+    expect(matrices.map(m => [m.logicalId, m.aliases])).toEqual([
+      ['CustomerDataKey', ['alias/data/customers']],
+      ['IngestKey', ['alias/data/ingest']],
+    ]);
+  });
+
+  test('the account root holds everything on every key', () => {
+    for (const key of ['CustomerDataKey', 'IngestKey']) {
+      expect(rowsOf(key, 'account 111122223333 (root + its IAM policies)')[0].capabilities)
+        .toEqual(['administer', 'encrypt', 'decrypt', 'grant', 'describe']);
+    }
+  });
+
+  test('admins administer and never encrypt or decrypt', () => {
+    const admin = rowsOf('CustomerDataKey', 'KeyAdmins');
+    expect(admin.flatMap(r => r.capabilities)).toEqual(['administer', 'describe']);
+  });
+
+  test('the app uses the customer key only via S3 with a tenant context', () => {
+    const [use] = rowsOf('CustomerDataKey', 'AppRole').filter(r => r.capabilities.includes('decrypt'));
+    expect(use).toEqual({
+      principal: 'AppRole',
+      effect: 'Allow',
+      capabilities: ['encrypt', 'decrypt'],
+      conditions: ['via s3.eu-west-1.amazonaws.com', 'context tenant present'],
+      source: 'key policy (AllowKeyUse)',
+    });
+  });
+
+  test('bucket.grantRead shows as an IAM-policy decrypt with the same narrowing', () => {
+    const [read] = rowsOf('CustomerDataKey', 'AnalyticsRole').filter(r => r.capabilities.includes('decrypt'));
+    expect(read.capabilities).toEqual(['decrypt']);
+    expect(read.conditions).toEqual(['via s3.eu-west-1.amazonaws.com', 'context tenant present']);
+    expect(read.source).toMatch(/^IAM policy AnalyticsRoleDefaultPolicy/);
+  });
+
+  test('the strict ingest key denies encrypt to all but the ingest role and root', () => {
+    const denies = rowsOf('IngestKey', 'everyone');
+    expect(denies.map(d => [d.capabilities, d.conditions])).toEqual([
+      [['encrypt'], ['unless principal is root of this account or IngestRole']],
+      [['decrypt'], ['unless principal is root of this account or AppRole']],
+      [['grant'], ['unless principal is root of this account or IngestRole or AppRole']],
+      [['administer'], ['unless principal is root of this account or KeyAdmins or role cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1']],
+    ]);
+    expect(rowsOf('IngestKey', 'IngestRole').flatMap(r => r.capabilities)).toEqual(['encrypt', 'describe']);
+  });
+
+  test('renders a table with one line per row', () => {
+    const text = renderAccessMatrix(matrices[0]);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('DataPlatform/CustomerDataKey (alias/data/customers) — SYMMETRIC_DEFAULT ENCRYPT_DECRYPT');
+    expect(lines[1].split(/\s{2,}/)).toEqual(['principal', 'effect', 'administer', 'encrypt', 'decrypt', 'grant', 'describe', 'conditions', 'source']);
+    expect(lines).toHaveLength(3 + matrices[0].rows.length);
+  });
+});
