@@ -56,6 +56,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // CI must never rewrite a snapshot silently: `projen test` runs jest with --ci;
   // `npx projen test:update` is the deliberate way to accept a changed snapshot.
   jestOptions: {
+    // jest 30 and eslint-import-resolver-typescript 3.8+ pull unrs-resolver, whose platform bindings the
+    // registry here does not all serve: the lockfile then misses them and `npm ci` fails on a clean clone.
+    jestVersion: '^29',
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
@@ -87,6 +90,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
   npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci'] },
 });
+
+// 3.7 is the last eslint-import-resolver-typescript without unrs-resolver (see jestVersion above).
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@3.7.0');
 
 // Bench and demo are TypeScript scripts run with ts-node against the sources.
 project.addTask('demo', {
