@@ -16,6 +16,7 @@ describe('README quick start', () => {
   test('synthesizes a guarded key with the narrowing it shows', () => {
     const js = ts.transpileModule(`${block}\nexports.app = app;`, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
     const exported: { app?: App } = {};
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the snippet's own imports, resolved as a user's would be
     const load = (name: string) => (name === 'cdk-guarded-keys' ? require('../src') : require(name));
     new Function('require', 'exports', js)(load, exported);
 

@@ -1,18 +1,45 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { callerConditions, Conditions, Narrowing, useConditions } from './narrowing';
-import { principalArnPattern, principalIdentity } from './principal-identity';
+import { accountOfPrincipal, principalArnPattern, principalIdentity } from './principal-identity';
 import {
-  ADMIN_ACTIONS, ALL_DECRYPT_SIDE_ACTIONS, ALL_ENCRYPT_SIDE_ACTIONS, ALL_MANAGEMENT_ACTIONS, DECRYPT_ACTIONS,
-  DESCRIBE_ACTIONS, ENCRYPT_ACTIONS, GRANT_ACTIONS, MULTI_REGION_ADMIN_ACTIONS, POLICY_CHANGE_ACTIONS, USE_ACTIONS,
+  ADMIN_ACTIONS, ALL_DECRYPT_SIDE_ACTIONS, ALL_ENCRYPT_SIDE_ACTIONS, ALL_MANAGEMENT_ACTIONS, ASYMMETRIC_DECRYPT_ACTIONS,
+  ASYMMETRIC_ENCRYPT_ACTIONS, DECRYPT_ACTIONS, DESCRIBE_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS, GRANT_ACTIONS,
+  MULTI_REGION_ADMIN_ACTIONS, POLICY_CHANGE_ACTIONS, SIGN_ACTIONS, USE_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
 } from '../private/perms';
 
-/** The roles a principal can hold on a guarded key. Admins manage; the other three use. */
-export type KeyRole = 'admin' | 'user' | 'encryptor' | 'decryptor';
+/** The roles a principal can hold on a guarded key. Admins manage; every other role uses. */
+export type KeyRole = 'admin' | 'user' | 'encryptor' | 'decryptor' | 'signer' | 'verifier' | 'macGenerator' | 'macVerifier';
 
 /** The roles that use the key, in rendering order. */
-export const USE_ROLES: readonly KeyRole[] = ['user', 'encryptor', 'decryptor'];
+export const USE_ROLES: readonly KeyRole[] = ['user', 'encryptor', 'decryptor', 'signer', 'verifier', 'macGenerator', 'macVerifier'];
+
+/**
+ * What kind of key the policy is for: it decides which roles exist, which actions they hold and
+ * whether encryption-context conditions can apply (only symmetric operations carry a context).
+ */
+export type KeyKind = 'symmetric' | 'rsa-encryption' | 'signing' | 'hmac';
+
+/** The use roles each kind of key has. */
+export const ROLES_OF_KIND: Record<KeyKind, readonly KeyRole[]> = {
+  'symmetric': ['user', 'encryptor', 'decryptor'],
+  'rsa-encryption': ['user', 'encryptor', 'decryptor'],
+  'signing': ['signer', 'verifier'],
+  'hmac': ['macGenerator', 'macVerifier'],
+};
+
+/** The props (and error messages) name each role's list this way. */
+export const ROLE_PROP: Record<KeyRole, string> = {
+  admin: 'admins',
+  user: 'users',
+  encryptor: 'encryptors',
+  decryptor: 'decryptors',
+  signer: 'signers',
+  verifier: 'verifiers',
+  macGenerator: 'generators',
+  macVerifier: 'verifiers',
+};
 
 /** Where a principal's permission lives: in the key policy, or in its own IAM policy (a `grant*` call). */
 export type GrantedThrough = 'key-policy' | 'iam-policy';
@@ -25,6 +52,8 @@ interface Member {
 
 /** Everything that decides a guarded key's policy. */
 export interface KeyPolicyModelOptions extends Narrowing {
+  /** The kind of key. Default: symmetric. */
+  readonly kind?: KeyKind;
   /** Grants for AWS resources (`kms:GrantIsForAWSResource`) to users. */
   readonly allowGrantsForAwsResources?: boolean;
   /** Explicit Deny statements so only listed principals use or manage the key, whatever IAM says. */
@@ -37,6 +66,14 @@ export interface KeyPolicyModelOptions extends Narrowing {
   readonly multiRegion?: boolean;
 }
 
+/** What a replica renders differently from its primary. */
+export interface ReplicaRendering {
+  /** The replica's own extra statements (the primary's stay on the primary). */
+  readonly extraStatements: iam.PolicyStatement[];
+  /** The replica region's deployers, when the primary's were defaulted. */
+  readonly deployers?: iam.IPrincipal[];
+}
+
 /** The Sids of the statements the model writes, in the order it writes them. */
 export const STATEMENT_SIDS = {
   root: 'EnableRootAccessAndIAMPolicies',
@@ -44,16 +81,27 @@ export const STATEMENT_SIDS = {
   user: 'AllowKeyUse',
   encryptor: 'AllowEncryptOnly',
   decryptor: 'AllowDecryptOnly',
+  signer: 'AllowSign',
+  verifier: 'AllowVerify',
+  macGenerator: 'AllowGenerateMac',
+  macVerifier: 'AllowVerifyMac',
   describe: 'AllowKeyUsersToDescribeKey',
   grants: 'AllowGrantsForAwsResourcesOnly',
   denyEncrypt: 'DenyEncryptToUnlistedPrincipals',
+  denySign: 'DenySignToUnlistedPrincipals',
+  denyGenerateMac: 'DenyGenerateMacToUnlistedPrincipals',
   denyDecrypt: 'DenyDecryptToUnlistedPrincipals',
   denyGrants: 'DenyGrantsToUnlistedPrincipals',
   denyManagement: 'DenyManagementToUnlistedPrincipals',
 } as const;
 
 /** The actions each role holds. */
-export function actionsFor(role: KeyRole, options: Pick<KeyPolicyModelOptions, 'allowAdminsToChangePolicy' | 'multiRegion'> = {}): string[] {
+export function actionsFor(role: KeyRole, options: Pick<KeyPolicyModelOptions, 'allowAdminsToChangePolicy' | 'multiRegion' | 'kind'> = {}): string[] {
+  if (options.kind === 'rsa-encryption') {
+    if (role === 'encryptor') return [...ASYMMETRIC_ENCRYPT_ACTIONS];
+    if (role === 'decryptor') return [...ASYMMETRIC_DECRYPT_ACTIONS];
+    if (role === 'user') return [...ASYMMETRIC_DECRYPT_ACTIONS, ...ASYMMETRIC_ENCRYPT_ACTIONS];
+  }
   switch (role) {
     case 'admin':
       return [
@@ -64,6 +112,10 @@ export function actionsFor(role: KeyRole, options: Pick<KeyPolicyModelOptions, '
     case 'user': return [...USE_ACTIONS];
     case 'encryptor': return [...ENCRYPT_ACTIONS];
     case 'decryptor': return [...DECRYPT_ACTIONS];
+    case 'signer': return [...SIGN_ACTIONS];
+    case 'verifier': return [...VERIFY_ACTIONS];
+    case 'macGenerator': return [...GENERATE_MAC_ACTIONS];
+    case 'macVerifier': return [...VERIFY_MAC_ACTIONS];
   }
 }
 
@@ -110,9 +162,14 @@ export class KeyPolicyModel {
     this.extraStatements.push(statement);
   }
 
-  /** Conditions on cryptographic use for the given region. */
+  /** The kind of key the model renders a policy for. */
+  public get kind(): KeyKind {
+    return this.options.kind ?? 'symmetric';
+  }
+
+  /** Conditions on cryptographic use for the given region (encryption context only for symmetric keys). */
   public useConditions(region: string = Aws.REGION): Conditions {
-    return useConditions(this.options, region);
+    return this.kind === 'symmetric' ? useConditions(this.options, region) : callerConditions(this.options, region);
   }
 
   /** Conditions on context-free use (DescribeKey, grants) for the given region. */
@@ -120,8 +177,11 @@ export class KeyPolicyModel {
     return callerConditions(this.options, region);
   }
 
-  /** Renders the key policy for a region (the primary's, or a replica's). */
-  public render(region: string = Stack.of(this.scope).region): iam.PolicyDocument {
+  /**
+   * Renders the key policy for a region: the primary's by default, or a replica's, which names its own
+   * region in ViaService values, keeps its own extra statements and its own deployers.
+   */
+  public render(region: string = Stack.of(this.scope).region, replica?: ReplicaRendering): iam.PolicyDocument {
     const statements: iam.PolicyStatement[] = [];
     const inPolicy = (role: KeyRole) => this.principals(role, 'key-policy');
 
@@ -139,8 +199,12 @@ export class KeyPolicyModel {
 
     const use = this.useConditions(region);
     for (const role of USE_ROLES) {
-      const principals = inPolicy(role);
-      if (principals.length) statements.push(allow(STATEMENT_SIDS[role as 'user'], principals, actionsFor(role), use));
+      const { local, byAccount } = this.partitionByAccount(inPolicy(role));
+      if (local.length) statements.push(allow(STATEMENT_SIDS[role], local, actionsFor(role, this.options), use));
+      for (const [account, principals] of byAccount) {
+        statements.push(allow(`${STATEMENT_SIDS[role]}FromAccount${account}`, principals, actionsFor(role, this.options),
+          withCallerAccount(use, account)));
+      }
     }
 
     const users = USE_ROLES.flatMap(inPolicy);
@@ -155,23 +219,62 @@ export class KeyPolicyModel {
       }
     }
 
-    if (this.options.strict) statements.push(...this.strictDenies());
-    statements.push(...this.extraStatements);
+    if (this.options.strict) statements.push(...this.strictDenies(replica?.deployers ?? this.options.deployers));
+    statements.push(...(replica ? replica.extraStatements : this.extraStatements));
     return new iam.PolicyDocument({ statements });
+  }
+
+  /** The account of a principal when it differs from the key's (both must be concrete). */
+  public foreignAccountOf(principal: iam.IPrincipal): string | undefined {
+    const account = accountOfPrincipal(principal);
+    const mine = Stack.of(this.scope).account;
+    if (account === undefined || Token.isUnresolved(account) || Token.isUnresolved(mine) || account === mine) return undefined;
+    return account;
+  }
+
+  /**
+   * Principals of other accounts go into a statement per account with `kms:CallerAccount`, so both sides
+   * must allow. A principal whose ARN is a token (a role defined in another account's stack) is named by
+   * its account: referencing it would be a cross-environment reference, and that account's IAM policy
+   * (which the key's grant methods write) picks the role.
+   */
+  private partitionByAccount(principals: iam.IPrincipal[]): { local: iam.IPrincipal[]; byAccount: Map<string, iam.IPrincipal[]> } {
+    const local: iam.IPrincipal[] = [];
+    const byAccount = new Map<string, iam.IPrincipal[]>();
+    for (const principal of principals) {
+      const account = this.foreignAccountOf(principal);
+      if (!account) {
+        local.push(principal);
+        continue;
+      }
+      const arn = principalArnPattern(principal);
+      const named = arn !== undefined && !Token.isUnresolved(arn) ? principal : new iam.AccountPrincipal(account);
+      const group = byAccount.get(account) ?? [];
+      if (!group.some(p => principalIdentity(this.scope, p) === principalIdentity(this.scope, named))) group.push(named);
+      byAccount.set(account, group);
+    }
+    return { local, byAccount };
   }
 
   /**
    * Strict mode: explicit denies to everyone but the root user and the listed principals, so that an IAM
    * policy granting `kms:*` cannot reach past the key policy.
    */
-  private strictDenies(): iam.PolicyStatement[] {
+  private strictDenies(deployerPrincipals: iam.IPrincipal[] = []): iam.PolicyStatement[] {
     const root = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`;
     const of = (...roles: KeyRole[]) => [root, ...this.members.filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
-    const deployers = (this.options.deployers ?? []).map(p => principalArnPattern(p)!);
+    const deployers = deployerPrincipals.map(p => principalArnPattern(p)!);
+    const denies = this.kind === 'signing'
+      ? [deny(STATEMENT_SIDS.denySign, SIGN_ACTIONS, of('signer'))]
+      : this.kind === 'hmac'
+        ? [deny(STATEMENT_SIDS.denyGenerateMac, GENERATE_MAC_ACTIONS, of('macGenerator'))]
+        : [
+          deny(STATEMENT_SIDS.denyEncrypt, ALL_ENCRYPT_SIDE_ACTIONS, of('user', 'encryptor')),
+          deny(STATEMENT_SIDS.denyDecrypt, ALL_DECRYPT_SIDE_ACTIONS, of('user', 'decryptor')),
+        ];
     return [
-      deny(STATEMENT_SIDS.denyEncrypt, ALL_ENCRYPT_SIDE_ACTIONS, of('user', 'encryptor')),
-      deny(STATEMENT_SIDS.denyDecrypt, ALL_DECRYPT_SIDE_ACTIONS, of('user', 'decryptor')),
-      deny(STATEMENT_SIDS.denyGrants, ['kms:CreateGrant'], of('user', 'encryptor', 'decryptor')),
+      ...denies,
+      deny(STATEMENT_SIDS.denyGrants, ['kms:CreateGrant'], of(...USE_ROLES)),
       deny(STATEMENT_SIDS.denyManagement, ALL_MANAGEMENT_ACTIONS, [...of('admin'), ...deployers]),
     ];
   }
@@ -196,6 +299,11 @@ function deny(sid: string, actions: string[], exceptArns: string[]): iam.PolicyS
     resources: ['*'],
     conditions: { ArnNotLike: { 'aws:PrincipalArn': dedupe(exceptArns) } },
   });
+}
+
+function withCallerAccount(conditions: Conditions, account: string): Conditions {
+  const stringEquals = { ...(conditions.StringEquals ?? {}), 'kms:CallerAccount': account };
+  return { ...conditions, StringEquals: stringEquals };
 }
 
 function dedupe(values: string[]): string[] {

@@ -1,18 +1,35 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * A stable identity for a principal, so that "is this role both an admin and a user?" can be asked of
  * principals that are different objects (an imported role and the role itself) or carry tokens.
  */
 export function principalIdentity(scope: IConstruct, principal: iam.IPrincipal): string {
-  return JSON.stringify(Stack.of(scope).resolve(principal.policyFragment.principalJson));
+  return JSON.stringify(resolveIn(scope, principal));
+}
+
+/**
+ * Resolves a principal in its own stack when it is a construct: a role of another account's stack cannot be
+ * resolved in the key's stack (that would be a cross-environment reference).
+ */
+function resolveIn(scope: IConstruct, principal: iam.IPrincipal): unknown {
+  const home = Construct.isConstruct(principal) ? principal : scope;
+  return Stack.of(home).resolve(principal.policyFragment.principalJson);
+}
+
+/** The account of a principal: its `principalAccount`, or the account in a literal IAM ARN. */
+export function accountOfPrincipal(principal: iam.IPrincipal): string | undefined {
+  if (principal.principalAccount !== undefined) return principal.principalAccount;
+  const arn = principalArnPattern(principal);
+  if (arn === undefined || Token.isUnresolved(arn)) return undefined;
+  return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
 }
 
 /** A readable name for a principal in error messages and the access matrix. */
 export function describePrincipal(scope: IConstruct, principal: iam.IPrincipal): string {
-  const json = Stack.of(scope).resolve(principal.policyFragment.principalJson) as Record<string, unknown[]>;
+  const json = resolveIn(scope, principal) as Record<string, unknown[]>;
   const parts: string[] = [];
   for (const [type, values] of Object.entries(json)) {
     for (const value of values) parts.push(type === 'AWS' ? readableToken(value) : `${type}:${readableToken(value)}`);

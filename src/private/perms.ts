@@ -71,3 +71,16 @@ export const ALL_MANAGEMENT_ACTIONS = [
   ...POLICY_CHANGE_ACTIONS,
   ...MULTI_REGION_ADMIN_ACTIONS,
 ];
+
+/** Signing with an asymmetric SIGN_VERIFY key. */
+export const SIGN_ACTIONS = ['kms:Sign'];
+/** Verifying signatures (in KMS, or offline with the public key). */
+export const VERIFY_ACTIONS = ['kms:GetPublicKey', 'kms:Verify'];
+/** Producing MACs with an HMAC key. */
+export const GENERATE_MAC_ACTIONS = ['kms:GenerateMac'];
+/** Verifying MACs with an HMAC key. */
+export const VERIFY_MAC_ACTIONS = ['kms:VerifyMac'];
+/** Encrypting with an RSA key (in KMS, or offline with the public key). */
+export const ASYMMETRIC_ENCRYPT_ACTIONS = ['kms:Encrypt', 'kms:GetPublicKey'];
+/** Decrypting with an RSA key. */
+export const ASYMMETRIC_DECRYPT_ACTIONS = ['kms:Decrypt'];

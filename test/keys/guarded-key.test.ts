@@ -101,11 +101,7 @@ describe('administrators and users', () => {
     expect(statement('AllowKeyUsersToDescribeKey')!.Principal.AWS).toHaveLength(3);
   });
 
-  test.each([
-    ['users', { admins: [] as iam.IPrincipal[], users: [] as iam.IPrincipal[] }],
-    ['encryptors', { encryptors: [] as iam.IPrincipal[] }],
-    ['decryptors', { decryptors: [] as iam.IPrincipal[] }],
-  ])('a principal in admins and %s fails synth', (list) => {
+  test.each(['users', 'encryptors', 'decryptors'])('a principal in admins and %s fails synth', (list) => {
     const props: GuardedKeyProps = { admins: [admin], [list]: [admin] };
     expect(() => new GuardedKey(stack, 'Key', props)).toThrow(/cannot also use the key|cannot also be an admin/);
   });

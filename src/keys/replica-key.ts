@@ -1,0 +1,203 @@
+import { Duration, Lazy, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { normalizeAliasName } from './alias-name';
+import { defaultDeployers } from './deployers';
+import { GuardedKeyBase } from './guarded-key-base';
+import { KeyGrantWriter } from './key-grants';
+import { commonPropProblems } from './validate-props';
+import { validationErrorFor } from '../private/errors';
+
+/**
+ * Properties of a {@link GuardedReplicaKey}.
+ */
+export interface GuardedReplicaKeyProps {
+  /**
+   * The multi-Region primary key to replicate (`MultiRegionKey`, or any guarded key with `multiRegion`).
+   * Its admins, users and narrowing are the replica's, rendered for the replica's region.
+   */
+  readonly primary: GuardedKeyBase;
+
+  /**
+   * Aliases in the replica's region (aliases are regional). The `alias/` prefix is added when missing.
+   *
+   * @default - No alias.
+   */
+  readonly aliases?: string[];
+
+  /**
+   * A description of the replica.
+   *
+   * @default - No description.
+   */
+  readonly description?: string;
+
+  /**
+   * How long KMS waits before deleting the replica after its resource is removed (7 to 30 days). Each replica
+   * has its own; deleting a replica does not delete the primary.
+   *
+   * @default Duration.days(30)
+   */
+  readonly pendingWindow?: Duration;
+
+  /**
+   * What happens to the replica when it leaves its stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Tags for the replica (tags are not replicated from the primary).
+   *
+   * @default - No tags.
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * A replica of a multi-Region guarded key (`AWS::KMS::ReplicaKey`), in a stack of another region of the
+ * same app and account. It shares the primary's key material, key ID and rotation (set on the primary
+ * only); its key policy comes from the primary's policy model rendered for its own region, so
+ * `kms:ViaService` names the replica's region and admins and users are the same.
+ *
+ * It is an `IKey`, so constructs of its region (a bucket, a replicated secret) can use it.
+ *
+ * The replica's stack references the primary's ARN across regions: create it with
+ * `crossRegionReferences: true`, and CDK deploys the primary's stack first.
+ *
+ * @resource AWS::KMS::ReplicaKey
+ */
+export class GuardedReplicaKey extends Resource implements kms.IKey {
+  /** @attribute */
+  public readonly keyArn: string;
+  /** @attribute */
+  public readonly keyId: string;
+  /** The primary key this replicates. */
+  public readonly primary: GuardedKeyBase;
+
+  private readonly grants: KeyGrantWriter;
+  private readonly extraStatements: iam.PolicyStatement[] = [];
+  private readonly aliasNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: GuardedReplicaKeyProps) {
+    super(scope, id);
+    validateReplica(scope, id, props);
+    this.primary = props.primary;
+
+    const model = props.primary._model;
+    const deployers = model.options.strict ? defaultDeployersIfUnset(props.primary, this) : undefined;
+    const resource = new kms.CfnReplicaKey(this, 'Resource', {
+      primaryKeyArn: props.primary.keyArn,
+      description: props.description,
+      pendingWindowInDays: (props.pendingWindow ?? Duration.days(30)).toDays(),
+      keyPolicy: Lazy.any({ produce: () => model.render(this.stack.region, { extraStatements: this.extraStatements, deployers }) }),
+    });
+    resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.keyArn = resource.attrArn;
+    this.keyId = resource.attrKeyId;
+
+    this.grants = new KeyGrantWriter({
+      scope: this,
+      model,
+      keyArn: this.keyArn,
+      region: this.stack.region,
+      aliases: () => this.aliasNames,
+      addKeyPolicyStatement: statement => this.extraStatements.push(statement),
+    });
+    for (const alias of props.aliases ?? []) this.addAlias(alias);
+    for (const [key, value] of Object.entries(props.tags ?? {})) Tags.of(this).add(key, value);
+  }
+
+  /** Defines an alias for the replica in its region (`alias/` added when missing). */
+  public addAlias(aliasName: string): kms.Alias {
+    const name = normalizeAliasName(aliasName);
+    this.aliasNames.push(name);
+    return new kms.Alias(this, `Alias${name.replace(/[^A-Za-z0-9]/g, '')}`, { aliasName: name, targetKey: this });
+  }
+
+  /** Adds a statement to the replica's key policy only. */
+  public addToResourcePolicy(statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    this.extraStatements.push(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+
+  /** Grants arbitrary actions on the replica; cryptographic ones are narrowed and refused to admins. */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return this.grants.grantActions(grantee, actions);
+  }
+
+  /** Grants management without use on the replica. */
+  public grantAdmin(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'admin');
+  }
+
+  /** Grants decrypt-only use of the replica, narrowed for its region. */
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'decryptor');
+  }
+
+  /** Grants encrypt-only use of the replica, narrowed for its region. */
+  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'encryptor');
+  }
+
+  /** Grants both directions of use of the replica, narrowed for its region. */
+  public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'user');
+  }
+
+  /** Grants signing with the replica (signing primaries only). */
+  public grantSign(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'signer');
+  }
+
+  /** Grants verifying with the replica (signing primaries only). */
+  public grantVerify(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'verifier');
+  }
+
+  /** Grants signing and verifying with the replica (signing primaries only). */
+  public grantSignVerify(grantee: iam.IGrantable): iam.Grant {
+    return this.grantSign(grantee).combine(this.grantVerify(grantee));
+  }
+
+  /** Grants MAC generation with the replica (HMAC primaries only). */
+  public grantGenerateMac(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'macGenerator');
+  }
+
+  /** Grants MAC verification with the replica (HMAC primaries only). */
+  public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
+    return this.grants.grantRole(grantee, 'macVerifier');
+  }
+}
+
+function validateReplica(scope: Construct, id: string, props: GuardedReplicaKeyProps): void {
+  const { aliases, description, pendingWindow, tags } = props;
+  const problems = commonPropProblems({ aliases, description, pendingWindow, tags });
+  const primaryResource = props.primary.node.defaultChild as kms.CfnKey;
+  if (primaryResource.multiRegion !== true) {
+    problems.push(`'primary' must be a multi-Region key (MultiRegionKey, or 'multiRegion: true'); ${props.primary.node.path} is not`);
+  }
+  const here = Stack.of(scope);
+  const there = Stack.of(props.primary);
+  if (Token.isUnresolved(here.region) || Token.isUnresolved(there.region)) {
+    problems.push("a replica and its primary need stacks with explicit regions ('env.region'): a replica's region must differ from its primary's");
+  } else if (here.region === there.region) {
+    problems.push(`a replica must be in another region than its primary (both are in ${here.region})`);
+  }
+  if (!Token.isUnresolved(here.account) && !Token.isUnresolved(there.account) && here.account !== there.account) {
+    problems.push(`a replica must be in its primary's account (${there.account}); received a stack in ${here.account}`);
+  }
+  if ((here as unknown as { _crossRegionReferences?: boolean })._crossRegionReferences === false) {
+    problems.push(`the replica's stack ${here.stackName} must be created with 'crossRegionReferences: true' to reference its primary in ${there.region}`);
+  }
+  if (problems.length) throw validationErrorFor(scope, id, problems.join('; '));
+}
+
+/** A strict primary's deployers were defaulted to its own region's role: the replica defaults to its region's. */
+function defaultDeployersIfUnset(primary: GuardedKeyBase, replica: Construct): iam.IPrincipal[] | undefined {
+  return primary._deployersGiven ? undefined : defaultDeployers(replica);
+}
