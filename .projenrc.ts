@@ -102,7 +102,8 @@ project.addTask('demo', {
 });
 project.addTask('bench', {
   description: 'Run the benchmarks in bench/ (each prints a ratio against a peer measured in the same run)',
-  exec: 'ts-node --project tsconfig.dev.json bench/run.ts',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json bench/run.ts',
+  receiveArgs: true,
 });
 
 project.synth();

@@ -102,11 +102,12 @@ export class KeyGrantWriter {
     const model = this.target.model;
     const foreign = model.foreignAccountOf(principal);
     const parts: iam.Grant[] = [];
-    const add = (actions: string[], conditions: Conditions) => {
+    const add = (actions: string[], conditions: Conditions, purpose: string) => {
       if (!actions.length) return;
       if (foreign) {
         this.addForeignIdentityStatement(principal, actions, conditions);
         this.target.addKeyPolicyStatement(new iam.PolicyStatement({
+          sid: `Grant${purpose}ToAccount${foreign}`,
           principals: [new iam.AccountPrincipal(foreign)],
           actions,
           resources: ['*'],
@@ -123,8 +124,8 @@ export class KeyGrantWriter {
       }
       parts.push(onPrincipal.success ? onPrincipal : iam.Grant.drop(grantee, 'named in the key policy'));
     };
-    add(cryptoActions, model.useConditions(this.target.region));
-    add(otherActions, narrowOther ? model.callerConditions(this.target.region) : {});
+    add(cryptoActions, model.useConditions(this.target.region), sidPart(cryptoActions));
+    add(otherActions, narrowOther ? model.callerConditions(this.target.region) : {}, sidPart(otherActions));
     return parts.reduce((a, b) => a.combine(b));
   }
 
@@ -151,6 +152,11 @@ export class KeyGrantWriter {
 /** Cryptographic actions are narrowed like users and refused to admins. */
 export function isCryptographicAction(action: string): boolean {
   return /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateMac|VerifyMac|Sign|Verify|DeriveSharedSecret|CreateGrant|GetPublicKey)/i.test(action);
+}
+
+/** `['kms:Decrypt', 'kms:ReEncryptFrom']` -> `DecryptReEncryptFrom`, for the Sid of a grant statement. */
+function sidPart(actions: string[]): string {
+  return actions.map(a => a.replace(/^kms:/, '').replace(/[^A-Za-z0-9]/g, '')).join('').slice(0, 60);
 }
 
 function nonEmpty(conditions: Conditions): Conditions | undefined {

@@ -49,7 +49,9 @@ export function readableToken(value: unknown): string {
     if ('Ref' in obj) return String(obj.Ref).startsWith('AWS::') ? `\${${obj.Ref}}` : String(obj.Ref);
     if ('Fn::GetAtt' in obj) {
       const att = obj['Fn::GetAtt'];
-      return Array.isArray(att) ? att.join('.') : String(att);
+      if (!Array.isArray(att)) return String(att);
+      const imported = crossRegionImport(String(att[1]));
+      return imported ?? att.join('.');
     }
     if ('Fn::Join' in obj) {
       const [sep, parts] = obj['Fn::Join'] as [string, unknown[]];
@@ -59,6 +61,16 @@ export function readableToken(value: unknown): string {
     if ('Fn::Sub' in obj) return readableToken(Array.isArray(obj['Fn::Sub']) ? obj['Fn::Sub'][0] : obj['Fn::Sub']);
   }
   return JSON.stringify(value);
+}
+
+/**
+ * A value CDK passes between regions through its exports reader (`/cdk/exports/<stack>/<stack><region>FnGetAtt
+ * <LogicalId>Arn<hash>`), shown as the logical ID without its hash and the stack it comes from.
+ */
+function crossRegionImport(attribute: string): string | undefined {
+  const region = '[a-z]{2}(?:gov)?(?:north|south)?(?:east|west|central)?\\d';
+  const match = new RegExp(`^/cdk/exports/[^/]+/([A-Za-z0-9]+?)${region}FnGetAtt([A-Za-z0-9]+?)[0-9A-F]{8}Arn[0-9A-F]{8}$`).exec(attribute);
+  return match ? `${match[2]} (${match[1]})` : undefined;
 }
 
 /**

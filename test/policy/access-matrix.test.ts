@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { buildDataPlatformApp } from '../../integ/integ.data-platform';
+import { buildMultiRegionApp } from '../../integ/integ.multi-region';
 import { AccessRow, keyAccessMatrices, KeyAccessMatrix, renderAccessMatrix } from '../../src/policy/access-matrix';
 import { capabilitiesOf, expandActionPattern } from '../../src/policy/kms-actions';
 
@@ -83,5 +84,34 @@ describe('the example app', () => {
     expect(lines[0]).toBe('DataPlatform/CustomerDataKey (alias/data/customers) — SYMMETRIC_DEFAULT ENCRYPT_DECRYPT');
     expect(lines[1].split(/\s{2,}/)).toEqual(['principal', 'effect', 'administer', 'encrypt', 'decrypt', 'grant', 'describe', 'conditions', 'source']);
     expect(lines).toHaveLength(3 + matrices[0].rows.length);
+  });
+});
+
+describe('the multi-Region example app', () => {
+  const matrices = () => {
+    const assembly = buildMultiRegionApp(new App({ context: { 'aws:cdk:enable-path-metadata': true } })).synth();
+    return assembly.stacks.flatMap(s => keyAccessMatrices(s.template, s.stackName));
+  };
+
+  test('the replica names the primary stack\'s roles and its own region\'s S3 endpoint', () => {
+    const replica = matrices().find(m => m.stack === 'KeysReplica')!;
+    const use = replica.rows.find(r => r.capabilities.includes('decrypt') && r.principal !== 'account 111122223333 (root + its IAM policies)')!;
+    expect(use).toEqual(expect.objectContaining({ principal: 'Service (KeysPrimary)', conditions: ['via s3.us-east-1.amazonaws.com'] }));
+  });
+
+  test('the partner account decrypts the primary through a named grant statement with kms:CallerAccount', () => {
+    const primary = matrices().find(m => m.logicalId === 'DataKey')!;
+    const partner = primary.rows.filter(r => r.principal === 'account 444455556666 (root + its IAM policies)');
+    expect(partner.map(r => [r.capabilities, r.source])).toEqual([
+      [['decrypt'], 'key policy (GrantDecryptReEncryptFromToAccount444455556666)'],
+      [['describe'], 'key policy (GrantDescribeKeyToAccount444455556666)'],
+    ]);
+    expect(partner[0].conditions).toContain('caller account 444455556666');
+  });
+
+  test('the signing key separates signers from verifiers', () => {
+    const signing = matrices().find(m => m.logicalId === 'ReleaseSigningKey')!;
+    expect(signing.rows.filter(r => r.principal === 'Releaser').flatMap(r => r.capabilities)).toEqual(['sign', 'describe']);
+    expect(signing.rows.filter(r => r.principal === 'Verifier').flatMap(r => r.capabilities)).toEqual(['verify', 'describe']);
   });
 });
