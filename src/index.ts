@@ -5,3 +5,4 @@ export * from './keys/signing-key';
 export * from './keys/mac-key';
 export * from './keys/rsa-encryption-key';
 export * from './keys/replica-key';
+export * from './guard/key-guard';
