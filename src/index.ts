@@ -6,3 +6,4 @@ export * from './keys/mac-key';
 export * from './keys/rsa-encryption-key';
 export * from './keys/replica-key';
 export * from './guard/key-guard';
+export * from './keys/key-pattern';

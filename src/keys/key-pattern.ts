@@ -1,0 +1,149 @@
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GuardedKey, GuardedKeyProps } from './guarded-key';
+import { wholeDays } from './validate-props';
+import { validationErrorFor } from '../private/errors';
+
+/**
+ * Properties of a {@link KeyPattern}: what a platform team fixes for every key made from it.
+ */
+export interface KeyPatternProps {
+  /**
+   * The pattern's name, used in error messages and prepended to descriptions (e.g. `pii`).
+   */
+  readonly name: string;
+
+  /**
+   * Administrators of every key made from the pattern, added to the application's own.
+   *
+   * @default - None besides the application's.
+   */
+  readonly admins?: iam.IPrincipal[];
+
+  /**
+   * Services every key is restricted to. An application may narrow further (a subset), never widen.
+   *
+   * @default - Applications choose.
+   */
+  readonly viaServices?: string[];
+
+  /**
+   * Caller accounts every key is restricted to. An application may narrow further (a subset), never widen.
+   *
+   * @default - Applications choose.
+   */
+  readonly callerAccounts?: string[];
+
+  /**
+   * Encryption context every key requires; an application may add pairs, never drop or change these.
+   *
+   * @default - Applications choose.
+   */
+  readonly requiredEncryptionContext?: { [key: string]: string };
+
+  /**
+   * Strict mode for every key (an application cannot turn it off).
+   *
+   * @default false
+   */
+  readonly strict?: boolean;
+
+  /**
+   * The longest rotation period an application may choose; also the default.
+   *
+   * @default Duration.days(365)
+   */
+  readonly maxRotationPeriod?: Duration;
+
+  /**
+   * Tags every key carries (an application may add others, not override these).
+   *
+   * @default - No tags.
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/**
+ * A key pattern a platform team publishes: fixed administrators, narrowing, strictness, a rotation ceiling
+ * and tags, applied to every `GuardedKey` an application makes from it. Applications add their users and
+ * may narrow further; anything that would widen the pattern fails synth naming the prop.
+ *
+ * @example
+ * // in the platform team's library
+ * export const PII_KEYS = new KeyPattern({ name: 'pii', viaServices: ['s3', 'dynamodb'], strict: true, requiredEncryptionContext: { tenant: '*' } });
+ * // in an application
+ * PII_KEYS.create(this, 'CustomerKey', { users: [appRole] });
+ */
+export class KeyPattern {
+  constructor(public readonly props: KeyPatternProps) {
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.name)) {
+      throw new Error(`KeyPattern 'name' must be 1 to 63 lowercase letters, digits or '-'. Received: '${props.name}'`);
+    }
+  }
+
+  /** Makes a guarded key from the pattern with an application's props. */
+  public create(scope: Construct, id: string, props: GuardedKeyProps = {}): GuardedKey {
+    return new GuardedKey(scope, id, this.merge(scope, id, props));
+  }
+
+  /** The props a key made from this pattern gets (for inspection and tests). */
+  public merge(scope: Construct, id: string, props: GuardedKeyProps = {}): GuardedKeyProps {
+    const p = this.props;
+    const problems: string[] = [];
+    const rotation = props.rotationPeriod ?? p.maxRotationPeriod ?? Duration.days(365);
+    const ceiling = p.maxRotationPeriod ?? Duration.days(365);
+    const rotationDays = wholeDays(rotation);
+    const ceilingDays = wholeDays(ceiling);
+    if (rotationDays !== undefined && ceilingDays !== undefined && rotationDays > ceilingDays) {
+      problems.push(`'rotationPeriod' must be at most ${ceilingDays} days for keys of pattern '${p.name}'. Received: ${rotationDays} days`);
+    }
+    problems.push(...subsetProblem('viaServices', p.name, p.viaServices, props.viaServices));
+    problems.push(...subsetProblem('callerAccounts', p.name, p.callerAccounts, props.callerAccounts));
+    for (const [key, value] of Object.entries(p.requiredEncryptionContext ?? {})) {
+      const theirs = props.requiredEncryptionContext?.[key];
+      if (theirs !== undefined && theirs !== value && value !== '*') {
+        problems.push(`'requiredEncryptionContext' cannot change '${key}' from '${value}' for keys of pattern '${p.name}'. Received: '${theirs}'`);
+      }
+    }
+    if (p.strict && props.strict === false) problems.push(`'strict' cannot be turned off for keys of pattern '${p.name}'`);
+    for (const key of Object.keys(props.tags ?? {})) {
+      if (p.tags && key in p.tags && props.tags![key] !== p.tags[key]) {
+        problems.push(`'tags' cannot override '${key}' for keys of pattern '${p.name}'`);
+      }
+    }
+    if (problems.length) throw validationErrorFor(scope, id, problems.join('; '));
+
+    return {
+      ...props,
+      description: [`[${p.name}]`, props.description].filter(Boolean).join(' '),
+      admins: [...(p.admins ?? []), ...(props.admins ?? [])],
+      viaServices: props.viaServices ?? p.viaServices,
+      callerAccounts: props.callerAccounts ?? p.callerAccounts,
+      requiredEncryptionContext: p.requiredEncryptionContext || props.requiredEncryptionContext
+        ? { ...(props.requiredEncryptionContext ?? {}), ...(p.requiredEncryptionContext ?? {}), ...pinnedWildcards(p, props) }
+        : undefined,
+      strict: p.strict || props.strict,
+      rotationPeriod: rotation,
+      tags: p.tags || props.tags ? { ...(props.tags ?? {}), ...(p.tags ?? {}) } : undefined,
+    };
+  }
+}
+
+/** A pattern's `*` (any value) may be pinned to one value by an application: that narrows. */
+function pinnedWildcards(pattern: KeyPatternProps, props: GuardedKeyProps): Record<string, string> {
+  const pinned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pattern.requiredEncryptionContext ?? {})) {
+    const theirs = props.requiredEncryptionContext?.[key];
+    if (value === '*' && theirs !== undefined) pinned[key] = theirs;
+  }
+  return pinned;
+}
+
+function subsetProblem(prop: string, pattern: string, allowed: string[] | undefined, chosen: string[] | undefined): string[] {
+  if (!allowed || !chosen) return [];
+  const extra = chosen.filter(v => !allowed.includes(v));
+  return extra.length
+    ? [`'${prop}' may only narrow pattern '${pattern}' (${allowed.join(', ')}). Received: ${extra.join(', ')}`]
+    : [];
+}
