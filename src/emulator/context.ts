@@ -1,0 +1,203 @@
+import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord } from './authz/types';
+import { EmulatorCore } from './core';
+import { KmsError } from './errors';
+import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
+
+/** What the HTTP layer learned about a request before dispatch. */
+export interface RequestInfo {
+  readonly operation: string;
+  readonly caller: CallerIdentity;
+  /** The region of the SigV4 credential scope. */
+  readonly region: string;
+  /** `x-guarded-keys-via-service` (emulator-only): the AWS service the request claims to come through. */
+  readonly viaService?: string;
+  /** `x-guarded-keys-source-ip` (emulator-only), else the socket's address. */
+  readonly sourceIp: string;
+}
+
+/** Extra facts for one authorization. */
+export interface AuthorizeOptions {
+  readonly encryptionContext?: Record<string, string>;
+  readonly grantTokens?: string[];
+  readonly conditions?: Record<string, ConditionValue>;
+  /** The alias named in the request (`kms:RequestAlias`). */
+  readonly requestAlias?: string;
+}
+
+const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
+const ALIAS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
+
+/**
+ * One request's view of the emulator: the caller, the region, key resolution with KMS's key-state rules,
+ * and authorization through the configured authorizer.
+ */
+export class OperationContext {
+  /** The alias the request named, if it named one (`kms:RequestAlias`). */
+  private lastAlias?: string;
+
+  constructor(public readonly core: EmulatorCore, public readonly request: RequestInfo) {}
+
+  public get store() {
+    return this.core.store;
+  }
+
+  public now(): number {
+    return this.core.clock.now();
+  }
+
+  public get account(): string {
+    return this.request.caller.accountId;
+  }
+
+  public get region(): string {
+    return this.request.region;
+  }
+
+  /** A key ARN in the caller's account and region. */
+  public keyArn(keyId: string, account = this.account, region = this.region): string {
+    return `arn:aws:kms:${region}:${account}:key/${keyId}`;
+  }
+
+  /**
+   * Finds the key a `KeyId` names: a key id, a key ARN (any account, for cross-account use), an alias name or an
+   * alias ARN. Not found: NotFoundException, as KMS words it.
+   */
+  public resolveKey(keyIdInput: string, options: { allowAlias?: boolean } = {}): KeyRecord {
+    this.lastAlias = undefined;
+    const allowAlias = options.allowAlias ?? true;
+    let account = this.account;
+    let region = this.region;
+    let keyId = keyIdInput;
+    const keyArn = KEY_ARN.exec(keyIdInput);
+    const aliasArn = ALIAS_ARN.exec(keyIdInput);
+    if (keyArn) [, region, account, keyId] = keyArn;
+    if (aliasArn || keyIdInput.startsWith('alias/')) {
+      if (!allowAlias) throw new KmsError('NotFoundException', `Invalid keyId ${keyIdInput}`);
+      const aliasName = aliasArn ? aliasArn[3] : keyIdInput;
+      if (aliasArn) [, region, account] = aliasArn;
+      const alias = this.store.aliases.get(aliasSlot(account, region, aliasName));
+      if (!alias) throw new KmsError('NotFoundException', `Alias arn:aws:kms:${region}:${account}:${aliasName} is not found.`);
+      this.lastAlias = aliasName;
+      keyId = alias.targetKeyId;
+    } else if (region !== this.region && keyArn) {
+      // A key ARN of another region cannot be used from this region (KMS is regional).
+      throw new KmsError('NotFoundException', `Key '${keyIdInput}' does not exist`);
+    }
+    const key = this.store.keys.get(keySlot(account, region, keyId));
+    if (!key) throw new KmsError('NotFoundException', `Key '${keyArn ? keyIdInput : this.keyArn(keyId, account, region)}' does not exist`);
+    return key;
+  }
+
+  /** The alias the last resolveKey went through. */
+  public get requestAlias(): string | undefined {
+    return this.lastAlias;
+  }
+
+  /** KMS's key-state rules for cryptographic operations. */
+  public assertUsable(key: KeyRecord): void {
+    if (key.state === 'Disabled') throw new KmsError('DisabledException', `${key.arn} is disabled.`);
+    if (key.state === 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+  }
+
+  /** Management operations other than CancelKeyDeletion are refused on a key pending deletion. */
+  public assertNotPendingDeletion(key: KeyRecord): void {
+    if (key.state === 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+  }
+
+  /** Operations on a key of another account are limited to cryptographic ones and grants (KMS rule). */
+  public assertSameAccount(key: KeyRecord): void {
+    if (key.account !== this.account) throw new KmsError('NotFoundException', `Key '${key.arn}' does not exist`);
+  }
+
+  /** The key's aliases in its account and region (`kms:ResourceAliases`). */
+  public aliasesOf(key: KeyRecord): AliasRecord[] {
+    return [...this.store.aliases.values()].filter(a => a.account === key.account && a.region === key.region && a.targetKeyId === key.keyId);
+  }
+
+  /** The grants on a key. */
+  public grantsOf(key: KeyRecord): GrantRecordStored[] {
+    return [...this.store.grants.values()].filter(g => g.keyArn === key.arn);
+  }
+
+  /**
+   * Authorizes one action through the configured authorizer, records the decision, and throws KMS's
+   * AccessDeniedException when it is denied.
+   */
+  public authorize(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): void {
+    const request = this.buildRequest(action, key, options);
+    const decision = this.core.authorizer(request);
+    this.core.record({
+      time: new Date(this.now()).toISOString(),
+      operation: this.request.operation,
+      action,
+      caller: this.request.caller.arn,
+      resource: request.resourceArn,
+      allowed: decision.allowed,
+      reason: decision.reason,
+      decision,
+      request,
+    });
+    if (!decision.allowed) {
+      const resource = key ? key.arn : '*';
+      const explicit = decision.trace.some(t => t.matched && t.effect === 'Deny');
+      const why = explicit ? `with an explicit deny in a ${decision.trace.find(t => t.matched && t.effect === 'Deny')?.source === 'identity-policy' ? 'identity-based' : 'resource-based'} policy`
+        : `because no ${key ? 'resource-based' : 'identity-based'} policy allows the ${action} action`;
+      throw new KmsError('AccessDeniedException', `User: ${this.request.caller.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`);
+    }
+  }
+
+  private buildRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions): AuthorizationRequest {
+    const caller = this.request.caller;
+    const conditions: Record<string, ConditionValue> = {
+      'aws:PrincipalArn': caller.arn,
+      'aws:PrincipalAccount': caller.accountId,
+      'aws:SourceIp': this.request.sourceIp,
+      'aws:RequestedRegion': this.region,
+      'aws:CurrentTime': new Date(this.now()).toISOString(),
+      'aws:EpochTime': Math.floor(this.now() / 1000),
+      'aws:SecureTransport': false,
+      'kms:CallerAccount': caller.accountId,
+    };
+    const user = /:user\/(?:.*\/)?([^/]+)$/.exec(caller.arn);
+    if (user) conditions['aws:username'] = user[1];
+    for (const [tag, value] of Object.entries(caller.tags)) conditions[`aws:PrincipalTag/${tag}`] = value;
+    if (this.request.viaService) conditions['kms:ViaService'] = this.request.viaService;
+    if (options.encryptionContext) {
+      for (const [k, v] of Object.entries(options.encryptionContext)) conditions[`kms:EncryptionContext:${k}`] = v;
+      conditions['kms:EncryptionContextKeys'] = Object.keys(options.encryptionContext);
+    }
+    const alias = options.requestAlias ?? this.lastAlias;
+    if (alias) conditions['kms:RequestAlias'] = alias;
+    if (key) {
+      conditions['kms:KeySpec'] = key.keySpec;
+      conditions['kms:KeyUsage'] = key.keyUsage;
+      conditions['kms:KeyOrigin'] = key.origin;
+      conditions['kms:MultiRegion'] = key.multiRegion;
+      if (key.multiRegionKeyType) conditions['kms:MultiRegionKeyType'] = key.multiRegionKeyType;
+      conditions['kms:ResourceAliases'] = this.aliasesOf(key).map(a => a.aliasName);
+    }
+    Object.assign(conditions, options.conditions ?? {});
+    return {
+      action,
+      operation: this.request.operation,
+      caller,
+      key: key ? { arn: key.arn, accountId: key.account, region: key.region, policy: JSON.parse(key.policy) } : undefined,
+      resourceArn: key ? key.arn : '*',
+      grants: key ? this.grantsOf(key).map(toGrantRecord) : [],
+      encryptionContext: options.encryptionContext,
+      conditionContext: conditions,
+    };
+  }
+}
+
+function toGrantRecord(g: GrantRecordStored): GrantRecord {
+  return {
+    grantId: g.grantId,
+    keyArn: g.keyArn,
+    granteePrincipal: g.granteePrincipal,
+    retiringPrincipal: g.retiringPrincipal,
+    operations: g.operations,
+    constraints: g.constraints,
+    name: g.name,
+  };
+}

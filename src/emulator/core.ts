@@ -1,0 +1,50 @@
+import { Authorizer, AuthorizationDecision, AuthorizationRequest } from './authz/types';
+import { Clock } from './clock';
+import { IdentityRegistry } from './identity';
+import { Store } from './store';
+
+/** One authorization decision, kept so a user can see why a request was allowed or denied. */
+export interface RecordedDecision {
+  readonly time: string;
+  readonly operation: string;
+  readonly action: string;
+  readonly caller: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+  readonly reason: string;
+  readonly decision: AuthorizationDecision;
+  readonly request: AuthorizationRequest;
+}
+
+/** How many decisions the in-memory log keeps. */
+export const DECISION_LOG_SIZE = 1000;
+
+/** Everything the operations share: state, time, identities, authorization and its log. */
+export class EmulatorCore {
+  private readonly log: RecordedDecision[] = [];
+
+  constructor(
+    public readonly store: Store,
+    public readonly clock: Clock,
+    public readonly identities: IdentityRegistry,
+    public authorizer: Authorizer,
+    private readonly debug: boolean,
+  ) {}
+
+  /** Records a decision (bounded), and prints it when debugging. */
+  public record(decision: RecordedDecision): void {
+    this.log.push(decision);
+    if (this.log.length > DECISION_LOG_SIZE) this.log.shift();
+    if (this.debug) {
+      process.stderr.write(`[guarded-keys authz] ${decision.allowed ? 'ALLOW' : 'DENY'} ${decision.caller} ${decision.action} ${decision.resource}: ${decision.reason}\n`);
+    }
+  }
+
+  /** The recent decisions, oldest first. */
+  public decisions(): readonly RecordedDecision[] {
+    return [...this.log];
+  }
+}
+
+/** Allows everything: the emulator's behaviour when authorization is turned off. */
+export const allowAll: Authorizer = () => ({ allowed: true, reason: 'authorization is disabled in this emulator', trace: [] });

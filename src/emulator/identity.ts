@@ -1,0 +1,56 @@
+import { CallerIdentity, NamedPolicy, PolicyDocumentJson } from './authz/types';
+import { accountOfArn, EmulatorConfig, PrincipalConfig } from './config';
+import { KmsError } from './errors';
+
+/** The account any caller acts as when the emulator has no configuration (a quick start needs none). */
+export const DEFAULT_ACCOUNT = '000000000000';
+
+/** A caller the emulator can authenticate: its identity and its secret. */
+export interface KnownPrincipal {
+  readonly identity: CallerIdentity;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * Maps SigV4 access key ids to principals. Without any configured principal, every access key acts as the
+ * root of {@link DEFAULT_ACCOUNT} and any secret is accepted (the signature is still parsed).
+ */
+export class IdentityRegistry {
+  private readonly byAccessKey = new Map<string, KnownPrincipal>();
+
+  constructor(config: EmulatorConfig) {
+    for (const principal of config.principals ?? []) this.add(principal);
+  }
+
+  /** Whether callers are checked against configured principals. */
+  public get configured(): boolean {
+    return this.byAccessKey.size > 0;
+  }
+
+  /** Registers (or replaces) a principal. */
+  public add(principal: PrincipalConfig): void {
+    this.byAccessKey.set(principal.accessKeyId, {
+      secretAccessKey: principal.secretAccessKey,
+      identity: {
+        arn: principal.arn,
+        accountId: accountOfArn(principal.arn),
+        identityPolicies: (principal.identityPolicies ?? []).map(named),
+        tags: { ...(principal.tags ?? {}) },
+      },
+    });
+  }
+
+  /** The principal for an access key, or UnrecognizedClientException. */
+  public lookup(accessKeyId: string): KnownPrincipal | undefined {
+    if (!this.configured) {
+      return { secretAccessKey: '', identity: { arn: `arn:aws:iam::${DEFAULT_ACCOUNT}:root`, accountId: DEFAULT_ACCOUNT, identityPolicies: [], tags: {} } };
+    }
+    const known = this.byAccessKey.get(accessKeyId);
+    if (!known) throw new KmsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    return known;
+  }
+}
+
+function named(policy: PolicyDocumentJson | NamedPolicy, index: number): NamedPolicy {
+  return 'document' in policy ? policy : { name: `policy-${index + 1}`, document: policy };
+}

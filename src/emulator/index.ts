@@ -1,0 +1,17 @@
+/**
+ * The local KMS emulator (TypeScript only, not jsii): `cdk-guarded-keys/lib/emulator`.
+ * @module
+ */
+export { startEmulator, MAX_BODY_BYTES, VIA_SERVICE_HEADER, SOURCE_IP_HEADER } from './server';
+export type { EmulatorOptions, RunningEmulator } from './server';
+export { kmsClientFor } from './kms-client';
+export type { EmulatorClientOptions } from './kms-client';
+export { ManualClock, SystemClock } from './clock';
+export type { Clock } from './clock';
+export { loadConfig } from './config';
+export type { EmulatorConfig, PrincipalConfig } from './config';
+export { allowAll } from './core';
+export type { RecordedDecision } from './core';
+export { KmsError } from './errors';
+export type { KmsErrorCode } from './errors';
+export type * from './authz/types';

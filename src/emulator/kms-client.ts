@@ -1,0 +1,41 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SOURCE_IP_HEADER, VIA_SERVICE_HEADER } from './server';
+
+/** How a test client talks to the emulator. */
+export interface EmulatorClientOptions {
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default 'AKIAEMULATORDEFAULT' */
+  readonly accessKeyId?: string;
+  /** @default 'emulator-secret' */
+  readonly secretAccessKey?: string;
+  /** Make requests as if they came through this AWS service: `s3` becomes `s3.<region>.amazonaws.com`. */
+  readonly viaService?: string;
+  /** Make requests as if they came from this address (`aws:SourceIp`). */
+  readonly sourceIp?: string;
+}
+
+/**
+ * A real, unmodified `KMSClient` pointed at the emulator, with a middleware that adds the two emulator-only
+ * headers when asked (a real KMS ignores nothing: never use them against AWS).
+ */
+export function kmsClientFor(emulator: { endpoint: string }, options: EmulatorClientOptions = {}): KMSClient {
+  const region = options.region ?? 'us-east-1';
+  const client = new KMSClient({
+    endpoint: emulator.endpoint,
+    region,
+    credentials: { accessKeyId: options.accessKeyId ?? 'AKIAEMULATORDEFAULT', secretAccessKey: options.secretAccessKey ?? 'emulator-secret' },
+    maxAttempts: 1,
+  });
+  const headers: Record<string, string> = {};
+  if (options.viaService) headers[VIA_SERVICE_HEADER] = options.viaService.includes('.') ? options.viaService : `${options.viaService}.${region}.amazonaws.com`;
+  if (options.sourceIp) headers[SOURCE_IP_HEADER] = options.sourceIp;
+  if (Object.keys(headers).length) {
+    client.middlewareStack.add(next => async args => {
+      const request = args.request as { headers: Record<string, string> };
+      Object.assign(request.headers, headers);
+      return next(args);
+    }, { step: 'build', name: 'guardedKeysEmulatorHeaders' });
+  }
+  return client;
+}

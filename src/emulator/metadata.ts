@@ -1,0 +1,46 @@
+import { MAC_ALGORITHM, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from './crypto/asymmetric';
+import { KeyRecord } from './state';
+import { Store } from './store';
+
+/** KMS returns timestamps as epoch seconds. */
+export function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+/** The KeyMetadata KMS returns for a key (DescribeKey, CreateKey, ReplicateKey). */
+export function keyMetadata(key: KeyRecord, store: Store): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {
+    AWSAccountId: key.account,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: epochSeconds(key.createdAt),
+    Enabled: key.state === 'Enabled',
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.state,
+    Origin: key.origin,
+    KeyManager: 'CUSTOMER',
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    MultiRegion: key.multiRegion,
+  };
+  if (key.deletionDate !== undefined) {
+    metadata.DeletionDate = epochSeconds(key.deletionDate);
+    metadata.PendingDeletionWindowInDays = key.pendingWindowInDays;
+  }
+  if (key.keyUsage === 'ENCRYPT_DECRYPT') {
+    metadata.EncryptionAlgorithms = key.keySpec === 'SYMMETRIC_DEFAULT' ? ['SYMMETRIC_DEFAULT'] : RSA_ENCRYPTION_ALGORITHMS;
+  }
+  if (key.keyUsage === 'SIGN_VERIFY') metadata.SigningAlgorithms = signingAlgorithmsOf(key.keySpec);
+  if (key.keyUsage === 'GENERATE_VERIFY_MAC') metadata.MacAlgorithms = [MAC_ALGORITHM[key.keySpec]];
+  if (key.multiRegion) {
+    const related = [...store.keys.values()].filter(k => k.account === key.account && k.keyId === key.keyId);
+    const primary = related.find(k => k.multiRegionKeyType === 'PRIMARY');
+    metadata.MultiRegionConfiguration = {
+      MultiRegionKeyType: key.multiRegionKeyType,
+      PrimaryKey: primary ? { Arn: primary.arn, Region: primary.region } : undefined,
+      ReplicaKeys: related.filter(k => k.multiRegionKeyType === 'REPLICA').map(k => ({ Arn: k.arn, Region: k.region })),
+    };
+  }
+  return metadata;
+}

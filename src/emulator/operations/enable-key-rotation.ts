@@ -1,0 +1,26 @@
+import { DAY_MS } from '../clock';
+import { KmsError } from '../errors';
+import { optionalInteger } from '../input';
+import { relatedKeys } from '../lifecycle';
+import { Handler } from './handler';
+import { keyFromInput } from './shared';
+
+/** KMS's rotation period bounds, in days. */
+export const MIN_ROTATION_DAYS = 90;
+export const MAX_ROTATION_DAYS = 2560;
+
+/** Rotation is for symmetric keys; a multi-Region key is rotated through its primary. */
+export const enableKeyRotation: Handler = (ctx, input) => {
+  const key = keyFromInput(ctx, input);
+  const period = optionalInteger(input, 'RotationPeriodInDays', MIN_ROTATION_DAYS, MAX_ROTATION_DAYS) ?? 365;
+  ctx.assertSameAccount(key);
+  ctx.authorize('kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': period } });
+  ctx.assertUsable(key);
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', `${key.arn} is not a symmetric key: KMS rotates symmetric keys only.`);
+  if (key.multiRegionKeyType === 'REPLICA') throw new KmsError('UnsupportedOperationException', `${key.arn} is a replica: set rotation on its primary.`);
+  for (const record of relatedKeys(ctx.store, key)) {
+    record.rotation = { enabled: true, periodDays: period, nextRotationDate: ctx.now() + period * DAY_MS };
+    ctx.store.putKey(record);
+  }
+  return {};
+};

@@ -1,0 +1,24 @@
+import { rsaEncrypt, RSA_ENCRYPTION_ALGORITHMS } from '../crypto/asymmetric';
+import { KmsError } from '../errors';
+import { optionalEnum, requiredBlob } from '../input';
+import { Handler } from './handler';
+import { encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage } from './shared';
+
+const ALGORITHMS = ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS] as const;
+
+export const encrypt: Handler = (ctx, input) => {
+  const key = keyFromInput(ctx, input);
+  const plaintext = requiredBlob(input, 'Plaintext', 1, MAX_PLAINTEXT_BYTES);
+  const context = encryptionContextOf(input);
+  const algorithm = optionalEnum(input, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
+  requireUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
+  ctx.assertUsable(key);
+  ctx.authorize('kms:Encrypt', key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
+  if (key.keySpec === 'SYMMETRIC_DEFAULT') {
+    if (algorithm !== 'SYMMETRIC_DEFAULT') throw new KmsError('InvalidKeyUsageException', `${algorithm} is not valid for a symmetric key.`);
+    return { CiphertextBlob: encryptUnder(key, plaintext, context).toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };
+  }
+  if (algorithm === 'SYMMETRIC_DEFAULT') throw new KmsError('InvalidKeyUsageException', 'An RSA key needs an EncryptionAlgorithm of RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256.');
+  if (context) throw new KmsError('ValidationException', 'Asymmetric keys do not support an encryption context.');
+  return { CiphertextBlob: rsaEncrypt(key.materials[0].secret, algorithm, plaintext).toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };
+};
