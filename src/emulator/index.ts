@@ -14,4 +14,5 @@ export { allowAll } from './core';
 export type { RecordedDecision } from './core';
 export { KmsError } from './errors';
 export type { KmsErrorCode } from './errors';
+export { evaluateAuthorization } from './authz';
 export type * from './authz/types';

@@ -1,11 +1,12 @@
 import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
+import { evaluateAuthorization } from './authz';
 import { Authorizer } from './authz/types';
 import { Clock, SystemClock } from './clock';
 import { EmulatorConfig, loadConfig, PrincipalConfig } from './config';
 import { OperationContext } from './context';
-import { allowAll, EmulatorCore, RecordedDecision } from './core';
+import { EmulatorCore, RecordedDecision } from './core';
 import { KmsError } from './errors';
 import { IdentityRegistry } from './identity';
 import { applyElapsedTime } from './lifecycle';
@@ -32,7 +33,10 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** Makes state durable across restarts and crashes. @default - in memory */
   readonly dataDir?: string;
-  /** Decides every request. @default - allow everything (see docs/emulator.md) */
+  /**
+   * Decides every request. Pass `allowAll` to turn enforcement off.
+   * @default - KMS's authorization: key policies, IAM identity policies and grants (`evaluateAuthorization`)
+   */
   readonly authorizer?: Authorizer;
   /** Log every authorization decision to stderr (also `GUARDED_KEYS_DEBUG=authz`). @default false */
   readonly debug?: boolean;
@@ -60,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const identities = new IdentityRegistry(loadConfig(options.config));
   const store = new Store(options.dataDir);
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
-  const core = new EmulatorCore(store, clock, identities, options.authorizer ?? allowAll, debug);
+  const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug);
   const server = createServer((req, res) => {
     handle(core, req, res).catch(err => respond(res, internal(err)));
   });

@@ -25,9 +25,10 @@ describe('grants, tags and key policies', () => {
     expect(malformed.name).toBe('MalformedPolicyDocumentException');
     const lockout = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:role/other' }, Action: 'kms:Decrypt', Resource: '*' }] });
     expect((await errorOf(t.kms.send(new PutKeyPolicyCommand({ KeyId: keyId, Policy: lockout })))).name).toBe('MalformedPolicyDocumentException');
-    await t.kms.send(new PutKeyPolicyCommand({ KeyId: keyId, Policy: lockout, BypassPolicyLockoutSafetyCheck: true }));
-    expect((await t.kms.send(new GetKeyPolicyCommand({ KeyId: keyId }))).Policy).toBe(lockout);
     expect((await errorOf(t.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'other' })))).name).toBe('NotFoundException');
+    // WHEN the check is bypassed THEN the root is locked out, as in KMS
+    await t.kms.send(new PutKeyPolicyCommand({ KeyId: keyId, Policy: lockout, BypassPolicyLockoutSafetyCheck: true }));
+    expect((await errorOf(t.kms.send(new GetKeyPolicyCommand({ KeyId: keyId })))).name).toBe('AccessDeniedException');
   });
 
   test('grants are created, listed, retired and revoked', async () => {

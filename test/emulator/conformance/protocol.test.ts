@@ -49,7 +49,10 @@ describe('wire protocol and identity', () => {
   });
 
   test('with configured principals: an unknown access key is UnrecognizedClientException, a wrong secret InvalidSignatureException', async () => {
-    emulator = await startEmulator({ config: { principals: [{ arn: 'arn:aws:iam::111122223333:role/App', accessKeyId: 'AKIAAPP', secretAccessKey: 'app-secret-1' }] } });
+    const listKeys = { Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Action: 'kms:ListKeys', Resource: '*' }] };
+    emulator = await startEmulator({
+      config: { principals: [{ arn: 'arn:aws:iam::111122223333:role/App', accessKeyId: 'AKIAAPP', secretAccessKey: 'app-secret-1', identityPolicies: [listKeys] }] },
+    });
     const ok = kmsClientFor(emulator, { accessKeyId: 'AKIAAPP', secretAccessKey: 'app-secret-1' });
     await ok.send(new ListKeysCommand({}));
     const unknown = kmsClientFor(emulator, { accessKeyId: 'AKIANOBODY', secretAccessKey: 'whatever-1' });

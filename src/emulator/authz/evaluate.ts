@@ -1,0 +1,137 @@
+import { evaluateConditions } from './conditions';
+import { allowingGrant } from './grants';
+import { isAccountRoot, matchPrincipal, PrincipalMatch } from './principals';
+import {
+  AuthorizationDecision, AuthorizationRequest, ConditionValue, DecisionTraceEntry, PolicyDocumentJson, PolicyStatementJson,
+} from './types';
+import { restoreEscapes, substituteVariables } from './variables';
+import { globMatch, toList } from './wildcard';
+
+/**
+ * KMS authorization, as AWS documents it, written by hand because the npm IAM evaluators we found are AGPL or
+ * mis-handle `kms:EncryptionContext:<key>`:
+ *
+ * 1. An explicit Deny in the key policy or in the caller's identity policies wins (grants cannot override it).
+ * 2. Same account: allowed when the key policy allows the caller directly, or trusts the account (allows its root)
+ *    and an identity policy allows, or a grant allows.
+ * 3. Another account: the key policy must allow the caller or its account, and (unless the caller is that
+ *    account's root) an identity policy must allow too; or a grant allows.
+ * 4. Without a key (CreateKey, ListKeys...): the account root is allowed; others need an identity policy.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+export function evaluateAuthorization(request: AuthorizationRequest): AuthorizationDecision {
+  const trace: DecisionTraceEntry[] = [];
+  const lookup = caseInsensitiveLookup(request.conditionContext);
+  const root = isAccountRoot(request.caller);
+
+  const keyStatements = request.key ? evaluateDocument(request.key.policy, 'key-policy', undefined, request, lookup, trace, true) : [];
+  const identityStatements = root ? [] : request.caller.identityPolicies.flatMap(p =>
+    evaluateDocument(p.document, 'identity-policy', p.name, request, lookup, trace, false));
+
+  const deny = [...keyStatements, ...identityStatements].find(s => s.effect === 'Deny');
+  if (deny) return { allowed: false, reason: `explicitly denied by ${deny.label}`, trace };
+
+  const identityAllow = identityStatements.find(s => s.effect === 'Allow');
+  if (!request.key) {
+    if (root) return { allowed: true, reason: `${request.caller.arn} is the account root`, trace };
+    return identityAllow
+      ? { allowed: true, reason: `allowed by ${identityAllow.label}`, trace }
+      : { allowed: false, reason: `no identity policy of ${request.caller.arn} allows ${request.action}`, trace };
+  }
+
+  const direct = keyStatements.find(s => s.effect === 'Allow' && s.principal === 'direct');
+  const viaAccount = keyStatements.find(s => s.effect === 'Allow' && s.principal === 'account');
+  const sameAccount = request.caller.accountId === request.key.accountId;
+  const grant = allowingGrant(request);
+  if (grant) trace.push({ source: 'grant', policyName: grant.grantId, effect: 'Allow', matched: true, detail: `grant ${grant.name ?? grant.grantId} allows ${grant.operations.join(', ')}` });
+
+  if (sameAccount) {
+    if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace };
+    if (viaAccount && identityAllow) return { allowed: true, reason: `allowed by ${identityAllow.label}; the key policy trusts the account (${viaAccount.label})`, trace };
+  } else if (direct || viaAccount) {
+    const keySide = (direct ?? viaAccount)!;
+    if (root && direct) return { allowed: true, reason: `cross-account root allowed by ${keySide.label}`, trace };
+    if (identityAllow) return { allowed: true, reason: `cross-account: allowed by ${keySide.label} and ${identityAllow.label}`, trace };
+  }
+  if (grant) return { allowed: true, reason: `allowed by grant ${grant.name ?? grant.grantId}`, trace };
+
+  return { allowed: false, reason: denialReason(request, { direct, viaAccount, identityAllow, sameAccount }, trace), trace };
+}
+
+interface MatchedStatement {
+  readonly effect: 'Allow' | 'Deny';
+  readonly principal: PrincipalMatch;
+  readonly label: string;
+}
+
+/** Evaluates every statement of one document, appending to the trace; returns those that apply. */
+function evaluateDocument(
+  document: PolicyDocumentJson, source: 'key-policy' | 'identity-policy', policyName: string | undefined, request: AuthorizationRequest,
+  lookup: (key: string) => ConditionValue | undefined, trace: DecisionTraceEntry[], checkPrincipal: boolean,
+): MatchedStatement[] {
+  const matched: MatchedStatement[] = [];
+  const substitute = (value: string) => substituteVariables(value, lookup);
+  toList(document?.Statement).forEach((statement, index): void => {
+    const label = describe(source, policyName, statement, index);
+    const entry = (ok: boolean, detail: string): void => {
+      trace.push({ source, policyName, sid: statement.Sid, statementIndex: index, effect: statement.Effect, matched: ok, detail });
+    };
+    let principal: PrincipalMatch = 'direct';
+    if (checkPrincipal) {
+      principal = statement.NotPrincipal !== undefined
+        ? (matchPrincipal(statement.NotPrincipal, request.caller) ? undefined : 'direct')
+        : matchPrincipal(statement.Principal, request.caller);
+      if (!principal) return entry(false, `principal does not match ${request.caller.arn}`);
+    }
+    if (!actionMatches(statement, request.action)) return entry(false, `action ${request.action} not covered`);
+    if (!resourceMatches(statement, request.resourceArn, substitute)) return entry(false, `resource ${request.resourceArn} not covered`);
+    const conditions = evaluateConditions(statement.Condition as Record<string, Record<string, unknown>> | undefined, lookup, substitute);
+    if (!conditions.matched) return entry(false, conditions.failure!);
+    entry(true, `${statement.Effect === 'Deny' ? 'denies' : 'allows'} ${request.action}${principal === 'account' ? ' to the account (IAM policies decide)' : ''}`);
+    matched.push({ effect: statement.Effect, principal, label });
+  });
+  return matched;
+}
+
+function actionMatches(statement: PolicyStatementJson, action: string): boolean {
+  if (statement.NotAction !== undefined) return !toList(statement.NotAction).some(p => globMatch(p, action, true));
+  return toList(statement.Action).some(p => globMatch(p, action, true));
+}
+
+function resourceMatches(statement: PolicyStatementJson, resource: string, substitute: (v: string) => string | undefined): boolean {
+  const matches = (patterns: string[]) => patterns.some(p => {
+    const value = substitute(p);
+    return value !== undefined && globMatch(restoreEscapes(value), resource);
+  });
+  if (statement.NotResource !== undefined) return !matches(toList(statement.NotResource));
+  if (statement.Resource === undefined) return true; // key policies may omit it; it means this key
+  return matches(toList(statement.Resource));
+}
+
+function describe(source: string, policyName: string | undefined, statement: PolicyStatementJson, index: number): string {
+  const where = source === 'key-policy' ? 'the key policy' : `identity policy ${policyName}`;
+  return statement.Sid ? `${where} statement '${statement.Sid}'` : `${where} statement #${index + 1}`;
+}
+
+function denialReason(
+  request: AuthorizationRequest,
+  found: { direct?: MatchedStatement; viaAccount?: MatchedStatement; identityAllow?: MatchedStatement; sameAccount: boolean },
+  trace: DecisionTraceEntry[],
+): string {
+  if (found.viaAccount && !found.identityAllow) {
+    return `the key policy trusts the account (${found.viaAccount.label}) but no identity policy of ${request.caller.arn} allows ${request.action}`;
+  }
+  if (!found.sameAccount && found.identityAllow) {
+    return `cross-account: ${found.identityAllow.label} allows ${request.action}, but the key policy does not allow ${request.caller.arn} or its account`;
+  }
+  const near = trace.find(t => !t.matched && t.detail.startsWith('condition'));
+  return `no statement allows ${request.action} for ${request.caller.arn}` + (near ? `; nearest: ${near.source} ${near.sid ? `'${near.sid}'` : `#${(near.statementIndex ?? 0) + 1}`}: ${near.detail}` : '');
+}
+
+/** Condition key names are case-insensitive (including the context key of kms:EncryptionContext:<key>). */
+function caseInsensitiveLookup(context: Readonly<Record<string, ConditionValue>>): (key: string) => ConditionValue | undefined {
+  const map = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
+  return key => map.get(key.toLowerCase());
+}

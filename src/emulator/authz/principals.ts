@@ -1,0 +1,50 @@
+import { CallerIdentity, PrincipalJson } from './types';
+import { globMatch, toList } from './wildcard';
+
+/**
+ * How a statement's principal applies to a caller:
+ * - `direct`: it names the caller (its ARN, its role for a role session, `*`, or — for the account root itself —
+ *   its account);
+ * - `account`: it names the caller's account (root ARN or bare account id) and the caller is an IAM identity in
+ *   that account, so the account's IAM policies decide (the key policy "trusts the account");
+ * - undefined: it does not apply.
+ */
+export type PrincipalMatch = 'direct' | 'account' | undefined;
+
+const ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
+
+/** The caller as principals name it: an assumed-role session is its role. */
+export function callerArns(caller: CallerIdentity): string[] {
+  const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(caller.arn);
+  return session ? [caller.arn, `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`] : [caller.arn];
+}
+
+export function isAccountRoot(caller: CallerIdentity): boolean {
+  return ROOT.test(caller.arn);
+}
+
+/** Matches a Principal element against the caller. */
+export function matchPrincipal(principal: PrincipalJson | undefined, caller: CallerIdentity): PrincipalMatch {
+  if (principal === undefined) return undefined;
+  if (principal === '*') return 'direct';
+  let best: PrincipalMatch;
+  for (const [type, values] of Object.entries(principal)) {
+    if (type !== 'AWS') continue; // Service and Federated principals never match an IAM caller
+    for (const value of toList(values)) {
+      const match = matchOne(value, caller);
+      if (match === 'direct') return 'direct';
+      best = best ?? match;
+    }
+  }
+  return best;
+}
+
+function matchOne(value: string, caller: CallerIdentity): PrincipalMatch {
+  if (value === '*') return 'direct';
+  const account = /^\d{12}$/.test(value) ? value : ROOT.exec(value)?.[1];
+  if (account !== undefined) {
+    if (account !== caller.accountId) return undefined;
+    return isAccountRoot(caller) ? 'direct' : 'account';
+  }
+  return callerArns(caller).some(arn => value === arn || (value.includes('*') && globMatch(value, arn))) ? 'direct' : undefined;
+}
