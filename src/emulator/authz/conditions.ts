@@ -132,6 +132,7 @@ function arnLike(requestValue: string, pattern: string): boolean {
   return pv.every((part, i) => globMatch(part, av[i]));
 }
 
+/* eslint-disable no-bitwise -- CIDR matching is bit arithmetic on addresses */
 /** `203.0.113.7` in `203.0.113.0/24`; IPv4 and IPv6. */
 function inCidr(address: string, cidr: string): boolean {
   const [network, bitsText] = cidr.split('/');
@@ -153,3 +154,4 @@ function toBigInt(address: string, family: number): bigint {
   const groups = address.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
   return groups.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
 }
+/* eslint-enable no-bitwise */
