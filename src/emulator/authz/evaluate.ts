@@ -120,14 +120,17 @@ function denialReason(
   found: { direct?: MatchedStatement; viaAccount?: MatchedStatement; identityAllow?: MatchedStatement; sameAccount: boolean },
   trace: DecisionTraceEntry[],
 ): string {
+  let reason: string;
   if (found.viaAccount && !found.identityAllow) {
-    return `the key policy trusts the account (${found.viaAccount.label}) but no identity policy of ${request.caller.arn} allows ${request.action}`;
+    reason = `the key policy trusts the account (${found.viaAccount.label}) but no identity policy of ${request.caller.arn} allows ${request.action}`;
+  } else if (!found.sameAccount && found.identityAllow) {
+    reason = `cross-account: ${found.identityAllow.label} allows ${request.action}, but the key policy does not allow ${request.caller.arn} or its account`;
+  } else {
+    reason = `no statement allows ${request.action} for ${request.caller.arn}`;
   }
-  if (!found.sameAccount && found.identityAllow) {
-    return `cross-account: ${found.identityAllow.label} allows ${request.action}, but the key policy does not allow ${request.caller.arn} or its account`;
-  }
+  // The statement that failed only on a condition is usually the one the user meant to match.
   const near = trace.find(t => !t.matched && t.detail.startsWith('condition'));
-  return `no statement allows ${request.action} for ${request.caller.arn}` + (near ? `; nearest: ${near.source} ${near.sid ? `'${near.sid}'` : `#${(near.statementIndex ?? 0) + 1}`}: ${near.detail}` : '');
+  return near ? `${reason}; nearest: ${near.source} ${near.sid ? `'${near.sid}'` : `#${(near.statementIndex ?? 0) + 1}`}: ${near.detail}` : reason;
 }
 
 /** Condition key names are case-insensitive (including the context key of kms:EncryptionContext:<key>). */
