@@ -1,0 +1,12 @@
+/**
+ * Local deployment of synthesized templates into the emulator, and access checks (TypeScript only, not jsii):
+ * `cdk-guarded-keys/lib/local`.
+ * @module
+ */
+export { deployLocally } from './deployment';
+export type { DeployedKey, DeployedPrincipal, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource } from './deployment';
+export { checkAccess, CHECKABLE_ACTIONS } from './access';
+export type { AccessOptions, AccessResult, CheckableAction } from './access';
+export { guardedKeysMatchers } from './matchers';
+export { readSource } from './source';
+export type { CfnTemplate, StackSource } from './source';

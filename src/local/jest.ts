@@ -1,0 +1,8 @@
+/**
+ * `import 'cdk-guarded-keys/lib/local/jest'` in a test (or in jest's `setupFilesAfterEach`) registers
+ * `toAllow` and `toDeny`.
+ * @module
+ */
+import { guardedKeysMatchers } from './matchers';
+
+expect.extend(guardedKeysMatchers);
