@@ -56,14 +56,17 @@ export async function checkAccess(
       case 'kms:GenerateDataKey': await client.send(new GenerateDataKeyCommand({ KeyId: k.arn, KeySpec: 'AES_256', EncryptionContext: context })); break;
       case 'kms:Decrypt': {
         const algorithm = await rsaAlgorithm(describe);
-        const { CiphertextBlob } = await root.send(new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context, ...algorithm }));
+        const encrypted = new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context, ...algorithm });
+        const { CiphertextBlob } = await root.send(encrypted);
         await client.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: context, KeyId: k.arn, ...algorithm }));
         break;
       }
       case 'kms:ReEncryptFrom':
       case 'kms:ReEncryptTo': {
         const { CiphertextBlob } = await root.send(new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context }));
-        await client.send(new ReEncryptCommand({ CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: k.arn, DestinationEncryptionContext: context }));
+        await client.send(new ReEncryptCommand({
+          CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: k.arn, DestinationEncryptionContext: context,
+        }));
         break;
       }
       case 'kms:DescribeKey': await client.send(new DescribeKeyCommand({ KeyId: k.arn })); break;

@@ -81,10 +81,6 @@ export interface LocalDeployment {
   close(): void;
 }
 
-const MODELED = new Set([
-  'AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::KMS::ReplicaKey', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy', 'Custom::CrossRegionExportWriter', 'Custom::CrossRegionExportReader',
-]);
 
 /**
  * Deploys a synthesized template or cdk.out into an emulator: KMS keys, aliases and replicas through the real
@@ -188,7 +184,8 @@ class Deployer {
         case 'AWS::KMS::Alias': {
           await kms().send(new CreateAliasCommand({ AliasName: properties.AliasName, TargetKeyId: String(properties.TargetKeyId) }));
           const key = this.keys.find(k => String(properties.TargetKeyId).endsWith(k.keyId) && k.region === region);
-          this.aliases.push({ stack: stack.name, aliasName: properties.AliasName, keyId: key?.keyId ?? String(properties.TargetKeyId), region, account });
+          const keyId = key?.keyId ?? String(properties.TargetKeyId);
+          this.aliases.push({ stack: stack.name, aliasName: properties.AliasName, keyId, region, account });
           physical.set(logicalId, { ref: properties.AliasName, attributes: { AliasName: properties.AliasName } });
           break;
         }
@@ -233,7 +230,9 @@ class Deployer {
         }
         case 'Custom::CrossRegionExportReader': {
           const attributes: Record<string, unknown> = {};
-          for (const parameter of Object.keys(properties.ReaderProps?.imports ?? {})) attributes[parameter] = this.crossRegionParameters.get(parameter);
+          for (const parameter of Object.keys(properties.ReaderProps?.imports ?? {})) {
+            attributes[parameter] = this.crossRegionParameters.get(parameter);
+          }
           physical.set(logicalId, { ref: logicalId, attributes });
           break;
         }
@@ -242,7 +241,6 @@ class Deployer {
           physical.set(logicalId, placeholder(stack.name, logicalId, resource.Type, account, region));
         }
       }
-      if (!MODELED.has(resource.Type) && !physical.has(logicalId)) physical.set(logicalId, placeholder(stack.name, logicalId, resource.Type, account, region));
     }
 
     // Managed policies attached by ARN on roles and users.
@@ -285,7 +283,8 @@ class Deployer {
       principal: name => find(this.principals, name, 'principal'),
       clientFor: (principal, opts = {}) => {
         const p = typeof principal === 'string' ? deployment.principal(principal) : principal;
-        return this.track(kmsClientFor({ endpoint: this.options.emulator.endpoint }, { region: p.region, ...opts, accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey }));
+        const credentials = { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey };
+        return this.track(kmsClientFor(this.options.emulator, { region: p.region, ...opts, ...credentials }));
       },
       rootClientFor: (account, region) => this.client(this.rootOf(account), region),
       decisions: () => this.options.emulator.decisions?.() ?? [],
@@ -311,7 +310,8 @@ class Deployer {
   }
 
   private client(principal: PrincipalConfig, region: string): KMSClient {
-    return this.track(kmsClientFor({ endpoint: this.options.emulator.endpoint }, { region, accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey }));
+    const { accessKeyId, secretAccessKey } = principal;
+    return this.track(kmsClientFor(this.options.emulator, { region, accessKeyId, secretAccessKey }));
   }
 
   private track(client: KMSClient): KMSClient {

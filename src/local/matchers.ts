@@ -1,20 +1,23 @@
 import { AccessOptions, checkAccess } from './access';
 import { DeployedKey, DeployedPrincipal, LocalDeployment } from './deployment';
 
+type PrincipalRef = string | DeployedPrincipal;
+type KeyRef = string | DeployedKey;
+
 /**
  * Jest matchers for a user's PR check:
  * `await expect(deployment).toAllow('AppRole', 'kms:Decrypt', 'DataKey', { viaService: 's3', encryptionContext: { tenant: 'a' } })`
  * and `toDeny(...)`. Each makes the real request through the SDK and, when it fails, prints the emulator's explanation.
  */
 export const guardedKeysMatchers = {
-  async toAllow(this: unknown, deployment: LocalDeployment, principal: string | DeployedPrincipal, action: string, key: string | DeployedKey, options?: AccessOptions) {
+  async toAllow(this: unknown, deployment: LocalDeployment, principal: PrincipalRef, action: string, key: KeyRef, options?: AccessOptions) {
     const result = await checkAccess(deployment, principal, action, key, options);
     return {
       pass: result.allowed,
       message: () => `expected ${name(principal)} to be allowed ${action} on ${name(key)}${describeOptions(options)}, but it was denied: ${result.explanation ?? result.error?.message}`,
     };
   },
-  async toDeny(this: unknown, deployment: LocalDeployment, principal: string | DeployedPrincipal, action: string, key: string | DeployedKey, options?: AccessOptions) {
+  async toDeny(this: unknown, deployment: LocalDeployment, principal: PrincipalRef, action: string, key: KeyRef, options?: AccessOptions) {
     const result = await checkAccess(deployment, principal, action, key, options);
     return {
       pass: !result.allowed,
