@@ -7,11 +7,15 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerDeployCommand } from './deploy-command';
+import { registerEmulatorCommand } from './emulator-command';
 
 export function buildProgram(): Command {
   const program = new Command('guarded-keys')
     .description('Guarded AWS KMS keys: a local KMS emulator, envelope encryption and local deployments.')
     .showHelpAfterError();
+  registerEmulatorCommand(program);
+  registerDeployCommand(program);
   return program;
 }
 

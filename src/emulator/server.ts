@@ -118,6 +118,11 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     if (core.identities.configured) {
       await verifySignature({ method: req.method, path: req.url ?? '/', headers: req.headers, body }, credential, principal.secretAccessKey);
     }
+    if (target === ADMIN_ADD_PRINCIPAL) {
+      addPrincipalOverHttp(core, principal.identity.arn, body);
+      respond(res, undefined, {});
+      return;
+    }
     if (!isOperationName(operation)) {
       throw new KmsError('UnsupportedOperationException', `The emulator does not support the operation ${operation || '(no X-Amz-Target)'}.`);
     }
@@ -137,6 +142,25 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     core.store.discardPending();
     respond(res, err instanceof KmsError ? err : internal(err));
   }
+}
+
+/**
+ * The emulator-only admin API for `guarded-keys deploy` over HTTP: registers a principal. Only an account root
+ * may call it (with no configured principal, every caller is the default root). Never part of real KMS.
+ */
+export const ADMIN_ADD_PRINCIPAL = 'GuardedKeys.AddPrincipal';
+
+function addPrincipalOverHttp(core: EmulatorCore, callerArn: string, body: string): void {
+  if (!/:root$/.test(callerArn)) {
+    throw new KmsError('AccessDeniedException', `User: ${callerArn} is not authorized to perform: ${ADMIN_ADD_PRINCIPAL} (only an account root may register principals)`);
+  }
+  const input = parseInput(body) as unknown as PrincipalConfig;
+  try {
+    loadConfig({ principals: [input] });
+  } catch (err) {
+    throw new KmsError('ValidationException', (err as Error).message);
+  }
+  core.identities.add(input);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

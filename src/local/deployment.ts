@@ -12,7 +12,8 @@ import { kmsClientFor, EmulatorClientOptions } from '../emulator/kms-client';
 /** Where a local deployment goes: a running emulator (in process), which can register principals. */
 export interface DeploymentTarget {
   readonly endpoint: string;
-  addPrincipal(principal: PrincipalConfig): void;
+  /** Registers a principal (in process, or through the emulator's admin API over HTTP). */
+  addPrincipal(principal: PrincipalConfig): void | Promise<void>;
   /** The emulator's recent authorization decisions (a RunningEmulator has them). */
   decisions?(): ReadonlyArray<{ readonly reason: string }>;
 }
@@ -137,7 +138,7 @@ class Deployer {
         return conditions.get(name)!;
       },
     };
-    const root = this.rootOf(account);
+    const root = await this.rootOf(account);
 
     for (const logicalId of deploymentOrder(resources)) {
       const resource = resources[logicalId];
@@ -253,7 +254,7 @@ class Deployer {
       const { policies, ...rest } = principal;
       const deployed: DeployedPrincipal = { ...rest, identityPolicies: policies };
       this.principals.push(deployed);
-      this.options.emulator.addPrincipal({
+      await this.options.emulator.addPrincipal({
         arn: deployed.arn, accessKeyId: deployed.accessKeyId, secretAccessKey: deployed.secretAccessKey, identityPolicies: policies,
       });
     }
@@ -286,7 +287,11 @@ class Deployer {
         const credentials = { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey };
         return this.track(kmsClientFor(this.options.emulator, { region: p.region, ...opts, ...credentials }));
       },
-      rootClientFor: (account, region) => this.client(this.rootOf(account), region),
+      rootClientFor: (account, region) => {
+        const root = this.roots.get(account);
+        if (!root) throw new Error(`the deployment did not act in account ${account}`);
+        return this.client(root, region);
+      },
       decisions: () => this.options.emulator.decisions?.() ?? [],
       close: () => this.clients.splice(0).forEach(c => c.destroy()),
     };
@@ -299,14 +304,19 @@ class Deployer {
     return found;
   }
 
-  private rootOf(account: string): PrincipalConfig {
+  private async rootOf(account: string): Promise<PrincipalConfig> {
     let root = this.roots.get(account);
     if (!root) {
       root = { arn: `arn:aws:iam::${account}:root`, accessKeyId: `AKIAROOT${account}`, secretAccessKey: randomBytes(20).toString('base64') };
-      this.options.emulator.addPrincipal(root);
+      await this.options.emulator.addPrincipal(root);
       this.roots.set(account, root);
     }
     return root;
+  }
+
+  /** The root credentials of an account the deployment acted in. */
+  public rootCredentials(account: string): PrincipalConfig | undefined {
+    return this.roots.get(account);
   }
 
   private client(principal: PrincipalConfig, region: string): KMSClient {

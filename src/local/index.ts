@@ -10,3 +10,4 @@ export type { AccessOptions, AccessResult, CheckableAction } from './access';
 export { guardedKeysMatchers } from './matchers';
 export { readSource } from './source';
 export type { CfnTemplate, StackSource } from './source';
+export { httpDeploymentTarget } from './http-target';

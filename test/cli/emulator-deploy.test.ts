@@ -1,0 +1,69 @@
+import { ChildProcess, execFile, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { createInterface } from 'readline';
+import { promisify } from 'util';
+import { DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import { App } from 'aws-cdk-lib';
+import { buildDataPlatformApp } from '../../integ/integ.data-platform';
+import { kmsClientFor } from '../../src/emulator';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'cli', 'main.ts')];
+const ENV = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.dev.json') };
+
+/** Starts `guarded-keys emulator` and resolves with its endpoint, read from its first stdout line. */
+function startCliEmulator(args: string[]): Promise<{ child: ChildProcess; endpoint: string }> {
+  const child = spawn(process.execPath, [...CLI, 'emulator', ...args], { env: ENV, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', line => {
+      const match = /^listening on (http:\/\/[\d.]+:\d+)$/.exec(line);
+      if (match) resolve({ child, endpoint: match[1] });
+      else reject(new Error(`unexpected first line: ${line}`));
+    });
+    child.once('exit', code => reject(new Error(`emulator exited with ${code}`)));
+  });
+}
+
+describe('guarded-keys emulator and deploy', () => {
+  let child: ChildProcess;
+  let endpoint: string;
+  let outdir: string;
+
+  beforeAll(async () => {
+    ({ child, endpoint } = await startCliEmulator(['--port', '0']));
+    outdir = mkdtempSync(join(tmpdir(), 'guarded-keys-cli-'));
+    buildDataPlatformApp(new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } })).synth();
+  });
+  afterAll(() => {
+    child.kill('SIGTERM');
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test('deploy prints keys and principals whose credentials work against the emulator, under the key policies', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env: ENV });
+    type Printed = { path: string; arn: string; accessKeyId: string; secretAccessKey: string };
+    const out = JSON.parse(stdout) as { keys: Printed[]; principals: Printed[]; unmodeled: unknown[] };
+    expect(out.keys.map(k => k.path)).toEqual(['CustomerDataKey', 'IngestKey']);
+    expect(out.unmodeled.length).toBeGreaterThan(0);
+    const app = out.principals.find(p => p.path === 'AppRole')!;
+    const key = out.keys.find(k => k.path === 'CustomerDataKey')!.arn;
+    const viaS3 = kmsClientFor({ endpoint }, { region: 'eu-west-1', accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey, viaService: 's3' });
+    const direct = kmsClientFor({ endpoint }, { region: 'eu-west-1', accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey });
+    try {
+      const { CiphertextBlob } = await viaS3.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x'), EncryptionContext: { tenant: 't' } }));
+      await viaS3.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { tenant: 't' } }));
+      await expect(direct.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { tenant: 't' } }))).rejects.toThrow(/not authorized to perform: kms:Decrypt/);
+    } finally {
+      viaS3.destroy();
+      direct.destroy();
+    }
+  });
+
+  test('a bad port is a usage error naming the option', async () => {
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'emulator', '--port', '70000'], { env: ENV }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("option '--port <port>' argument '70000' is invalid. must be an integer from 0 to 65535") });
+  });
+});
