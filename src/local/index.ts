@@ -11,3 +11,5 @@ export { guardedKeysMatchers } from './matchers';
 export { readSource } from './source';
 export type { CfnTemplate, StackSource } from './source';
 export { httpDeploymentTarget } from './http-target';
+export { measureAccessMatrix, renderMeasuredMatrix } from './measured-matrix';
+export type { MeasuredCell, MeasuredMatrix } from './measured-matrix';

@@ -2,7 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { buildDataPlatformApp } from '../../integ/integ.data-platform';
 import { RunningEmulator, startEmulator } from '../../src/emulator';
-import { deployLocally, LocalDeployment } from '../../src/local';
+import { deployLocally, LocalDeployment, measureAccessMatrix } from '../../src/local';
+import { keyAccessMatrices } from '../../src/policy/access-matrix';
 import '../../src/local/jest';
 
 /**
@@ -13,6 +14,7 @@ import '../../src/local/jest';
 describe('integ: data platform deployed into the emulator', () => {
   let emulator: RunningEmulator;
   let deployment: LocalDeployment;
+  let template: Record<string, any>;
   const tenant = { encryptionContext: { tenant: 'acme' } };
 
   beforeAll(async () => {
@@ -20,7 +22,7 @@ describe('integ: data platform deployed into the emulator', () => {
     const stack = app.node.findChild('DataPlatform') as Stack;
     const intruder = new iam.Role(stack, 'Intruder', { assumedBy: new iam.AccountRootPrincipal() });
     intruder.addToPolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] }));
-    const template = app.synth().getStackByName('DataPlatform').template;
+    template = app.synth().getStackByName('DataPlatform').template;
     emulator = await startEmulator();
     deployment = await deployLocally(template, { emulator, account: '111122223333', region: 'eu-west-1', stackName: 'DataPlatform' });
   });
@@ -79,5 +81,19 @@ describe('integ: data platform deployed into the emulator', () => {
       const last = deployment.decisions().at(-1)!;
       expect(last.reason).toBe("explicitly denied by the key policy statement 'DenyManagementToUnlistedPrincipals'");
     });
+  });
+
+  test('the access matrix measured by real requests agrees with the one read from the policies', async () => {
+    const [customer, ingest] = keyAccessMatrices(template, 'DataPlatform');
+    for (const matrix of [customer, ingest]) {
+      const { cells } = await measureAccessMatrix(deployment, matrix, 'DataPlatform');
+      expect(cells.filter(c => c.expected !== c.measured)).toEqual([]);
+      expect(cells.length).toBe(5 * 5); // five roles, five capabilities
+    }
+    // AND the measurement shows what strict mode changes for an IAM kms:* policy
+    const intruderDecrypts = async (matrix: typeof customer) =>
+      (await measureAccessMatrix(deployment, matrix, 'DataPlatform')).cells.find(c => c.principal === 'Intruder' && c.capability === 'decrypt')!.measured;
+    expect(await intruderDecrypts(customer)).toBe(true);
+    expect(await intruderDecrypts(ingest)).toBe(false);
   });
 });
