@@ -57,7 +57,8 @@ describe('fuzzing the emulator', () => {
       'Signature', 'PendingWindowInDays', 'RotationPeriodInDays', 'DestinationKeyId', 'ReplicaRegion', 'Limit', 'Marker', 'Constraints', 'Description'];
     const value = fc.oneof(
       fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.base64String(), fc.constantFrom(keyId!, 'alias/x', 'AES_256'),
-      fc.array(fc.string(), { maxLength: 4 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), fc.string({ minLength: 5000, maxLength: 9000 }),
+      fc.array(fc.string(), { maxLength: 4 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
+      fc.string({ minLength: 5000, maxLength: 9000 }),
     );
     const body = fc.oneof(
       fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 6 }).map(o => JSON.stringify(o)),
