@@ -74,7 +74,8 @@ async function measure(endpoint: string, op: 'Encrypt' | 'Decrypt', serverPid: n
   const latencies = results.flatMap(r => r.latencies).sort((a, b) => a - b);
   const count = results.reduce((n, r) => n + r.count, 0);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
-  return { rps: count / SECONDS, p50: pct(0.5), p99: pct(0.99), errors: results.reduce((n, r) => n + r.errors, 0), serverCpuMicros: serverCpu / count * 1e6 };
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  return { rps: count / SECONDS, p50: pct(0.5), p99: pct(0.99), errors, serverCpuMicros: serverCpu / count * 1e6 };
 }
 
 function freePort(): Promise<number> {
