@@ -1,0 +1,39 @@
+/**
+ * Small labelled validators in the noble style, and the one place that wipes key material.
+ * @module
+ */
+
+/** Bytes of an optional exact length; a wrong type is a TypeError, a wrong length a RangeError. */
+export function abytes(value: unknown, title: string, length?: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${title}: expected Uint8Array, got ${value === null ? 'null' : typeof value}`);
+  if (length !== undefined && value.length !== length) throw new RangeError(`${title}: expected ${length} bytes, got ${value.length}`);
+  return value;
+}
+
+/** An integer in [min, max]. */
+export function anumber(value: unknown, title: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`${title}: expected an integer, got ${typeof value}`);
+  if (value < min || value > max) throw new RangeError(`${title}: expected ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/** Zeroes key material we own. Never called on a caller's buffer. */
+export function wipe(...buffers: Array<Uint8Array | undefined>): void {
+  for (const b of buffers) b?.fill(0);
+}
+
+/** Concatenates into a fresh Uint8Array. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+export const utf8 = (s: string) => encoder.encode(s);
+export const fromUtf8 = (b: Uint8Array) => decoder.decode(b);

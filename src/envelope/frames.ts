@@ -1,0 +1,106 @@
+import { CipherBackend } from './backends';
+import { concat, utf8, wipe } from './bytes';
+import { IntegrityError, MalformedEnvelopeError } from './errors';
+import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES, u32 } from './format';
+
+const KDF_LABEL = utf8('guarded-keys/v1');
+const KEY_BYTES = 32;
+/** Frames are numbered from 1 in 31 bits (the high bit flags the final frame). */
+export const MAX_FRAMES = 0x7fffffff;
+
+/** The per-message encryption key and the key commitment, both from HKDF-SHA512(data key, message id). */
+export interface MessageKeys {
+  readonly encryptionKey: Uint8Array;
+  readonly commitment: Uint8Array;
+}
+
+export function deriveMessageKeys(backend: CipherBackend, dataKey: Uint8Array, messageId: Uint8Array, suite: number): MessageKeys {
+  const info = concat([KDF_LABEL, new Uint8Array([suite])]);
+  const okm = backend.hkdfSha512(dataKey, messageId, info, KEY_BYTES + COMMITMENT_BYTES);
+  const keys = { encryptionKey: okm.slice(0, KEY_BYTES), commitment: okm.slice(KEY_BYTES) };
+  wipe(okm);
+  return keys;
+}
+
+/** Encrypts one frame. */
+export function sealFrame(
+  backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, sequence: number, final: boolean, plaintext: Uint8Array,
+): Uint8Array {
+  if (sequence > MAX_FRAMES) throw new RangeError(`plaintext: more than ${MAX_FRAMES} frames`);
+  const word = final ? sequence + FINAL_FRAME_FLAG : sequence;
+  const sealed = backend.seal(key, frameIv(word), frameAad(headerBytes, word, plaintext.length), plaintext);
+  return final ? concat([u32(word), u32(plaintext.length), sealed]) : concat([u32(word), sealed]);
+}
+
+/** Encrypts a whole plaintext into frames (at least one: the final frame, possibly empty). */
+export function sealBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, plaintext: Uint8Array): Uint8Array {
+  const frames: Uint8Array[] = [];
+  let sequence = 1;
+  let offset = 0;
+  while (plaintext.length - offset > frameSize) {
+    frames.push(sealFrame(backend, key, headerBytes, sequence++, false, plaintext.subarray(offset, offset + frameSize)));
+    offset += frameSize;
+  }
+  frames.push(sealFrame(backend, key, headerBytes, sequence, true, plaintext.subarray(offset)));
+  return concat(frames);
+}
+
+/**
+ * Decrypts frames as their bytes arrive, releasing a frame's plaintext only after its tag verified. `finish()`
+ * fails when the final frame never came (truncation). Any authentication failure is the one IntegrityError.
+ */
+export class FrameOpener {
+  private buffer: Uint8Array = new Uint8Array(0);
+  private sequence = 1;
+  private done = false;
+
+  constructor(
+    private readonly backend: CipherBackend,
+    private readonly key: Uint8Array,
+    private readonly headerBytes: Uint8Array,
+    private readonly frameSize: number,
+  ) {}
+
+  /** Feeds body bytes; returns the plaintext of every frame completed and verified by them. */
+  public push(chunk: Uint8Array): Uint8Array[] {
+    this.buffer = this.buffer.length ? concat([this.buffer, chunk]) : chunk;
+    const out: Uint8Array[] = [];
+    for (;;) {
+      const frame = this.nextFrame();
+      if (!frame) break;
+      out.push(frame);
+    }
+    return out;
+  }
+
+  /** Ends the body: the final frame must have been seen and nothing may follow it. */
+  public finish(): void {
+    if (!this.done || this.buffer.length > 0) throw new IntegrityError();
+  }
+
+  private nextFrame(): Uint8Array | undefined {
+    if (this.buffer.length === 0) return undefined;
+    if (this.done) throw new IntegrityError(); // bytes after the final frame
+    if (this.buffer.length < SEQUENCE_BYTES) return undefined;
+    const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    const word = view.getUint32(0);
+    const final = word >= FINAL_FRAME_FLAG;
+    if ((final ? word - FINAL_FRAME_FLAG : word) !== this.sequence) throw new IntegrityError();
+    let headerLength = SEQUENCE_BYTES;
+    let length = this.frameSize;
+    if (final) {
+      if (this.buffer.length < SEQUENCE_BYTES + 4) return undefined;
+      length = view.getUint32(SEQUENCE_BYTES);
+      if (length > this.frameSize) throw new MalformedEnvelopeError(`final frame of ${length} bytes exceeds the frame size ${this.frameSize}`);
+      headerLength += 4;
+    }
+    const total = headerLength + length + TAG_BYTES;
+    if (this.buffer.length < total) return undefined;
+    const plaintext = this.backend.open(this.key, frameIv(word), frameAad(this.headerBytes, word, length), this.buffer.subarray(headerLength, total));
+    if (!plaintext) throw new IntegrityError();
+    this.buffer = this.buffer.subarray(total);
+    this.sequence++;
+    this.done = final;
+    return plaintext;
+  }
+}

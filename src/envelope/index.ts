@@ -1,0 +1,24 @@
+/**
+ * The envelope-encryption and re-encrypt core (TypeScript only, not jsii): `cdk-guarded-keys/lib/envelope`.
+ * The byte-level format is in docs/envelope-format.md and ./format.ts.
+ * @module
+ */
+export { seal } from './seal';
+export type { SealOptions } from './seal';
+export { open, DEFAULT_MAX_WRAPPED_KEYS } from './open';
+export type { OpenOptions, OpenExpectations, Opened } from './open';
+export { rewrap } from './rewrap';
+export type { RewrapOptions } from './rewrap';
+export { inspect } from './inspect';
+export type { EnvelopeDescription } from './inspect';
+export { createSealStream, createOpenStream } from './stream';
+export { DataKeyCache } from './cache';
+export type { DataKeyCacheOptions } from './cache';
+export { nodeBackend, nobleBackend } from './backends';
+export type { CipherBackend } from './backends';
+export type { KmsLike } from './kms';
+export {
+  EnvelopeError, MalformedEnvelopeError, UnsupportedFormatError, IntegrityError, TooManyWrappedKeysError, KmsAccessError, KeyNotFoundError,
+  ExpectationError,
+} from './errors';
+export { DEFAULT_FRAME_SIZE, MIN_FRAME_SIZE, MAX_FRAME_SIZE, RESERVED_CONTEXT_PREFIX } from './format';

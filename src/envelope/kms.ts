@@ -1,0 +1,89 @@
+import { DecryptCommand, GenerateDataKeyCommand, EncryptCommand, KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
+import { IntegrityError, KeyNotFoundError, KmsAccessError } from './errors';
+import { WrappedKey } from './format';
+
+/** The part of a KMS client the envelope uses: an unmodified `KMSClient` fits. */
+export type KmsLike = Pick<KMSClient, 'send'>;
+
+/** KMS errors mapped to the envelope's: never echoing anything but KMS's own message. */
+export function mapKmsError(err: unknown, keyId: string): Error {
+  const name = (err as { name?: string })?.name ?? 'Error';
+  const message = (err as Error)?.message ?? String(err);
+  if (name === 'NotFoundException') return new KeyNotFoundError(`${keyId}: ${message}`);
+  if (name === 'InvalidCiphertextException' || name === 'IncorrectKeyException') return new IntegrityError();
+  if (['AccessDeniedException', 'DisabledException', 'KMSInvalidStateException', 'InvalidKeyUsageException', 'UnrecognizedClientException'].includes(name)) {
+    return new KmsAccessError(name, message);
+  }
+  return err instanceof Error ? err : new Error(message);
+}
+
+/** A new data key under the first key, wrapped again (KMS Encrypt) under each other key. */
+/** A fresh data key and its wrapped copies. */
+export interface GeneratedDataKey {
+  readonly dataKey: Uint8Array;
+  readonly wrapped: WrappedKey[];
+}
+
+export async function generateWrappedDataKey(kms: KmsLike, keyIds: string[], context: Record<string, string>): Promise<GeneratedDataKey> {
+  const [first, ...others] = keyIds;
+  let generated;
+  try {
+    generated = await kms.send(new GenerateDataKeyCommand({ KeyId: first, KeySpec: 'AES_256', EncryptionContext: context }));
+  } catch (err) {
+    throw mapKmsError(err, first);
+  }
+  const dataKey = generated.Plaintext!;
+  const wrapped: WrappedKey[] = [{ keyId: generated.KeyId!, ciphertext: generated.CiphertextBlob! }];
+  for (const keyId of others) {
+    try {
+      const out = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: dataKey, EncryptionContext: context }));
+      wrapped.push({ keyId: out.KeyId!, ciphertext: out.CiphertextBlob! });
+    } catch (err) {
+      dataKey.fill(0);
+      throw mapKmsError(err, keyId);
+    }
+  }
+  return { dataKey, wrapped };
+}
+
+/**
+ * Unwraps a data key with KMS Decrypt, naming the key explicitly. An `mrk-` key ARN of another region is
+ * rewritten to the client's region, so an envelope sealed under a multi-Region primary opens with its replica.
+ */
+type RegionalKms = KmsLike & { config?: { region?: unknown } };
+
+export async function unwrapDataKey(kms: RegionalKms, wrapped: WrappedKey, context: Record<string, string>): Promise<Uint8Array> {
+  const keyId = await localMultiRegionArn(kms, wrapped.keyId);
+  try {
+    const out = await kms.send(new DecryptCommand({ CiphertextBlob: wrapped.ciphertext, KeyId: keyId, EncryptionContext: context }));
+    return out.Plaintext!;
+  } catch (err) {
+    throw mapKmsError(err, keyId);
+  }
+}
+
+/** Re-encrypts a wrapped key to another KMS key inside KMS (the data key never leaves it). */
+export async function reEncryptWrappedKey(kms: KmsLike, wrapped: WrappedKey, toKeyId: string, context: Record<string, string>): Promise<WrappedKey> {
+  try {
+    const out = await kms.send(new ReEncryptCommand({
+      CiphertextBlob: wrapped.ciphertext,
+      SourceKeyId: wrapped.keyId,
+      SourceEncryptionContext: context,
+      DestinationKeyId: toKeyId,
+      DestinationEncryptionContext: context,
+    }));
+    return { keyId: out.KeyId!, ciphertext: out.CiphertextBlob! };
+  } catch (err) {
+    throw mapKmsError(err, `${wrapped.keyId} -> ${toKeyId}`);
+  }
+}
+
+const MRK_ARN = /^arn:(aws[a-z-]*):kms:([^:]+):(\d{12}):key\/(mrk-[0-9a-f]{32})$/;
+
+async function localMultiRegionArn(kms: { config?: { region?: unknown } }, keyId: string): Promise<string> {
+  const match = MRK_ARN.exec(keyId);
+  const region = kms.config?.region;
+  if (!match || region === undefined) return keyId;
+  const resolved = typeof region === 'function' ? await (region as () => Promise<string>)() : String(region);
+  return resolved && resolved !== match[2] ? `arn:${match[1]}:kms:${resolved}:${match[3]}:key/${match[4]}` : keyId;
+}

@@ -1,0 +1,97 @@
+import { CipherBackend, nodeBackend } from './backends';
+import { abytes, anumber, concat, wipe } from './bytes';
+import { DataKeyCache } from './cache';
+import {
+  DEFAULT_FRAME_SIZE, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
+  RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, WrappedKey, encodeContext,
+} from './format';
+import { deriveMessageKeys, sealBody } from './frames';
+import { generateWrappedDataKey, KmsLike } from './kms';
+
+/** How to seal. */
+export interface SealOptions {
+  /** KMS keys to wrap the data key under (key ids, ARNs or aliases); the first generates it. */
+  readonly keyIds: string[];
+  /** Non-secret context bound to the message by KMS and by every frame. */
+  readonly encryptionContext?: Record<string, string>;
+  readonly kms: KmsLike;
+  /** Plaintext bytes per frame (1 KiB to 16 MiB). Default 64 KiB. */
+  readonly frameSize?: number;
+  /** Reuse data keys within limits instead of calling KMS for every message. */
+  readonly cache?: DataKeyCache;
+  /** node:crypto (default) or @noble/ciphers. */
+  readonly backend?: CipherBackend;
+}
+
+/** Validated seal parameters, shared by the buffered and streamed forms. */
+export interface PreparedSeal {
+  readonly headerBytes: Uint8Array;
+  readonly preamble: Uint8Array;
+  readonly encryptionKey: Uint8Array;
+  readonly frameSize: number;
+  readonly backend: CipherBackend;
+}
+
+/**
+ * Seals a plaintext: a data key from KMS (or the cache), per-message keys from HKDF, AES-256-GCM frames.
+ * @returns the envelope bytes
+ * @throws {@link TypeError} / {@link RangeError} for bad arguments; KmsAccessError / KeyNotFoundError from KMS
+ */
+export async function seal(plaintext: Uint8Array, options: SealOptions): Promise<Uint8Array> {
+  abytes(plaintext, 'plaintext');
+  const prepared = await prepareSeal(options, plaintext.length);
+  try {
+    return concat([prepared.preamble, sealBody(prepared.backend, prepared.encryptionKey, prepared.headerBytes, prepared.frameSize, plaintext)]);
+  } finally {
+    wipe(prepared.encryptionKey);
+  }
+}
+
+/** Everything before the body, and the key to encrypt it with (wipe it when done). */
+export async function prepareSeal(options: SealOptions, plaintextLength?: number, randomness?: { messageId?: Uint8Array }): Promise<PreparedSeal> {
+  const backend = options.backend ?? nodeBackend;
+  const context = validateContext(options.encryptionContext ?? {});
+  const frameSize = anumber(options.frameSize ?? DEFAULT_FRAME_SIZE, 'frameSize', MIN_FRAME_SIZE, MAX_FRAME_SIZE);
+  if (!Array.isArray(options.keyIds) || options.keyIds.length === 0 || options.keyIds.some(k => typeof k !== 'string' || k.length === 0)) {
+    throw new TypeError('keyIds: expected a non-empty list of KMS key ids, ARNs or aliases');
+  }
+  const { dataKey, wrapped, fromCache } = await dataKeyFor(options, context, plaintextLength);
+  try {
+    const messageId = randomness?.messageId ?? backend.random(MESSAGE_ID_BYTES);
+    const keys = deriveMessageKeys(backend, dataKey, messageId, SUITE_AES256_GCM_HKDF_SHA512_COMMIT);
+    const header: EnvelopeHeader = {
+      version: VERSION, suite: SUITE_AES256_GCM_HKDF_SHA512_COMMIT, messageId, frameSize, encryptionContext: context, commitment: keys.commitment,
+    };
+    const headerBytes = encodeHeader(header);
+    return { headerBytes, preamble: concat([headerBytes, encodeWrappedKeys(wrapped)]), encryptionKey: keys.encryptionKey, frameSize, backend };
+  } finally {
+    if (!fromCache) wipe(dataKey);
+  }
+}
+
+interface SealDataKey {
+  readonly dataKey: Uint8Array;
+  readonly wrapped: WrappedKey[];
+  /** A cached key belongs to the cache: the seal must not wipe it. */
+  readonly fromCache: boolean;
+}
+
+async function dataKeyFor(options: SealOptions, context: Record<string, string>, bytes = 0): Promise<SealDataKey> {
+  const cached = options.cache?.takeForSeal(options.keyIds, context, bytes);
+  if (cached) return { ...cached, fromCache: true };
+  const fresh = await generateWrappedDataKey(options.kms, options.keyIds, context);
+  const stored = options.cache?.storeForSeal(options.keyIds, context, fresh.dataKey, fresh.wrapped, bytes);
+  return { ...fresh, fromCache: stored === true };
+}
+
+/** Context keys and values are strings; keys under the reserved prefix belong to the library. */
+export function validateContext(context: Record<string, string>): Record<string, string> {
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) throw new TypeError('encryptionContext: expected an object of strings');
+  for (const [key, value] of Object.entries(context)) {
+    if (typeof value !== 'string') throw new TypeError(`encryptionContext.${key}: expected a string, got ${typeof value}`);
+    if (key.length === 0) throw new RangeError('encryptionContext: keys must not be empty');
+    if (key.startsWith(RESERVED_CONTEXT_PREFIX)) throw new RangeError(`encryptionContext: keys starting with '${RESERVED_CONTEXT_PREFIX}' are reserved`);
+  }
+  encodeContext(context); // enforces the size limit
+  return { ...context };
+}
