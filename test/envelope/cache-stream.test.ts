@@ -40,7 +40,8 @@ describe('data-key cache', () => {
     let now = 0;
     const counting = countingKms(f.kms);
     const cache = new DataKeyCache({ maxMessages: 3, maxBytes: 100, maxAgeMs: 1000, now: () => now });
-    const sealOne = (context: Record<string, string>, size = 1) => seal(new Uint8Array(size), { keyIds: [f.keyA], encryptionContext: context, kms: counting.kms, cache });
+    const sealOne = (context: Record<string, string>, size = 1) =>
+      seal(new Uint8Array(size), { keyIds: [f.keyA], encryptionContext: context, kms: counting.kms, cache });
     await sealOne({ t: 'a' });
     await sealOne({ t: 'b' });
     expect(counting.calls.GenerateDataKey).toBe(2);
