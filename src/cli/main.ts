@@ -9,13 +9,19 @@
 import { Command } from 'commander';
 import { registerDeployCommand } from './deploy-command';
 import { registerEmulatorCommand } from './emulator-command';
+import { registerEnvelopeCommands } from './envelope-commands';
 
 export function buildProgram(): Command {
   const program = new Command('guarded-keys')
     .description('Guarded AWS KMS keys: a local KMS emulator, envelope encryption and local deployments.')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors exit 2 (the envelope commands use 3 for integrity, 4 for KMS, 5 for I/O).
+    .exitOverride(err => {
+      process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : 2);
+    });
   registerEmulatorCommand(program);
   registerDeployCommand(program);
+  registerEnvelopeCommands(program);
   return program;
 }
 

@@ -64,6 +64,6 @@ describe('guarded-keys emulator and deploy', () => {
 
   test('a bad port is a usage error naming the option', async () => {
     await expect(promisify(execFile)(process.execPath, [...CLI, 'emulator', '--port', '70000'], { env: ENV }))
-      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("option '--port <port>' argument '70000' is invalid. must be an integer from 0 to 65535") });
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("option '--port <port>' argument '70000' is invalid. must be an integer from 0 to 65535") });
   });
 });
