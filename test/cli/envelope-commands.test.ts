@@ -15,7 +15,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
   let keyA: string;
   let keyB: string;
   let env: NodeJS.ProcessEnv;
-  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [...CLI, ...args], { env, encoding: 'buffer', maxBuffer: 1 << 26 });
+  const cli = (...args: string[]) => promisify(execFile)(process.execPath, [...CLI, ...args], { env, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
   const exitCode = (args: string[]) => cli(...args).then(() => 0, (err: { code: number }) => err.code);
 
   beforeAll(async () => {
