@@ -32,17 +32,53 @@ export function sealFrame(
   return final ? concat([u32(word), u32(plaintext.length), sealed]) : concat([u32(word), sealed]);
 }
 
-/** Encrypts a whole plaintext into frames (at least one: the final frame, possibly empty). */
-export function sealBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, plaintext: Uint8Array): Uint8Array {
-  const frames: Uint8Array[] = [];
+/** The body's size for a plaintext length: full frames, then the final frame with its length word. */
+export function bodyLength(plaintextLength: number, frameSize: number): number {
+  const full = Math.max(0, Math.ceil(plaintextLength / frameSize) - 1);
+  const last = plaintextLength - full * frameSize;
+  return full * (SEQUENCE_BYTES + frameSize + TAG_BYTES) + SEQUENCE_BYTES + 4 + last + TAG_BYTES;
+}
+
+/**
+ * Encrypts a whole plaintext into frames (at least one: the final frame, possibly empty), written straight into
+ * `out` after `offset` (the preamble's bytes), so a large message is not copied frame by frame.
+ */
+export function sealBodyInto(
+  backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, plaintext: Uint8Array, out: Uint8Array, offset: number,
+): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let sequence = 1;
-  let offset = 0;
-  while (plaintext.length - offset > frameSize) {
-    frames.push(sealFrame(backend, key, headerBytes, sequence++, false, plaintext.subarray(offset, offset + frameSize)));
-    offset += frameSize;
+  let read = 0;
+  let write = offset;
+  for (;;) {
+    const final = plaintext.length - read <= frameSize;
+    const chunk = plaintext.subarray(read, final ? plaintext.length : read + frameSize);
+    if (sequence > MAX_FRAMES) throw new RangeError(`plaintext: more than ${MAX_FRAMES} frames`);
+    const word = final ? sequence + FINAL_FRAME_FLAG : sequence;
+    view.setUint32(write, word);
+    write += SEQUENCE_BYTES;
+    if (final) {
+      view.setUint32(write, chunk.length);
+      write += 4;
+    }
+    const iv = frameIv(word);
+    const aad = frameAad(headerBytes, word, chunk.length);
+    if (backend.sealInto) {write += backend.sealInto(key, iv, aad, chunk, out, write);} else {
+      const sealed = backend.seal(key, iv, aad, chunk);
+      out.set(sealed, write);
+      write += sealed.length;
+    }
+    if (final) return;
+    read += frameSize;
+    sequence++;
   }
-  frames.push(sealFrame(backend, key, headerBytes, sequence, true, plaintext.subarray(offset)));
-  return concat(frames);
+}
+
+/** Encrypts a whole plaintext into a new body. */
+export function sealBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, plaintext: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bodyLength(plaintext.length, frameSize));
+  sealBodyInto(backend, key, headerBytes, frameSize, plaintext, out, 0);
+  return out;
 }
 
 /**

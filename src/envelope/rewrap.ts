@@ -22,6 +22,19 @@ export interface RewrapOptions {
  * still binds the data key, so a rewrap that produced another data key would fail to open.
  */
 export async function rewrap(envelope: Uint8Array, options: RewrapOptions): Promise<Uint8Array> {
+  const { preamble, bodyOffset } = await rewrapPreamble(envelope, options);
+  const out = new Uint8Array(preamble.length + envelope.length - bodyOffset);
+  out.set(preamble, 0);
+  out.set(envelope.subarray(bodyOffset), preamble.length);
+  return out;
+}
+
+/**
+ * The rewrap without touching the body: given the envelope's bytes (or just its start, up to and including the
+ * wrapped keys), returns the new header + wrapped keys and where the old body starts. Its cost does not depend on
+ * the payload size, so a file can be rewrapped by replacing its first bytes.
+ */
+export async function rewrapPreamble(envelope: Uint8Array, options: RewrapOptions): Promise<{ preamble: Uint8Array; bodyOffset: number }> {
   abytes(envelope, 'envelope');
   if (typeof options.toKeyId !== 'string' || options.toKeyId.length === 0) throw new TypeError('toKeyId: expected a KMS key id, ARN or alias');
   const parsed = parseEnvelope(envelope);
@@ -39,5 +52,5 @@ export async function rewrap(envelope: Uint8Array, options: RewrapOptions): Prom
   }
   if (!moved) throw lastError ?? new IntegrityError();
   const wrappedKeys = options.keepExisting ? [...parsed.wrappedKeys.filter(w => w.keyId !== moved!.keyId), moved] : [moved];
-  return concat([parsed.headerBytes, encodeWrappedKeys(wrappedKeys), envelope.subarray(parsed.bodyOffset)]);
+  return { preamble: concat([parsed.headerBytes, encodeWrappedKeys(wrappedKeys)]), bodyOffset: parsed.bodyOffset };
 }

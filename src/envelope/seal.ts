@@ -5,7 +5,7 @@ import {
   DEFAULT_FRAME_SIZE, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
   RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, WrappedKey, encodeContext,
 } from './format';
-import { deriveMessageKeys, sealBody } from './frames';
+import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
 import { generateWrappedDataKey, KmsLike } from './kms';
 
 /** How to seal. */
@@ -41,7 +41,10 @@ export async function seal(plaintext: Uint8Array, options: SealOptions): Promise
   abytes(plaintext, 'plaintext');
   const prepared = await prepareSeal(options, plaintext.length);
   try {
-    return concat([prepared.preamble, sealBody(prepared.backend, prepared.encryptionKey, prepared.headerBytes, prepared.frameSize, plaintext)]);
+    const out = new Uint8Array(prepared.preamble.length + bodyLength(plaintext.length, prepared.frameSize));
+    out.set(prepared.preamble, 0);
+    sealBodyInto(prepared.backend, prepared.encryptionKey, prepared.headerBytes, prepared.frameSize, plaintext, out, prepared.preamble.length);
+    return out;
   } finally {
     wipe(prepared.encryptionKey);
   }
