@@ -1,5 +1,6 @@
 import { isIP } from 'net';
 import { ConditionValue } from './types';
+import { restoreEscapes } from './variables';
 import { globMatch, toList } from './wildcard';
 
 /**
@@ -98,7 +99,8 @@ function matchesAny(operator: string, requestValue: string, policyValues: Array<
   const negatedOf = NEGATED[operator];
   const compare = STRING[negatedOf ?? operator];
   if (!compare) return false; // unknown operators never match (IAM rejects them at write time)
-  const hit = policyValues.some(p => p !== undefined && safe(() => compare(requestValue, p)));
+  const glob = operator.includes('Like') || operator.startsWith('Arn');
+  const hit = policyValues.some(p => p !== undefined && safe(() => compare(requestValue, glob ? p : restoreEscapes(p))));
   return negatedOf ? !hit : hit;
 }
 

@@ -4,7 +4,7 @@ import { isAccountRoot, matchPrincipal, PrincipalMatch } from './principals';
 import {
   AuthorizationDecision, AuthorizationRequest, ConditionValue, DecisionTraceEntry, PolicyDocumentJson, PolicyStatementJson,
 } from './types';
-import { restoreEscapes, substituteVariables } from './variables';
+import { substituteVariables } from './variables';
 import { globMatch, toList } from './wildcard';
 
 /**
@@ -103,7 +103,7 @@ function actionMatches(statement: PolicyStatementJson, action: string): boolean 
 function resourceMatches(statement: PolicyStatementJson, resource: string, substitute: (v: string) => string | undefined): boolean {
   const matches = (patterns: string[]) => patterns.some(p => {
     const value = substitute(p);
-    return value !== undefined && globMatch(restoreEscapes(value), resource);
+    return value !== undefined && globMatch(value, resource);
   });
   if (statement.NotResource !== undefined) return !matches(toList(statement.NotResource));
   if (statement.Resource === undefined) return true; // key policies may omit it; it means this key
