@@ -1,12 +1,18 @@
+import { OperationContext } from '../context';
+import { Input } from '../input';
+import { KeyState } from '../state';
 import { Handler } from './handler';
 import { keyFromInput } from './shared';
 
-export const enableKey: Handler = (ctx, input) => {
+/** EnableKey and DisableKey: the same steps, another action and state. */
+export function setKeyState(ctx: OperationContext, input: Input, action: string, state: KeyState): Record<string, unknown> {
   const key = keyFromInput(ctx, input);
   ctx.assertSameAccount(key);
-  ctx.authorize('kms:EnableKey', key);
+  ctx.authorize(action, key);
   ctx.assertNotPendingDeletion(key);
-  key.state = 'Enabled';
+  key.state = state;
   ctx.store.putKey(key);
   return {};
-};
+}
+
+export const enableKey: Handler = (ctx, input) => setKeyState(ctx, input, 'kms:EnableKey', 'Enabled');

@@ -1,18 +1,4 @@
-import { randomBytes } from 'crypto';
+import { generateDataKeyWith } from './generate-data-key';
 import { Handler } from './handler';
-import { dataKeyLength, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage } from './shared';
 
-export const generateDataKeyWithoutPlaintext: Handler = (ctx, input) => {
-  const key = keyFromInput(ctx, input);
-  const length = dataKeyLength(input);
-  const context = encryptionContextOf(input);
-  requireUsage(key, 'ENCRYPT_DECRYPT', 'GenerateDataKeyWithoutPlaintext', true);
-  ctx.assertUsable(key);
-  ctx.authorize('kms:GenerateDataKeyWithoutPlaintext', key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input) });
-  const plaintext = randomBytes(length);
-  try {
-    return { CiphertextBlob: encryptUnder(key, plaintext, context).toString('base64'), KeyId: key.arn };
-  } finally {
-    plaintext.fill(0);
-  }
-};
+export const generateDataKeyWithoutPlaintext: Handler = (ctx, input) => generateDataKeyWith(ctx, input, 'GenerateDataKeyWithoutPlaintext', false);

@@ -1,18 +1,26 @@
 import { randomBytes } from 'crypto';
+import { OperationContext } from '../context';
+import { Input } from '../input';
 import { Handler } from './handler';
 import { dataKeyLength, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage } from './shared';
 
-export const generateDataKey: Handler = (ctx, input) => {
+/** GenerateDataKey and its WithoutPlaintext twin: a random key, encrypted under the KMS key, the plaintext wiped. */
+export function generateDataKeyWith(ctx: OperationContext, input: Input, operation: string, withPlaintext: boolean): Record<string, unknown> {
   const key = keyFromInput(ctx, input);
   const length = dataKeyLength(input);
   const context = encryptionContextOf(input);
-  requireUsage(key, 'ENCRYPT_DECRYPT', 'GenerateDataKey', true);
+  requireUsage(key, 'ENCRYPT_DECRYPT', operation, true);
   ctx.assertUsable(key);
-  ctx.authorize('kms:GenerateDataKey', key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input) });
+  ctx.authorize(`kms:${operation}`, key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input) });
   const plaintext = randomBytes(length);
   try {
-    return { CiphertextBlob: encryptUnder(key, plaintext, context).toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: key.arn };
+    const ciphertext = encryptUnder(key, plaintext, context).toString('base64');
+    return withPlaintext
+      ? { CiphertextBlob: ciphertext, Plaintext: plaintext.toString('base64'), KeyId: key.arn }
+      : { CiphertextBlob: ciphertext, KeyId: key.arn };
   } finally {
     plaintext.fill(0);
   }
-};
+}
+
+export const generateDataKey: Handler = (ctx, input) => generateDataKeyWith(ctx, input, 'GenerateDataKey', true);
