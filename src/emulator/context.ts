@@ -1,4 +1,4 @@
-import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord } from './authz/types';
+import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson } from './authz/types';
 import { EmulatorCore } from './core';
 import { KmsError } from './errors';
 import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
@@ -181,13 +181,27 @@ export class OperationContext {
       action,
       operation: this.request.operation,
       caller,
-      key: key ? { arn: key.arn, accountId: key.account, region: key.region, policy: JSON.parse(key.policy) } : undefined,
+      key: key ? { arn: key.arn, accountId: key.account, region: key.region, policy: parsedPolicy(key.policy) } : undefined,
       resourceArn: key ? key.arn : '*',
       grants: key ? this.grantsOf(key).map(toGrantRecord) : [],
       encryptionContext: options.encryptionContext,
       conditionContext: conditions,
     };
   }
+}
+
+/** Parsed key policies by their text: parsing on every request was the largest avoidable cost of the hot path. */
+const POLICY_CACHE = new Map<string, PolicyDocumentJson>();
+const POLICY_CACHE_SIZE = 256;
+
+function parsedPolicy(text: string): PolicyDocumentJson {
+  let parsed = POLICY_CACHE.get(text);
+  if (!parsed) {
+    parsed = JSON.parse(text) as PolicyDocumentJson;
+    if (POLICY_CACHE.size >= POLICY_CACHE_SIZE) POLICY_CACHE.delete(POLICY_CACHE.keys().next().value!);
+    POLICY_CACHE.set(text, parsed);
+  }
+  return parsed;
 }
 
 function toGrantRecord(g: GrantRecordStored): GrantRecord {
