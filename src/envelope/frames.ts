@@ -1,7 +1,7 @@
 import { CipherBackend } from './backends';
 import { concat, utf8, wipe } from './bytes';
 import { IntegrityError, MalformedEnvelopeError } from './errors';
-import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES, u32 } from './format';
+import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES } from './format';
 
 const KDF_LABEL = utf8('guarded-keys/v1');
 const KEY_BYTES = 32;
@@ -27,9 +27,18 @@ export function sealFrame(
   backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, sequence: number, final: boolean, plaintext: Uint8Array,
 ): Uint8Array {
   if (sequence > MAX_FRAMES) throw new RangeError(`plaintext: more than ${MAX_FRAMES} frames`);
+  // One allocation per frame: the frame header, then the ciphertext and tag written in place.
+  const prefix = final ? SEQUENCE_BYTES + 4 : SEQUENCE_BYTES;
+  const out = new Uint8Array(prefix + plaintext.length + TAG_BYTES);
   const word = final ? sequence + FINAL_FRAME_FLAG : sequence;
-  const sealed = backend.seal(key, frameIv(word), frameAad(headerBytes, word, plaintext.length), plaintext);
-  return final ? concat([u32(word), u32(plaintext.length), sealed]) : concat([u32(word), sealed]);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, word);
+  if (final) view.setUint32(SEQUENCE_BYTES, plaintext.length);
+  const iv = frameIv(word);
+  const aad = frameAad(headerBytes, word, plaintext.length);
+  if (backend.sealInto) backend.sealInto(key, iv, aad, plaintext, out, prefix);
+  else out.set(backend.seal(key, iv, aad, plaintext), prefix);
+  return out;
 }
 
 /** The body's size for a plaintext length: full frames, then the final frame with its length word. */

@@ -15,7 +15,7 @@ export const MAX_PREAMBLE_BYTES = 1024 * 1024;
  */
 export function createSealStream(options: SealOptions): Transform {
   let prepared: Promise<PreparedSeal> | undefined;
-  let pending: Uint8Array = new Uint8Array(0);
+  const pending = new ChunkQueue();
   let sequence = 1;
   const ready = (stream: Transform) => {
     if (!prepared) {
@@ -29,17 +29,16 @@ export function createSealStream(options: SealOptions): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       ready(this).then(p => {
-        pending = pending.length ? concat([pending, chunk]) : new Uint8Array(chunk);
+        pending.add(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)); // a view, not a copy
         while (pending.length > p.frameSize) {
-          this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, pending.subarray(0, p.frameSize)));
-          pending = pending.subarray(p.frameSize);
+          this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, pending.take(p.frameSize)));
         }
         callback();
       }, callback);
     },
     flush(callback: TransformCallback) {
       ready(this).then(p => {
-        this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence, true, pending));
+        this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence, true, pending.take(pending.length)));
         wipe(p.encryptionKey);
         callback();
       }, callback);
@@ -96,4 +95,43 @@ export function createOpenStream(options: OpenOptions): Transform {
       }
     },
   });
+}
+
+/**
+ * Written chunks waiting to become frames, kept as views: a frame inside one chunk is a subarray (no copy), and
+ * only a frame spanning chunks is assembled, so a streamed seal copies each byte at most once before encrypting.
+ */
+class ChunkQueue {
+  private readonly chunks: Uint8Array[] = [];
+  public length = 0;
+
+  public add(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** Removes and returns the first `n` bytes. */
+  public take(n: number): Uint8Array {
+    const first = this.chunks[0];
+    if (first && first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.length -= n;
+      return out;
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[0];
+      const used = Math.min(chunk.length, n - filled);
+      out.set(chunk.subarray(0, used), filled);
+      filled += used;
+      if (used === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(used);
+    }
+    this.length -= n;
+    return out;
+  }
 }
