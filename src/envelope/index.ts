@@ -11,7 +11,7 @@ export { rewrap, rewrapPreamble } from './rewrap';
 export type { RewrapOptions } from './rewrap';
 export { inspect } from './inspect';
 export type { EnvelopeDescription } from './inspect';
-export { createSealStream, createOpenStream } from './stream';
+export { createSealStream, createOpenStream, createSealWebStream, createOpenWebStream } from './stream';
 export { DataKeyCache } from './cache';
 export type { DataKeyCacheOptions } from './cache';
 export { nodeBackend, nobleBackend } from './backends';

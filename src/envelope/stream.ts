@@ -1,4 +1,4 @@
-import { Transform, TransformCallback } from 'stream';
+import { Duplex, Transform, TransformCallback } from 'stream';
 import { concat, wipe } from './bytes';
 import { MalformedEnvelopeError } from './errors';
 import { parseEnvelope } from './format';
@@ -95,6 +95,18 @@ export function createOpenStream(options: OpenOptions): Transform {
       }
     },
   });
+}
+
+/**
+ * Web-stream forms (`{ readable, writable }`, usable with `pipeThrough`) of the Node transforms, for code that uses
+ * the WHATWG streams API. The same guarantees hold: frames are released only after their tag verified.
+ */
+export function createSealWebStream(options: SealOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
+  return Duplex.toWeb(createSealStream(options)) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+}
+
+export function createOpenWebStream(options: OpenOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
+  return Duplex.toWeb(createOpenStream(options)) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
 }
 
 /**

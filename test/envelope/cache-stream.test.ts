@@ -1,7 +1,7 @@
 import { Readable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { countingKms, envelopeFixture, EnvelopeFixture, text } from './support';
-import { createOpenStream, createSealStream, DataKeyCache, IntegrityError, open, seal } from '../../src/envelope';
+import { createOpenStream, createOpenWebStream, createSealStream, createSealWebStream, DataKeyCache, IntegrityError, open, seal } from '../../src/envelope';
 
 async function collect(source: Uint8Array, transform: NodeJS.ReadWriteStream, chunk = 700): Promise<{ out: Uint8Array; error?: unknown }> {
   const parts: Buffer[] = [];
@@ -94,5 +94,20 @@ describe('streaming', () => {
     const opened = await collect(tampered, createOpenStream({ kms: f.kms }));
     expect(opened.error).toBeInstanceOf(IntegrityError);
     expect(opened.out.length).toBeLessThan(plaintext.length);
+  });
+
+  test('web streams: pipeThrough seal then open gives the plaintext back', async () => {
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < plaintext.length; i += 4096) controller.enqueue(plaintext.subarray(i, i + 4096));
+        controller.close();
+      },
+    });
+    const opened = source
+      .pipeThrough(createSealWebStream({ keyIds: [f.keyA], kms: f.kms, frameSize: 1024 }))
+      .pipeThrough(createOpenWebStream({ kms: f.kms }));
+    const parts: Uint8Array[] = [];
+    for await (const part of opened as unknown as AsyncIterable<Uint8Array>) parts.push(part);
+    expect(new Uint8Array(Buffer.concat(parts))).toEqual(plaintext);
   });
 });

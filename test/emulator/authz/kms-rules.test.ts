@@ -116,6 +116,21 @@ describe('KMS authorization rules, through the real SDK', () => {
     expect((await errorOf(as(app).send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') })))).name).toBe('AccessDeniedException');
   });
 
+  test('aws:SourceIp comes from the emulator-only header', async () => {
+    const key = await keyWithPolicy([{
+      Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:Encrypt', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } },
+    }]);
+    const app = principal(APP);
+    emulator.addPrincipal(app);
+    const from = (sourceIp: string) => {
+      const c = kmsClientFor(emulator, { region: REGION, accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey, sourceIp });
+      clients.push(c);
+      return c;
+    };
+    await from('203.0.113.7').send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+    expect((await errorOf(from('198.51.100.1').send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') })))).name).toBe('AccessDeniedException');
+  });
+
   test('cross-account use needs both the key policy and the caller\'s IAM policy', async () => {
     const key = await keyWithPolicy([{
       Sid: 'Partner',
