@@ -139,7 +139,14 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     core.store.flush();
     respond(res, undefined, output);
   } catch (err) {
-    core.store.discardPending();
+    // Memory is the truth: whatever changed before the failure (a rotation or deletion that came due, say) is
+    // journaled too, or a later acknowledged request could depend on state that a restart would lose.
+    try {
+      core.store.flush();
+    } catch (flushError) {
+      respond(res, internal(flushError));
+      return;
+    }
     respond(res, err instanceof KmsError ? err : internal(err));
   }
 }

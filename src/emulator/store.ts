@@ -79,11 +79,6 @@ export class Store {
     fsyncSync(this.fd);
   }
 
-  /** Drops changes of a request that failed half-way (they were applied in memory, but never acknowledged). */
-  public discardPending(): void {
-    this.pending = [];
-  }
-
   public close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
