@@ -17,7 +17,7 @@ export interface EmulatorClientOptions {
 
 /**
  * A real, unmodified `KMSClient` pointed at the emulator, with a middleware that adds the two emulator-only
- * headers when asked (a real KMS ignores nothing: never use them against AWS).
+ * headers when asked. They mean nothing to real KMS: use this client against the emulator only.
  */
 export function kmsClientFor(emulator: { endpoint: string }, options: EmulatorClientOptions = {}): KMSClient {
   const region = options.region ?? 'us-east-1';

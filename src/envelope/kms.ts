@@ -17,13 +17,13 @@ export function mapKmsError(err: unknown, keyId: string): Error {
   return err instanceof Error ? err : new Error(message);
 }
 
-/** A new data key under the first key, wrapped again (KMS Encrypt) under each other key. */
 /** A fresh data key and its wrapped copies. */
 export interface GeneratedDataKey {
   readonly dataKey: Uint8Array;
   readonly wrapped: WrappedKey[];
 }
 
+/** A new data key under the first key, wrapped again (KMS Encrypt) under each other key. */
 export async function generateWrappedDataKey(kms: KmsLike, keyIds: string[], context: Record<string, string>): Promise<GeneratedDataKey> {
   const [first, ...others] = keyIds;
   let generated;
@@ -46,12 +46,13 @@ export async function generateWrappedDataKey(kms: KmsLike, keyIds: string[], con
   return { dataKey, wrapped };
 }
 
+/** A KMS client whose region can be read (an SDK client's `config.region`). */
+type RegionalKms = KmsLike & { config?: { region?: unknown } };
+
 /**
  * Unwraps a data key with KMS Decrypt, naming the key explicitly. An `mrk-` key ARN of another region is
  * rewritten to the client's region, so an envelope sealed under a multi-Region primary opens with its replica.
  */
-type RegionalKms = KmsLike & { config?: { region?: unknown } };
-
 export async function unwrapDataKey(kms: RegionalKms, wrapped: WrappedKey, context: Record<string, string>): Promise<Uint8Array> {
   const keyId = await localMultiRegionArn(kms, wrapped.keyId);
   try {

@@ -55,16 +55,17 @@ export async function open(envelope: Uint8Array, options: OpenOptions): Promise<
   }
 }
 
-/**
- * Unwraps the data key (trying wrapped keys in order, at most `maxWrappedKeys`), checks the commitment, and returns
- * the per-message key. Shared by the buffered and streamed opens.
- */
+/** The per-message key (the caller wipes it), the wrapping key that opened the envelope, and the backend. */
 export interface Unlocked {
   readonly encryptionKey: Uint8Array;
   readonly keyId: string;
   readonly backend: CipherBackend;
 }
 
+/**
+ * Unwraps the data key (trying wrapped keys in order, at most `maxWrappedKeys`), checks the commitment, and returns
+ * the per-message key. Shared by the buffered and streamed opens.
+ */
 export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Promise<Unlocked> {
   const backend = options.backend ?? nodeBackend;
   const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
@@ -82,6 +83,7 @@ export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Prom
       lastError = err as Error;
       continue;
     }
+    let stored = false;
     try {
       const keys = deriveMessageKeys(backend, dataKey, parsed.header.messageId, parsed.header.suite);
       const committed = backend.equal(keys.commitment, parsed.header.commitment);
@@ -90,10 +92,14 @@ export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Prom
         wipe(keys.encryptionKey);
         throw new IntegrityError();
       }
-      if (!cached && options.cache) options.cache.storeForOpen(wrapped, dataKey);
+      if (!cached && options.cache) {
+        options.cache.storeForOpen(wrapped, dataKey);
+        stored = true;
+      }
       return { encryptionKey: keys.encryptionKey, keyId: wrapped.keyId, backend };
     } finally {
-      if (!cached && !options.cache) wipe(dataKey);
+      // A key we unwrapped and did not hand to the cache is ours to zero, on success and on failure alike.
+      if (!cached && !stored) wipe(dataKey);
     }
   }
   // Prefer telling the caller about access over "not found", and both over a bare integrity failure.

@@ -1,7 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import * as fc from 'fast-check';
 import { envelopeFixture, EnvelopeFixture, text } from './support';
-import { EnvelopeError, IntegrityError, open, rewrap, seal } from '../../src/envelope';
+import { DataKeyCache, EnvelopeError, IntegrityError, open, rewrap, seal } from '../../src/envelope';
 import { parseEnvelope } from '../../src/envelope/format';
 
 /**
@@ -72,5 +72,37 @@ describe('tampering', () => {
     expect(Buffer.from(moved.subarray(after.bodyOffset)).equals(Buffer.from(envelope.subarray(before.bodyOffset)))).toBe(true);
     expect(Buffer.from(after.headerBytes).equals(Buffer.from(before.headerBytes))).toBe(true);
     expect((await open(moved, { kms: f.kms })).plaintext).toEqual(plaintext);
+  });
+});
+
+describe('key hygiene on failure', () => {
+  test('with a cache, a data key that fails the commitment is zeroed and not cached', async () => {
+    const f = await envelopeFixture();
+    try {
+      const a = await seal(text('a'), { keyIds: [f.keyA], kms: f.kms });
+      const b = await seal(text('b'), { keyIds: [f.keyA], kms: f.kms });
+      const pa = parseEnvelope(a);
+      const pb = parseEnvelope(b);
+      const swapped = new Uint8Array([
+        ...a.subarray(0, pa.headerBytes.length), ...b.subarray(pb.headerBytes.length, pb.bodyOffset), ...a.subarray(pa.bodyOffset),
+      ]);
+      // Keep a reference to every data key KMS hands out, to see whether open zeroes it.
+      const unwrapped: Uint8Array[] = [];
+      const send = async (command: never) => {
+        const out = await f.kms.send(command) as { Plaintext?: Uint8Array };
+        if (out.Plaintext) unwrapped.push(out.Plaintext);
+        return out;
+      };
+      const kms = { send: send as KMSClient['send'] };
+      const cache = new DataKeyCache();
+      await expect(open(swapped, { kms, cache })).rejects.toBeInstanceOf(IntegrityError);
+      expect(unwrapped).toHaveLength(1);
+      expect(unwrapped[0].every(x => x === 0)).toBe(true);
+      expect(cache.stats.openMisses).toBe(1);
+      await expect(open(swapped, { kms, cache })).rejects.toBeInstanceOf(IntegrityError);
+      expect(unwrapped).toHaveLength(2); // nothing was cached from the failed open
+    } finally {
+      await f.stop();
+    }
   });
 });
