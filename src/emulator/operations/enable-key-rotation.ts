@@ -1,9 +1,8 @@
 import { DAY_MS } from '../clock';
-import { KmsError } from '../errors';
 import { optionalInteger } from '../input';
 import { relatedKeys } from '../lifecycle';
 import { Handler } from './handler';
-import { keyFromInput } from './shared';
+import { assertRotatable, keyFromInput } from './shared';
 
 /** KMS's rotation period bounds, in days. */
 export const MIN_ROTATION_DAYS = 90;
@@ -16,8 +15,7 @@ export const enableKeyRotation: Handler = (ctx, input) => {
   ctx.assertSameAccount(key);
   ctx.authorize('kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': period } });
   ctx.assertUsable(key);
-  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', `${key.arn} is not a symmetric key: KMS rotates symmetric keys only.`);
-  if (key.multiRegionKeyType === 'REPLICA') throw new KmsError('UnsupportedOperationException', `${key.arn} is a replica: set rotation on its primary.`);
+  assertRotatable(key);
   for (const record of relatedKeys(ctx.store, key)) {
     record.rotation = { enabled: true, periodDays: period, nextRotationDate: ctx.now() + period * DAY_MS };
     ctx.store.putKey(record);

@@ -1,7 +1,7 @@
 import { KmsError } from '../errors';
 import { rotate } from '../lifecycle';
 import { Handler } from './handler';
-import { keyFromInput } from './shared';
+import { assertRotatable, keyFromInput } from './shared';
 
 /** KMS allows 10 on-demand rotations per key over its lifetime. */
 export const MAX_ON_DEMAND_ROTATIONS = 10;
@@ -11,8 +11,7 @@ export const rotateKeyOnDemand: Handler = (ctx, input) => {
   ctx.assertSameAccount(key);
   ctx.authorize('kms:RotateKeyOnDemand', key);
   ctx.assertUsable(key);
-  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', `${key.arn} is not a symmetric key.`);
-  if (key.multiRegionKeyType === 'REPLICA') throw new KmsError('UnsupportedOperationException', `${key.arn} is a replica: rotate its primary.`);
+  assertRotatable(key);
   if (key.materials.filter(m => m.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
     throw new KmsError('LimitExceededException', `${key.arn} has reached the limit of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`);
   }

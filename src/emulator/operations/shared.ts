@@ -77,3 +77,13 @@ export function dataKeyLength(input: Input): number {
   if (bytes < 1 || bytes > 1024) throw new KmsError('ValidationException', "1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024");
   return bytes;
 }
+
+/** KMS rotates symmetric keys only, and a multi-Region key only through its primary. */
+export function assertRotatable(key: KeyRecord): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('UnsupportedOperationException', `${key.arn} is not a symmetric key: KMS rotates symmetric keys only.`);
+  }
+  if (key.multiRegionKeyType === 'REPLICA') {
+    throw new KmsError('UnsupportedOperationException', `${key.arn} is a replica: rotation is set on, and done by, its primary.`);
+  }
+}
