@@ -119,6 +119,8 @@ class Deployer {
     const physical = new Map<string, Physical>();
     const pendingPrincipals = new Map<string, DeployedPrincipal & { policies: NamedPolicy[] }>();
     const conditions = new Map<string, boolean>();
+    /** Managed policies of this template by ARN, for roles and users that attach them through ManagedPolicyArns. */
+    const managedPolicies = new Map<string, PolicyDocumentJson>();
     const scope: ResolutionScope = {
       stackName: stack.name,
       account,
@@ -221,7 +223,9 @@ class Deployer {
             principal?.policies.push({ name, document });
           }
           const arn = `arn:aws:iam::${account}:policy/${name}`;
-          physical.set(logicalId, { ref: resource.Type === 'AWS::IAM::ManagedPolicy' ? arn : name, attributes: { PolicyArn: arn }, document } as Physical);
+          const isManaged = resource.Type === 'AWS::IAM::ManagedPolicy';
+          if (isManaged) managedPolicies.set(arn, document);
+          physical.set(logicalId, { ref: isManaged ? arn : name, attributes: { PolicyArn: arn } });
           break;
         }
         case 'Custom::CrossRegionExportWriter': {
@@ -248,8 +252,8 @@ class Deployer {
     for (const [logicalId, principal] of pendingPrincipals) {
       const arns = (resolveValue(resources[logicalId].Properties?.ManagedPolicyArns ?? [], scope) as unknown[]).map(String);
       for (const arn of arns) {
-        const managed = [...physical.entries()].find(([, p]) => p.ref === arn && (p as Physical & { document?: PolicyDocumentJson }).document);
-        if (managed) principal.policies.push({ name: arn, document: (managed[1] as Physical & { document: PolicyDocumentJson }).document });
+        const document = managedPolicies.get(arn);
+        if (document) principal.policies.push({ name: arn, document });
       }
       const { policies, ...rest } = principal;
       const deployed: DeployedPrincipal = { ...rest, identityPolicies: policies };
