@@ -87,13 +87,27 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci'] },
+  gitignore: ['/.compat', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat'] },
 });
 
 // 3.7 is the last eslint-import-resolver-typescript without unrs-resolver (see jestVersion above).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@3.7.0');
+
+// The construct tests again against the newest aws-cdk-lib 2.x and constructs 10.x the peer range allows (the
+// main run uses the range's floor, the devDependency). The newer copy goes into .compat/, never into
+// node_modules, so the lockfile and the floor run stay as they are. JSII_DEPRECATED=fail makes any use of a
+// deprecated aws-cdk-lib API fail the run, as it fails a user's synth who sets it.
+const cdkLatest = project.addTask('test:cdk-latest', {
+  description: 'Run the construct tests against the newest aws-cdk-lib 2.x (the peer range\'s ceiling)',
+  env: { JSII_DEPRECATED: 'fail' },
+  steps: [
+    { exec: 'mkdir -p .compat && cd .compat && npm install --no-save --no-package-lock --no-audit --no-fund --prefix . aws-cdk-lib@^2 constructs@^10 && node -p \'"aws-cdk-lib " + require("./node_modules/aws-cdk-lib/package.json").version\'' },
+    { exec: 'jest --ci --config test/compat/jest.cdk-latest.config.js' },
+  ],
+});
+project.testTask.spawn(cdkLatest);
 
 // Bench and demo are TypeScript scripts run with ts-node against the sources.
 project.addTask('demo', {

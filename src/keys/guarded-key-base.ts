@@ -58,6 +58,7 @@ export abstract class GuardedKeyBase extends kms.Key {
       aliases: () => this.aliasNames,
       addKeyPolicyStatement: statement => this._model.addStatement(statement),
     });
+    this._grants.installGrantsObject(this);
     this._addMembers('admin', props.admins);
 
     // The L2 renders its own policy document; the key policy is ours, rendered from the model at synth.
@@ -130,15 +131,13 @@ export abstract class GuardedKeyBase extends kms.Key {
     return this._grants.grantActions(grantee, actions);
   }
 
-  /** Adds a statement to the key policy. Refuses `Principal: *` without a condition that narrows it. */
+  /**
+   * Adds a statement to the key policy, checked like the props: no `Principal: *` without a condition that
+   * narrows the caller, no Allow with `NotPrincipal`, no principal that both manages and uses the key.
+   */
   public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
     if (!this._model) return super.addToResourcePolicy(statement, allowNoOp); // during kms.Key's constructor
-    const json = statement.toStatementJson() as { Effect?: string; Principal?: unknown; Condition?: unknown };
-    const isAnyPrincipal = json.Principal === '*' || (json.Principal as { AWS?: unknown })?.AWS === '*';
-    if (json.Effect !== 'Deny' && isAnyPrincipal && !json.Condition) {
-      throw validationError(this, 'a key policy statement allows Principal "*" without a condition; add a narrowing condition (e.g. kms:CallerAccount or kms:ViaService)');
-    }
-    this._model.addStatement(statement);
+    this._grants.addResourceStatement(statement);
     return { statementAdded: true, policyDependable: this };
   }
 

@@ -1,6 +1,9 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { classifyActions } from './action-roles';
+import { GuardedKeyGrants } from './guarded-key-grants';
+import { resourceStatementProblem } from './resource-statement';
 import { actionsFor, KeyPolicyModel, KeyRole, ROLE_PROP, ROLES_OF_KIND } from '../policy/key-policy-model';
 import { Conditions } from '../policy/narrowing';
 import { describePrincipal, principalArnPattern } from '../policy/principal-identity';
@@ -61,13 +64,67 @@ export class KeyGrantWriter {
     return this.addStatements(grantee, actionsFor(role, this.target.model.options), DESCRIBE_ACTIONS, true);
   }
 
-  /** Grants arbitrary actions (as other constructs call `key.grant`); cryptographic ones are narrowed and refused to admins. */
+  /**
+   * Grants arbitrary actions (as other constructs call `key.grant`: `bucket.grantRead` asks for `kms:Decrypt`).
+   * Actions are classified by expanding their wildcards; use is narrowed like the key's users and refused to
+   * admins, management is refused to users, and the grantee is registered in the model in the roles the actions
+   * amount to, so strict mode's denies exempt it.
+   */
   public grantActions(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    const crypto = actions.filter(isCryptographicAction);
-    if (crypto.length && this.target.model.rolesOf(grantee.grantPrincipal).includes('admin')) {
-      throw this.mixedRoles(grantee.grantPrincipal, `grant(${crypto.join(', ')})`, 'admin');
+    const principal = grantee.grantPrincipal;
+    const model = this.target.model;
+    const classified = classifyActions(actions, model.kind);
+    const where = `grant(${actions.join(', ')})`;
+    const held = model.rolesOf(principal);
+    if (classified.uses && classified.administers) throw this.mixedRoles(principal, where, 'both');
+    if (classified.uses && held.includes('admin')) throw this.mixedRoles(principal, where, 'admin');
+    if (classified.administers && held.some(r => r !== 'admin')) throw this.mixedRoles(principal, where, 'user', held);
+    if (principalArnPattern(principal) !== undefined) {
+      if (classified.administers) model.add('admin', principal, 'iam-policy');
+      for (const role of classified.useRoles) model.add(role, principal, 'iam-policy');
     }
-    return this.addStatements(grantee, crypto, actions.filter(a => !isCryptographicAction(a)), crypto.length > 0);
+    const isUse = (pattern: string) => classifyActions([pattern], model.kind).uses;
+    return this.addStatements(grantee, actions.filter(isUse), actions.filter(a => !isUse(a)), classified.uses);
+  }
+
+  /**
+   * Checks a statement another construct adds to the key policy (`addToResourcePolicy`) as the props are
+   * checked, then adds it: no Allow to `Principal: *` without a condition that narrows the caller, no Allow
+   * with `NotPrincipal`, and no principal that both manages and uses the key.
+   */
+  public addResourceStatement(statement: iam.PolicyStatement): void {
+    const problem = resourceStatementProblem(statement, this.target.model, this.target.scope);
+    if (problem) throw validationError(this.target.scope, problem);
+    this.target.addKeyPolicyStatement(statement);
+  }
+
+  /**
+   * The `grants` object of aws-cdk-lib 2.2xx keys (`key.grants.decrypt(role)`), routed through the same
+   * separation and narrowing as the `grant*` methods instead of aws-cdk-lib's unnarrowed statements.
+   */
+  public grantsObject(): GuardedKeyGrants {
+    return {
+      actions: (grantee, ...actions) => this.grantActions(grantee, actions),
+      admin: grantee => this.grantRole(grantee, 'admin'),
+      decrypt: grantee => this.grantRole(grantee, 'decryptor'),
+      encrypt: grantee => this.grantRole(grantee, 'encryptor'),
+      encryptDecrypt: grantee => this.grantRole(grantee, 'user'),
+      sign: grantee => this.grantRole(grantee, 'signer'),
+      verify: grantee => this.grantRole(grantee, 'verifier'),
+      signVerify: grantee => this.grantRole(grantee, 'signer').combine(this.grantRole(grantee, 'verifier')),
+      generateMac: grantee => this.grantRole(grantee, 'macGenerator'),
+      verifyMac: grantee => this.grantRole(grantee, 'macVerifier'),
+    };
+  }
+
+  /**
+   * Puts the guarded `grants` object on a key or replica. It is defined on the instance, not declared, because
+   * aws-cdk-lib declares `grants` (with a class type) only from 2.2xx on, and this library builds against the
+   * floor of its peer range: declaring it would not compile there.
+   */
+  public installGrantsObject(key: object): void {
+    const grants = this.grantsObject();
+    Object.defineProperty(key, 'grants', { get: () => grants, configurable: true, enumerable: false });
   }
 
   private assertRoleAllowed(role: KeyRole, principal: iam.IPrincipal, where: string): void {
@@ -83,8 +140,11 @@ export class KeyGrantWriter {
     }
   }
 
-  private mixedRoles(principal: iam.IPrincipal, where: string, held: 'admin' | 'user', roles: KeyRole[] = []): Error {
+  private mixedRoles(principal: iam.IPrincipal, where: string, held: 'admin' | 'user' | 'both', roles: KeyRole[] = []): Error {
     const who = describePrincipal(this.target.scope, principal);
+    if (held === 'both') {
+      return validationError(this.target.scope, `${where} gives ${who} both management and use of the key: administrators manage and never use; grant each in its own call to its own principal`);
+    }
     return held === 'admin'
       ? validationError(this.target.scope, `${who} is in 'admins' and cannot also use the key (${where}): administrators manage and never use`)
       : validationError(this.target.scope, `${who} uses the key (${roles.filter(r => r !== 'admin').map(r => `'${ROLE_PROP[r]}'`).join(', ')}) and cannot also be an admin (${where}): administrators manage and never use`);
@@ -117,7 +177,7 @@ export class KeyGrantWriter {
         return;
       }
       const onPrincipal = iam.Grant.addToPrincipal({
-        grantee, actions, resourceArns: [this.target.keyArn], scope: this.target.scope, conditions: nonEmpty(conditions),
+        grantee, actions, resourceArns: [this.target.keyArn], conditions: nonEmpty(conditions),
       });
       if (!onPrincipal.success) {
         this.target.addKeyPolicyStatement(new iam.PolicyStatement({ principals: [principal], actions, resources: ['*'], conditions: nonEmpty(conditions) }));
@@ -147,11 +207,6 @@ export class KeyGrantWriter {
     const aliases = this.target.aliases();
     return aliases.length ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } } : {};
   }
-}
-
-/** Cryptographic actions are narrowed like users and refused to admins. */
-export function isCryptographicAction(action: string): boolean {
-  return /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|GenerateMac|VerifyMac|Sign|Verify|DeriveSharedSecret|CreateGrant|GetPublicKey)/i.test(action);
 }
 
 /** `['kms:Decrypt', 'kms:ReEncryptFrom']` -> `DecryptReEncryptFrom`, for the Sid of a grant statement. */

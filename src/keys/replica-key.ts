@@ -57,6 +57,16 @@ export interface GuardedReplicaKeyProps {
 }
 
 /**
+ * A reference to a guarded key or replica: its ARN and key ID (the shape of aws-cdk-lib's `KeyReference`).
+ */
+export interface GuardedKeyReference {
+  /** The ARN of the key. */
+  readonly keyArn: string;
+  /** The key ID. */
+  readonly keyId: string;
+}
+
+/**
  * A replica of a multi-Region guarded key (`AWS::KMS::ReplicaKey`), in a stack of another region of the
  * same app and account. It shares the primary's key material, key ID and rotation (set on the primary
  * only); its key policy comes from the primary's policy model rendered for its own region, so
@@ -77,7 +87,7 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
   /** The primary key this replicates. */
   public readonly primary: GuardedKeyBase;
 
-  private readonly grants: KeyGrantWriter;
+  private readonly grantWriter: KeyGrantWriter;
   private readonly extraStatements: iam.PolicyStatement[] = [];
   private readonly aliasNames: string[] = [];
 
@@ -98,7 +108,7 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
     this.keyArn = resource.attrArn;
     this.keyId = resource.attrKeyId;
 
-    this.grants = new KeyGrantWriter({
+    this.grantWriter = new KeyGrantWriter({
       scope: this,
       model,
       keyArn: this.keyArn,
@@ -106,6 +116,7 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
       aliases: () => this.aliasNames,
       addKeyPolicyStatement: statement => this.extraStatements.push(statement),
     });
+    this.grantWriter.installGrantsObject(this);
     for (const alias of props.aliases ?? []) this.addAlias(alias);
     for (const [key, value] of Object.entries(props.tags ?? {})) Tags.of(this).add(key, value);
   }
@@ -117,45 +128,50 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
     return new kms.Alias(this, `Alias${name.replace(/[^A-Za-z0-9]/g, '')}`, { aliasName: name, targetKey: this });
   }
 
-  /** Adds a statement to the replica's key policy only. */
+  /** A reference to the replica (aws-cdk-lib's `IKeyRef`, which newer `IKey` consumers such as `ecr.Repository` read). */
+  public get keyRef(): GuardedKeyReference {
+    return { keyArn: this.keyArn, keyId: this.keyId };
+  }
+
+  /** Adds a statement to the replica's key policy only, checked as a primary's are (see `GuardedKey.addToResourcePolicy`). */
   public addToResourcePolicy(statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
-    this.extraStatements.push(statement);
+    this.grantWriter.addResourceStatement(statement);
     return { statementAdded: true, policyDependable: this };
   }
 
   /** Grants arbitrary actions on the replica; cryptographic ones are narrowed and refused to admins. */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return this.grants.grantActions(grantee, actions);
+    return this.grantWriter.grantActions(grantee, actions);
   }
 
   /** Grants management without use on the replica. */
   public grantAdmin(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'admin');
+    return this.grantWriter.grantRole(grantee, 'admin');
   }
 
   /** Grants decrypt-only use of the replica, narrowed for its region. */
   public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'decryptor');
+    return this.grantWriter.grantRole(grantee, 'decryptor');
   }
 
   /** Grants encrypt-only use of the replica, narrowed for its region. */
   public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'encryptor');
+    return this.grantWriter.grantRole(grantee, 'encryptor');
   }
 
   /** Grants both directions of use of the replica, narrowed for its region. */
   public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'user');
+    return this.grantWriter.grantRole(grantee, 'user');
   }
 
   /** Grants signing with the replica (signing primaries only). */
   public grantSign(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'signer');
+    return this.grantWriter.grantRole(grantee, 'signer');
   }
 
   /** Grants verifying with the replica (signing primaries only). */
   public grantVerify(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'verifier');
+    return this.grantWriter.grantRole(grantee, 'verifier');
   }
 
   /** Grants signing and verifying with the replica (signing primaries only). */
@@ -165,12 +181,12 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
 
   /** Grants MAC generation with the replica (HMAC primaries only). */
   public grantGenerateMac(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'macGenerator');
+    return this.grantWriter.grantRole(grantee, 'macGenerator');
   }
 
   /** Grants MAC verification with the replica (HMAC primaries only). */
   public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
-    return this.grants.grantRole(grantee, 'macVerifier');
+    return this.grantWriter.grantRole(grantee, 'macVerifier');
   }
 }
 

@@ -71,12 +71,13 @@ describe('KeyGuard', () => {
   });
 
   test('a NotAction statement is read as everything it does not name (NotAction kms:Decrypt still allows kms:ReEncryptFrom)', () => {
+    // GIVEN a plain aws-cdk-lib key (a GuardedKey refuses this statement at addToResourcePolicy)
     Aspects.of(app).add(new KeyGuard());
-    const key = new GuardedKey(stack, 'Key');
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllButDecrypt', principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/ops')], notActions: ['kms:Decrypt'], resources: ['*'],
     }));
-    expect(errors()).toEqual([expect.stringContaining("[GK3] statement 'AllButDecrypt' lets one principal both administer and encrypt/decrypt/sign/mac/grant")]);
+    expect(errors()).toContainEqual(expect.stringContaining("[GK3] statement 'AllButDecrypt' lets one principal both administer and encrypt/decrypt/sign/mac/grant"));
   });
 
   test('rules can be suppressed on one key with a reason, or skipped everywhere', () => {
