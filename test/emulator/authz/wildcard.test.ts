@@ -2,8 +2,8 @@ import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms
 import * as fc from 'fast-check';
 import { kmsClientFor, RunningEmulator, startEmulator } from '../../../src/emulator';
 import { globMatch as policyGlobMatch } from '../../../src/emulator/authz/wildcard';
-import { ANY_ONE, ANY_RUN, globMatch, globTokens, GlobToken, matchGlobTokens } from '../../../src/private/glob';
 import { expandActionPattern } from '../../../src/policy/kms-actions';
+import { ANY_ONE, ANY_RUN, globMatch, globTokens, GlobToken, matchGlobTokens } from '../../../src/private/glob';
 import { errorOf } from '../support';
 
 /** The backtracking regular expression the matcher replaced: the reference for what a match means. */
