@@ -148,10 +148,15 @@ describe('SigV4 as KMS checks it', () => {
 
 const hasBotocore = spawnSync('python3', ['-c', 'import boto3, botocore'], { stdio: 'ignore' }).status === 0;
 const boto3Test = hasBotocore ? test : test.skip;
-if (!hasBotocore) {
+const hasAwsCli = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
+const awsCliTest = hasAwsCli ? test : test.skip;
+if (!hasBotocore || !hasAwsCli) {
   // eslint-disable-next-line no-console
-  console.warn('skipping the boto3 SigV4 test: python3 cannot import boto3 (pip install boto3 to run it)');
+  console.warn(`skipping SigV4 tests of non-JS clients: ${[!hasBotocore && 'python3 cannot import boto3 (pip install boto3)', !hasAwsCli && 'no aws CLI on PATH'].filter(Boolean).join('; ')}`);
 }
+/** No user configuration may leak into the non-JS clients. */
+const isolatedEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^AWS_/.test(name)));
+Object.assign(isolatedEnv, { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
 
 describe('SigV4 from boto3 (a client this project did not write)', () => {
   boto3Test('boto3 with principals: its signatures verify, a wrong secret fails, and a key policy Deny applies to it', async () => {
@@ -192,8 +197,24 @@ print(json.dumps({
   'wrongSecret': code(lambda: client('wrong-secret-123').list_keys()),
 }))`;
       // Asynchronously: the emulator answers from this process's event loop.
-      const { stdout: out } = await promisify(execFile)('python3', ['-c', script, emulator.endpoint, keyId], { encoding: 'utf8', env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } });
+      const { stdout: out } = await promisify(execFile)('python3', ['-c', script, emulator.endpoint, keyId], { encoding: 'utf8', env: isolatedEnv });
       expect(JSON.parse(out)).toEqual({ keys: 1, decrypt: 'AccessDeniedException', wrongSecret: 'InvalidSignatureException' });
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  awsCliTest('the AWS CLI with principals: its signatures verify and a wrong secret fails', async () => {
+    const emulator = await startEmulator({ config: { principals: [ROOT] } });
+    try {
+      const cli = (secret: string, ...args: string[]) => promisify(execFile)('aws', ['kms', ...args, '--endpoint-url', emulator.endpoint, '--region', 'eu-west-1', '--output', 'json'], {
+        encoding: 'utf8', env: { ...isolatedEnv, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: secret, AWS_MAX_ATTEMPTS: '1' },
+      });
+      const created = JSON.parse((await cli(ROOT.secretAccessKey, 'create-key', '--description', 'from the CLI')).stdout);
+      expect(created.KeyMetadata.Description).toBe('from the CLI');
+      expect(JSON.parse((await cli(ROOT.secretAccessKey, 'list-keys')).stdout).Keys).toHaveLength(1);
+      const failed = await cli('wrong-secret-123', 'list-keys').then(() => '', (err: { stderr: string }) => err.stderr);
+      expect(failed).toMatch(/InvalidSignatureException/);
     } finally {
       await emulator.stop();
     }
