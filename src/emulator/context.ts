@@ -1,3 +1,4 @@
+import { principalArnOf } from './authz/principals';
 import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson } from './authz/types';
 import { EmulatorCore } from './core';
 import { KmsError } from './errors';
@@ -22,6 +23,8 @@ export interface AuthorizeOptions {
   readonly conditions?: Record<string, ConditionValue>;
   /** The alias named in the request (`kms:RequestAlias`). */
   readonly requestAlias?: string;
+  /** CreateGrant: the grant being created (a grant may only create grants within itself). */
+  readonly newGrant?: AuthorizationRequest['newGrant'];
 }
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
@@ -75,6 +78,8 @@ export class OperationContext {
       if (!allowAlias) throw new KmsError('NotFoundException', `Invalid keyId ${keyIdInput}`);
       const aliasName = aliasArn ? aliasArn[3] : keyIdInput;
       if (aliasArn) [, region, account] = aliasArn;
+      // An alias is regional: an alias ARN of another region names nothing here, as in KMS.
+      if (region !== this.region) throw new KmsError('NotFoundException', `Alias ${keyIdInput} is not found.`);
       const alias = this.store.aliases.get(aliasSlot(account, region, aliasName));
       if (!alias) throw new KmsError('NotFoundException', `Alias arn:aws:kms:${region}:${account}:${aliasName} is not found.`);
       this.lastAlias = aliasName;
@@ -149,7 +154,7 @@ export class OperationContext {
   private buildRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions): AuthorizationRequest {
     const caller = this.request.caller;
     const conditions: Record<string, ConditionValue> = {
-      'aws:PrincipalArn': caller.arn,
+      'aws:PrincipalArn': principalArnOf(caller),
       'aws:PrincipalAccount': caller.accountId,
       'aws:SourceIp': this.request.sourceIp,
       'aws:RequestedRegion': this.region,
@@ -175,6 +180,8 @@ export class OperationContext {
       conditions['kms:MultiRegion'] = key.multiRegion;
       if (key.multiRegionKeyType) conditions['kms:MultiRegionKeyType'] = key.multiRegionKeyType;
       conditions['kms:ResourceAliases'] = this.aliasesOf(key).map(a => a.aliasName);
+      // Attribute-based access: `aws:ResourceTag/<tag>` from the key's tags (tag keys are matched case-insensitively).
+      for (const [tag, value] of Object.entries(key.tags)) conditions[`aws:ResourceTag/${tag}`] = value;
     }
     Object.assign(conditions, options.conditions ?? {});
     return {
@@ -184,6 +191,7 @@ export class OperationContext {
       key: key ? { arn: key.arn, accountId: key.account, region: key.region, policy: parsedPolicy(key.policy) } : undefined,
       resourceArn: key ? key.arn : '*',
       grants: key ? this.grantsOf(key).map(toGrantRecord) : [],
+      newGrant: options.newGrant,
       encryptionContext: options.encryptionContext,
       conditionContext: conditions,
     };

@@ -9,6 +9,7 @@ export type KmsErrorCode =
   | 'AccessDeniedException'
   | 'AlreadyExistsException'
   | 'DisabledException'
+  | 'IncompleteSignatureException'
   | 'IncorrectKeyException'
   | 'InvalidAliasNameException'
   | 'InvalidArnException'

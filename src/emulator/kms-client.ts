@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { Clock } from './clock';
 import { SOURCE_IP_HEADER, VIA_SERVICE_HEADER } from './server';
 
 /** How a test client talks to the emulator. */
@@ -16,10 +17,11 @@ export interface EmulatorClientOptions {
 }
 
 /**
- * A real, unmodified `KMSClient` pointed at the emulator, with a middleware that adds the two emulator-only
- * headers when asked. They mean nothing to real KMS: use this client against the emulator only.
+ * A real, unmodified `KMSClient` pointed at the emulator, signing with the emulator's clock when given it (a
+ * `RunningEmulator` carries it), with a middleware that adds the two emulator-only headers when asked. They mean
+ * nothing to real KMS: use this client against the emulator only.
  */
-export function kmsClientFor(emulator: { endpoint: string }, options: EmulatorClientOptions = {}): KMSClient {
+export function kmsClientFor(emulator: { endpoint: string; clock?: Clock }, options: EmulatorClientOptions = {}): KMSClient {
   const region = options.region ?? 'us-east-1';
   const client = new KMSClient({
     endpoint: emulator.endpoint,
@@ -27,6 +29,15 @@ export function kmsClientFor(emulator: { endpoint: string }, options: EmulatorCl
     credentials: { accessKeyId: options.accessKeyId ?? 'AKIAEMULATORDEFAULT', secretAccessKey: options.secretAccessKey ?? 'emulator-secret' },
     maxAttempts: 1,
   });
+  const clock = emulator.clock;
+  if (clock) {
+    // The emulator refuses signatures more than 15 minutes from its clock, as KMS does; a test's manual clock may be
+    // days ahead, so sign with the emulator's time (the SDK's own clock-skew offset, set before each request).
+    client.middlewareStack.add(next => async args => {
+      client.config.systemClockOffset = clock.now() - Date.now();
+      return next(args);
+    }, { step: 'build', name: 'guardedKeysEmulatorClock' });
+  }
   const headers: Record<string, string> = {};
   if (options.viaService) headers[VIA_SERVICE_HEADER] = options.viaService.includes('.') ? options.viaService : `${options.viaService}.${region}.amazonaws.com`;
   if (options.sourceIp) headers[SOURCE_IP_HEADER] = options.sourceIp;

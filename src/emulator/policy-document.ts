@@ -1,3 +1,4 @@
+import { isConditionOperator } from './authz/conditions';
 import { KmsError } from './errors';
 
 /** KMS's limit on a key policy. */
@@ -38,10 +39,61 @@ export function validateKeyPolicy(text: string, callerArn: string, callerAccount
     if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new KmsError('MalformedPolicyDocumentException', 'Every statement needs an Effect of Allow or Deny.');
     if (s.Action === undefined && s.NotAction === undefined) throw new KmsError('MalformedPolicyDocumentException', 'Every statement needs an Action or NotAction.');
     if (s.Principal === undefined && s.NotPrincipal === undefined) throw new KmsError('MalformedPolicyDocumentException', 'Policy contains a statement with no principal.');
+    for (const principal of [s.Principal, s.NotPrincipal]) {
+      if (principal !== undefined && !isValidPrincipal(principal)) throw new KmsError('MalformedPolicyDocumentException', INVALID_PRINCIPALS);
+    }
+    assertConditionOperators(s.Condition);
   }
   if (!bypassLockoutCheck && !allowsPutKeyPolicy(statements as Array<Record<string, unknown>>, callerArn, callerAccount)) {
     throw new KmsError('MalformedPolicyDocumentException',
       'The new key policy will not allow you to update the key policy in the future.');
+  }
+}
+
+const INVALID_PRINCIPALS = 'Policy contains a statement with one or more invalid principals.';
+
+/** Principal types a key policy may name. */
+const PRINCIPAL_TYPES = ['AWS', 'Service', 'Federated', 'CanonicalUser'];
+/**
+ * What IAM accepts in an `AWS` principal: `*`, an account id, a root, role, user, assumed-role session or federated
+ * user ARN. A wildcard inside an ARN (`role/Ap*`) is not a principal: IAM refuses it (use `"*"` with an
+ * `aws:PrincipalArn` condition instead), and so does the emulator rather than match it as a pattern.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+ */
+const AWS_PRINCIPAL = /^(\*|\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/[\w+=,.@/-]+)|arn:aws[a-z-]*:sts::\d{12}:(assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+))$/;
+const SERVICE_PRINCIPAL = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/;
+
+function isValidPrincipal(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (typeof principal !== 'object' || principal === null || Array.isArray(principal)) return false;
+  const entries = Object.entries(principal as Record<string, unknown>);
+  if (entries.length === 0) return false;
+  return entries.every(([type, raw]) => {
+    if (!PRINCIPAL_TYPES.includes(type)) return false;
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (values.length === 0) return false;
+    return values.every(value => {
+      if (typeof value !== 'string') return false;
+      if (type === 'AWS') return AWS_PRINCIPAL.test(value);
+      if (type === 'Service') return SERVICE_PRINCIPAL.test(value);
+      return value.length > 0 && !/[*?]/.test(value);
+    });
+  });
+}
+
+/** Unknown operators (`StringEqual`) are refused when written: the evaluator could only ignore them. */
+function assertConditionOperators(condition: unknown): void {
+  if (condition === undefined) return;
+  if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
+    throw new KmsError('MalformedPolicyDocumentException', 'Policy contains a statement whose Condition is not an object.');
+  }
+  for (const [operator, keys] of Object.entries(condition)) {
+    if (!isConditionOperator(operator)) {
+      throw new KmsError('MalformedPolicyDocumentException', `Policy contains a statement with an invalid condition operator: ${operator}.`);
+    }
+    if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) {
+      throw new KmsError('MalformedPolicyDocumentException', `Policy contains a statement whose condition ${operator} is not a map of condition keys to values.`);
+    }
   }
 }
 

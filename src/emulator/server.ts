@@ -116,7 +116,7 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     const credential = parseAuthorization(req.headers.authorization);
     const principal = core.identities.lookup(credential.accessKeyId)!;
     if (core.identities.configured) {
-      await verifySignature({ method: req.method, path: req.url ?? '/', headers: req.headers, body }, credential, principal.secretAccessKey);
+      verifySignature({ method: req.method, path: req.url ?? '/', headers: req.headers, body }, credential, principal.secretAccessKey, core.clock.now());
     }
     if (target === ADMIN_ADD_PRINCIPAL) {
       addPrincipalOverHttp(core, principal.identity.arn, body);

@@ -1,8 +1,21 @@
-import { timingSafeEqual } from 'crypto';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, timingSafeEqual } from 'crypto';
 import { KmsError } from './errors';
+
+/**
+ * AWS Signature Version 4 for the emulator's callers, checked as KMS checks it: the credential scope (service `kms`,
+ * the region served, the request's date), the time (±15 minutes of the emulator's clock), the headers a signature
+ * must cover (`host`, `x-amz-date`, and `x-amz-target`, so a signature for ListKeys cannot be replayed as CreateKey),
+ * and the signature itself over exactly the headers the client listed.
+ *
+ * The canonical request is built here rather than by re-signing with @smithy/signature-v4: that signer cannot be told
+ * a header set. It drops `date` and any header it treats as unsignable (`user-agent`, `expect`, ...) unless listed in
+ * options, and adds `x-amz-content-sha256` by default, so re-signing a boto3, AWS CLI or Go SDK request (which sign
+ * `host;x-amz-date;x-amz-target` and sometimes `content-type`) produced another header list and failed. SigV4's
+ * canonical form is short and fully specified; the tests cross-check it with the JS SDK's own signer.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+ * @module
+ */
 
 /** What the Authorization header says about the caller. */
 export interface SigV4Credential {
@@ -13,6 +26,20 @@ export interface SigV4Credential {
   readonly signedHeaders: string[];
   readonly signature: string;
 }
+
+/** KMS's signing name: a credential scoped to another service is refused. */
+export const SIGNING_SERVICE = 'kms';
+/** How far X-Amz-Date may be from the server's clock, either way. */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** A region name as AWS spells them (`eu-west-1`, `us-gov-west-1`, `ap-southeast-5`). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** Headers every signature must cover. */
+const REQUIRED_SIGNED: ReadonlyArray<[header: string, message: string]> = [
+  ['host', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."],
+  ['x-amz-date', "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization."],
+  ['x-amz-target', "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."],
+];
+const MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 
@@ -33,54 +60,147 @@ export function parseAuthorization(authorization: string | undefined): SigV4Cred
 /** The parts of an incoming HTTP request the signature covers. */
 export interface IncomingSignedRequest {
   readonly method: string;
+  /** The request target as received: path and query string. */
   readonly path: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
 }
 
 /**
- * Verifies a request's SigV4 signature by signing it again with the caller's secret (with the maintained
- * @smithy/signature-v4, the SDK's own signer) over exactly the headers it says it signed, and comparing in
- * constant time. A mismatch is KMS's InvalidSignatureException.
+ * Verifies a request's SigV4 signature as KMS does: scope, time, required signed headers, then the signature over
+ * exactly the headers the client listed, compared in constant time. Failures are KMS's InvalidSignatureException
+ * (IncompleteSignatureException when no date header exists at all), worded as AWS words them.
+ *
+ * @param now the emulator's clock, in milliseconds since the epoch
  */
-export async function verifySignature(request: IncomingSignedRequest, credential: SigV4Credential, secretAccessKey: string): Promise<void> {
+export function verifySignature(request: IncomingSignedRequest, credential: SigV4Credential, secretAccessKey: string, now: number): void {
   const amzDate = header(request.headers, 'x-amz-date');
-  if (!amzDate) throw new KmsError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
-  const headers: Record<string, string> = {};
-  for (const name of credential.signedHeaders) headers[name] = header(request.headers, name) ?? '';
-  const [hostname, port] = (headers.host ?? 'localhost').split(':');
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey, sessionToken: headers['x-amz-security-token'] },
-    region: credential.region,
-    service: credential.service,
-    sha256: Hash.bind(null, 'sha256'),
-    uriEscapePath: true,
-  });
-  const signed = await signer.sign(new HttpRequest({
-    method: request.method,
-    protocol: 'http:',
-    hostname,
-    port: port ? Number(port) : undefined,
-    path: request.path,
-    headers,
-    body: request.body,
-  }), { signingDate: parseAmzDate(amzDate), signingRegion: credential.region, signingService: credential.service });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+  if (amzDate === undefined) {
+    throw new KmsError('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  }
+  for (const [name, message] of REQUIRED_SIGNED) {
+    if (!credential.signedHeaders.includes(name)) throw new KmsError('InvalidSignatureException', message);
+  }
+  assertScope(credential, header(request.headers, 'host'));
+  const signedAt = parseAmzDate(amzDate);
+  if (amzDate.slice(0, 8) !== credential.date) {
+    throw new KmsError('InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${credential.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+  }
+  assertCurrent(amzDate, signedAt, now);
+
+  const expected = signatureOf(request, credential, secretAccessKey, amzDate);
   const a = Buffer.from(expected, 'hex');
   const b = Buffer.from(credential.signature, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new KmsError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new KmsError('InvalidSignatureException', MISMATCH);
+}
+
+/** The service must be KMS, and the region a region (the one the Host names, when it names one). */
+function assertScope(credential: SigV4Credential, host: string | undefined): void {
+  if (credential.service !== SIGNING_SERVICE) {
+    throw new KmsError('InvalidSignatureException', `Credential should be scoped to correct service: '${SIGNING_SERVICE}'. `);
   }
+  if (!REGION.test(credential.region)) throw new KmsError('InvalidSignatureException', 'Credential should be scoped to a valid region. ');
+  const served = regionOfHost(host);
+  if (served !== undefined && served !== credential.region) {
+    throw new KmsError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${credential.region}'. `);
+  }
+}
+
+/**
+ * The region a regional KMS host name serves (`kms.eu-west-1.amazonaws.com`, `kms-fips.us-east-1.amazonaws.com`,
+ * or the same shape on a local name such as `kms.eu-west-1.localhost.localstack.cloud`). Undefined for a bare host
+ * (`127.0.0.1:4599`): then the emulator serves the region the credential is scoped to.
+ */
+export function regionOfHost(host: string | undefined): string | undefined {
+  const match = /^kms(?:-fips)?\.([a-z0-9-]+)\./.exec(host ?? '');
+  return match && REGION.test(match[1]) ? match[1] : undefined;
+}
+
+function assertCurrent(amzDate: string, signedAt: number, now: number): void {
+  if (signedAt < now - MAX_CLOCK_SKEW_MS) {
+    throw new KmsError('InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`);
+  }
+  if (signedAt > now + MAX_CLOCK_SKEW_MS) {
+    throw new KmsError('InvalidSignatureException',
+      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(now + MAX_CLOCK_SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`);
+  }
+}
+
+/** The signature SigV4 defines for this request over the client's SignedHeaders, in hex. */
+export function signatureOf(request: IncomingSignedRequest, credential: SigV4Credential, secretAccessKey: string, amzDate: string): string {
+  const [rawPath, rawQuery = ''] = request.path.split('?', 2);
+  const names = credential.signedHeaders;
+  const canonicalRequest = [
+    request.method,
+    canonicalPath(rawPath),
+    canonicalQuery(rawQuery),
+    ...names.map(name => `${name}:${canonicalValue(header(request.headers, name.toLowerCase()))}`),
+    '',
+    names.join(';'),
+    sha256Hex(request.body),
+  ].join('\n');
+  const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  let key: Buffer = hmac(`AWS4${secretAccessKey}`, credential.date);
+  for (const part of [credential.region, credential.service, 'aws4_request']) key = hmac(key, part);
+  return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** Header values: multiple values joined by commas, runs of spaces collapsed, ends trimmed. */
+function canonicalValue(value: string | undefined): string {
+  return (value ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Each path segment URI-encoded (again: non-S3 services sign the encoded path), `/` kept; empty path is `/`. */
+function canonicalPath(path: string): string {
+  if (path === '' || path === '/') return '/';
+  return path.split('/').map(segment => uriEncode(segment)).join('/');
+}
+
+function canonicalQuery(query: string): string {
+  if (query === '') return '';
+  return query.split('&').filter(p => p !== '').map(pair => {
+    const [k, v = ''] = pair.split('=', 2).map(s => uriEncode(safeDecode(s)));
+    return [k, v] as const;
+  }).sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+/** RFC 3986 unreserved characters stay, everything else is %XX (upper case), as SigV4 requires. */
+function uriEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+function sha256Hex(data: string): string {
+  return createHash('sha256').update(data, 'utf8').digest('hex');
 }
 
 function header(headers: IncomingSignedRequest['headers'], name: string): string | undefined {
   const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+  return Array.isArray(value) ? value.map(v => v.trim()).join(',') : value;
 }
 
-/** `20260101T000000Z` -> Date. */
-function parseAmzDate(value: string): Date {
+/** `20260101T000000Z` -> milliseconds since the epoch. */
+function parseAmzDate(value: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) throw new KmsError('InvalidSignatureException', `X-Amz-Date ${value} is not in the form YYYYMMDDTHHMMSSZ`);
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  if (!m) throw new KmsError('IncompleteSignatureException', `X-Amz-Date ${value} is not in the form YYYYMMDDTHHMMSSZ`);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+}
+
+/** milliseconds -> `20260101T000000Z`. */
+function formatAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }

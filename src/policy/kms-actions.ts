@@ -4,6 +4,7 @@
  *
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  */
+import { globMatch } from '../private/glob';
 
 /** What an action lets a principal do with a key. */
 export type Capability = 'administer' | 'encrypt' | 'decrypt' | 'grant' | 'sign' | 'verify' | 'mac' | 'describe';
@@ -78,8 +79,7 @@ export const KMS_ACTIONS: readonly string[] = Object.keys(ACTION_CAPABILITIES).m
  */
 export function expandActionPattern(pattern: string): string[] {
   if (pattern === '*') return [...KMS_ACTIONS];
-  const regex = new RegExp(`^${pattern.split('').map(c => c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('')}$`, 'i');
-  return KMS_ACTIONS.filter(a => regex.test(a));
+  return KMS_ACTIONS.filter(a => globMatch(pattern, a, true));
 }
 
 /** The capability an action gives on a key, if any. */

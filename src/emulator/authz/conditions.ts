@@ -54,6 +54,18 @@ const NEGATED: Record<string, string> = {
   NotIpAddress: 'IpAddress',
 };
 
+/**
+ * Whether IAM knows a condition operator: a base operator, optionally prefixed `ForAnyValue:`/`ForAllValues:` and
+ * suffixed `IfExists` (`Null` takes no `IfExists`). Policies are checked with it when written, so a misspelling
+ * such as `StringEqual` is refused rather than silently never matching.
+ */
+export function isConditionOperator(operator: string): boolean {
+  const base = operator.replace(/^(ForAnyValue|ForAllValues):/, '');
+  if (base === 'Null') return true;
+  const plain = base.endsWith('IfExists') ? base.slice(0, -'IfExists'.length) : base;
+  return plain in STRING || plain in NEGATED;
+}
+
 /** Evaluates a statement's Condition element against the request's context (lookup is case-insensitive). */
 export function evaluateConditions(
   condition: Record<string, Record<string, unknown>> | undefined,

@@ -80,8 +80,10 @@ function evaluateDocument(
     };
     let principal: PrincipalMatch = 'direct';
     if (checkPrincipal) {
+      // NotPrincipal excludes only the principals it names: an account root listed there excludes the root user,
+      // not the account's other users (IAM's advice for a Deny: list the user and its account, and the rest are denied).
       principal = statement.NotPrincipal !== undefined
-        ? (matchPrincipal(statement.NotPrincipal, request.caller) ? undefined : 'direct')
+        ? (matchPrincipal(statement.NotPrincipal, request.caller) === 'direct' ? undefined : 'direct')
         : matchPrincipal(statement.Principal, request.caller);
       if (!principal) return entry(false, `principal does not match ${request.caller.arn}`);
     }

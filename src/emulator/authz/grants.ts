@@ -19,22 +19,55 @@ export function allowingGrant(request: AuthorizationRequest): GrantRecord | unde
   return request.grants.find(grant =>
     arns.includes(grant.granteePrincipal)
     && grant.operations.includes(operation)
-    && constraintsHold(grant, request.encryptionContext));
+    && constraintsHold(grant, request.encryptionContext)
+    && (request.newGrant === undefined || isWithin(request.newGrant, grant)));
+}
+
+/**
+ * A grant that allows CreateGrant lets its grantee create grants no wider than itself, as KMS documents for the
+ * CreateGrant grant operation: the new grant's operations a subset of its own, and its constraints at least as
+ * strict. Otherwise a grant for CreateGrant alone would let its
+ * grantee give itself Decrypt, and a constrained grant would mint an unconstrained one.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations
+ */
+function isWithin(child: NonNullable<AuthorizationRequest['newGrant']>, parent: GrantRecord): boolean {
+  if (!child.operations.every(op => parent.operations.includes(op))) return false;
+  const parentEquals = parent.constraints?.encryptionContextEquals;
+  const parentSubset = parent.constraints?.encryptionContextSubset;
+  const childEquals = child.constraints?.encryptionContextEquals;
+  const childSubset = child.constraints?.encryptionContextSubset;
+  if (parentEquals) {
+    // Only the exact same context is as strict: a subset constraint, or another context, allows what the parent does not.
+    if (!childEquals || !sameContext(childEquals, parentEquals) || childSubset) return false;
+  }
+  if (parentSubset) {
+    // Every context the child allows must contain the parent's pairs.
+    const required = childEquals ?? childSubset;
+    if (!required || !containsPairs(required, parentSubset)) return false;
+    if (childEquals && childSubset && !containsPairs(childSubset, parentSubset)) return false;
+  }
+  return true;
+}
+
+function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  return Object.keys(a).length === Object.keys(b).length && containsPairs(a, b);
+}
+
+/** Whether `context` has every pair of `pairs` (keys case-insensitive, values case-sensitive). */
+function containsPairs(context: Readonly<Record<string, string>>, pairs: Readonly<Record<string, string>>): boolean {
+  const actual = lowerKeys(context);
+  return Object.entries(lowerKeys(pairs)).every(([k, v]) => actual[k] === v);
+}
+
+function lowerKeys(map: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
 function constraintsHold(grant: GrantRecord, context: Readonly<Record<string, string>> | undefined): boolean {
   const constraints = grant.constraints;
   if (!constraints || context === undefined) return true;
-  const lower = (map: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k.toLowerCase(), v]));
-  const actual = lower(context);
-  if (constraints.encryptionContextEquals) {
-    const wanted = lower(constraints.encryptionContextEquals);
-    const keys = Object.keys(wanted);
-    if (keys.length !== Object.keys(actual).length || keys.some(k => actual[k] !== wanted[k])) return false;
-  }
-  if (constraints.encryptionContextSubset) {
-    const wanted = lower(constraints.encryptionContextSubset);
-    if (Object.entries(wanted).some(([k, v]) => actual[k] !== v)) return false;
-  }
+  if (constraints.encryptionContextEquals && !sameContext(context, constraints.encryptionContextEquals)) return false;
+  if (constraints.encryptionContextSubset && !containsPairs(context, constraints.encryptionContextSubset)) return false;
   return true;
 }

@@ -1,5 +1,5 @@
 import { CallerIdentity, PrincipalJson } from './types';
-import { globMatch, toList } from './wildcard';
+import { toList } from './wildcard';
 
 /**
  * How a statement's principal applies to a caller:
@@ -13,10 +13,28 @@ export type PrincipalMatch = 'direct' | 'account' | undefined;
 
 const ROOT = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
 
+const SESSION = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/;
+
 /** The caller as principals name it: an assumed-role session is its role. */
 export function callerArns(caller: CallerIdentity): string[] {
-  const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(caller.arn);
-  return session ? [caller.arn, `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`] : [caller.arn];
+  const role = roleOfSession(caller.arn);
+  return role ? [caller.arn, role] : [caller.arn];
+}
+
+/**
+ * `aws:PrincipalArn` as IAM sets it: for an assumed-role session the role's ARN (so a Deny on `role/Untrusted`
+ * reaches every session of it), else the caller's own ARN.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ */
+export function principalArnOf(caller: CallerIdentity): string {
+  return roleOfSession(caller.arn) ?? caller.arn;
+}
+
+/** `arn:aws:sts::111122223333:assumed-role/App/session` -> `arn:aws:iam::111122223333:role/App`. */
+function roleOfSession(arn: string): string | undefined {
+  const session = SESSION.exec(arn);
+  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : undefined;
 }
 
 export function isAccountRoot(caller: CallerIdentity): boolean {
@@ -46,5 +64,6 @@ function matchOne(value: string, caller: CallerIdentity): PrincipalMatch {
     if (account !== caller.accountId) return undefined;
     return isAccountRoot(caller) ? 'direct' : 'account';
   }
-  return callerArns(caller).some(arn => value === arn || (value.includes('*') && globMatch(value, arn))) ? 'direct' : undefined;
+  // Exact: IAM refuses a partial wildcard in a principal at write time (validateKeyPolicy does too).
+  return callerArns(caller).includes(value) ? 'direct' : undefined;
 }

@@ -91,6 +91,14 @@ export interface AuthorizationRequest {
   readonly resourceArn: string;
   /** All grants on the key (the evaluator picks those whose grantee is the caller). */
   readonly grants: GrantRecord[];
+  /**
+   * For `kms:CreateGrant`: the grant being created. A grant allows CreateGrant only for a grant within itself
+   * (a subset of its operations, constraints at least as strict); key and identity policies are not limited so.
+   */
+  readonly newGrant?: {
+    readonly operations: string[];
+    readonly constraints?: GrantRecord['constraints'];
+  };
   /** The request's encryption context, for grant constraints. */
   readonly encryptionContext?: Readonly<Record<string, string>>;
   /**

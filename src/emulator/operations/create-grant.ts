@@ -23,6 +23,7 @@ export const createGrant: Handler = (ctx, input) => {
   ctx.assertUsable(key);
   ctx.authorize('kms:CreateGrant', key, {
     grantTokens: grantTokensOf(input),
+    newGrant: { operations, constraints },
     conditions: {
       'kms:GrantOperations': operations,
       'kms:GranteePrincipal': grantee,
