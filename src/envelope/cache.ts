@@ -118,7 +118,9 @@ export class DataKeyCache {
    * Keeps a copy of a fresh data key for later seals, charged with its first message of `bytes`; the caller keeps
    * its own buffer (and wipes it). Returns false, keeping nothing, when that message alone exceeds `maxBytes`.
    */
-  public storeForSeal(client: object, keyIds: string[], context: Record<string, string>, dataKey: Uint8Array, wrapped: WrappedKey[], bytes: number): boolean {
+  public storeForSeal(
+    client: object, keyIds: string[], context: Record<string, string>, dataKey: Uint8Array, wrapped: WrappedKey[], bytes: number,
+  ): boolean {
     if (bytes > this.maxBytes) return false;
     const id = this.sealPartition(client, keyIds, context);
     this.evictSeal(id);

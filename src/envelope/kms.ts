@@ -56,7 +56,9 @@ type RegionalKms = KmsLike & { config?: { region?: unknown } };
  * with its replica.
  * @returns the data key (the caller owns and wipes it) and the key ARN KMS reports having used
  */
-export async function unwrapDataKey(kms: RegionalKms, wrapped: WrappedKey, context: Record<string, string>): Promise<{ dataKey: Uint8Array; keyId: string }> {
+export async function unwrapDataKey(
+  kms: RegionalKms, wrapped: WrappedKey, context: Record<string, string>,
+): Promise<{ dataKey: Uint8Array; keyId: string }> {
   const keyId = await localMultiRegionArn(kms, wrapped.keyId);
   try {
     const out = await kms.send(new DecryptCommand({ CiphertextBlob: wrapped.ciphertext, KeyId: keyId, EncryptionContext: context }));
