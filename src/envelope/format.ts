@@ -179,13 +179,12 @@ export class PreambleScanner {
       } else if (this.stage === 'keyId') {
         this.needed += view.getUint16(this.needed - 2) + 2;
         this.stage = 'blob';
-      } else {
+      } else if (this.stage === 'blob') {
         this.needed += view.getUint16(this.needed - 2);
-        this.done = --this.remaining === 0;
-        if (!this.done) {
-          this.needed += 2;
-          this.stage = 'keyId';
-        }
+        if (--this.remaining > 0) this.needed += 2; // and the next key id's length
+        this.stage = this.remaining > 0 ? 'keyId' : 'end';
+      } else {
+        this.done = true; // the last blob is in
       }
     }
     return this.done;
