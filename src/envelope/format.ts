@@ -159,7 +159,7 @@ export class PreambleScanner {
   public done = false;
   /** The wrapped-key count, once read. */
   public wrappedKeyCount: number | undefined;
-  private stage: 'fixed' | 'count' | 'keyId' | 'blob' = 'fixed';
+  private stage: 'fixed' | 'count' | 'keyId' | 'blob' | 'end' = 'fixed';
   private remaining = 0;
 
   /** Advances over `prefix` (the first bytes of the envelope, at least as many as last time); true when done. */
