@@ -8,9 +8,9 @@
  * | 0 | 1 | version (`0x01`) |
  * | 1 | 1 | suite (`0x01`: AES-256-GCM, HKDF-SHA512, key commitment) |
  * | 2 | 16 | message id (random) |
- * | 18 | 4 | frame size in bytes (uint32 BE, 1 KiB to 16 MiB) |
- * | 22 | 2 | encryption context length n (uint16 BE) |
- * | 24 | n | encryption context: pair count (uint16), then per pair sorted by key: key length (uint16), key, value length (uint16), value (UTF-8) |
+ * | 18 | 4 | frame size in bytes (uint32 BE, 1 KiB to 16 MiB inclusive) |
+ * | 22 | 2 | encryption context length n (uint16 BE, at most 8 KiB inclusive; the empty context is `00 00`, n = 2) |
+ * | 24 | n | encryption context: pair count (uint16), then per pair, sorted by the key's UTF-8 bytes: key length (uint16), key, value length (uint16), value (UTF-8) |
  * | 24+n | 32 | key commitment |
  * | 56+n | 2 | wrapped key count k (uint16 BE) |
  * | 58+n | ... | k times: key id length (uint16), key id (the KMS key ARN, UTF-8), ciphertext length (uint16), KMS ciphertext blob |
@@ -23,7 +23,10 @@
  * A frame is: sequence number (uint32 BE, from 1; the high bit marks the final frame), then the AES-256-GCM
  * ciphertext of exactly `frame size` bytes (or, in the final frame only, 0 to `frame size` bytes, preceded by its
  * length as uint32 BE), then the 16-byte tag. The IV is 8 zero bytes then the sequence word: unique per frame
- * under a key unique per message. The final frame makes truncation detectable.
+ * under a key unique per message. The AAD is the header, the sequence word and the frame's plaintext length (the
+ * frame size for non-final frames). The final frame makes truncation detectable. Writers put a plaintext whose
+ * length is a multiple of the frame size in full frames, the last of them final; readers also accept full
+ * non-final frames followed by an empty final frame. docs/envelope-format.md pins all of this, with vectors.
  * @module
  */
 import { compareBytes, concat, fromUtf8, utf8 } from './bytes';
