@@ -97,4 +97,9 @@ export class GrowingBuffer {
   public view(): Uint8Array {
     return this.data.subarray(0, this.length);
   }
+
+  /** Lets go of the memory (the length stays, for messages). */
+  public release(): void {
+    this.data = new Uint8Array(0);
+  }
 }

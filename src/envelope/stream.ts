@@ -118,12 +118,15 @@ export function createOpenStream(options: OpenStreamOptions): Transform {
       } catch (err) {
         return callback(err as Error);
       }
-      // The body bytes that came with the preamble, copied out before the buffer could be reused.
+      // The body bytes that came with the preamble, and the header (every frame's AAD), copied out so that the
+      // preamble's buffer (up to maxPreambleBytes of wrapped keys) is not kept for the whole stream.
       const rest = preamble.view().slice(scanner.needed);
+      const headerBytes = parsed.headerBytes.slice();
       unlock(parsed, options).then(unlocked => {
+        preamble.release();
         if (this.destroyed) return wipe(unlocked.encryptionKey);
         key = unlocked.encryptionKey;
-        opener = new FrameOpener(unlocked.backend, unlocked.encryptionKey, parsed.headerBytes, parsed.header.frameSize);
+        opener = new FrameOpener(unlocked.backend, unlocked.encryptionKey, headerBytes, parsed.header.frameSize);
         opener.push(rest).forEach(frame => this.push(frame));
         callback();
       }).catch(err => callback(err));
