@@ -1,6 +1,6 @@
 import { FAKE_KEY_A, fakeKms } from './fake-kms';
 import { envelopeFixture, text } from './support';
-import { DataKeyCache, DataKeyCacheOptions, KmsLike, nodeBackend, open, seal } from '../../src/envelope';
+import { DataKeyCache, KmsLike, nodeBackend, open, seal } from '../../src/envelope';
 import { parseEnvelope, SUITE_AES256_GCM_HKDF_SHA512_COMMIT } from '../../src/envelope/format';
 import { deriveMessageKeys } from '../../src/envelope/frames';
 
@@ -110,15 +110,17 @@ describe('concurrent cached seals never use a wiped data key (fake KMS, 2,400 ov
   });
 });
 
+/**
+ * The same property through the real SDK and the emulator. Over HTTP each KMS answer arrives in its own event-loop
+ * turn, which serializes most of the interleavings the fake KMS above produces (the old cache passed this one), so
+ * this checks the real client path rather than the race itself.
+ */
 describe('concurrent cached seals through the real SDK and the emulator', () => {
-  test.each<[string, DataKeyCacheOptions, (n: number) => number]>([
-    ['maxMessages', { maxMessages: 4 }, () => 10],
-    ['maxBytes', { maxBytes: 2000 }, n => (n * 131) % 900],
-  ])('%s: 600 overlapping seals all open without a cache, none under a zero key', async (_, options, size) => {
+  test('maxBytes: 600 overlapping seals all open without a cache, none under a zero key', async () => {
     const f = await envelopeFixture();
     try {
-      const cache = new DataKeyCache(options);
-      const sealed = await sealConcurrently(f.kms, f.keyA, cache, 30, 20, size, 1);
+      const cache = new DataKeyCache({ maxBytes: 2000 });
+      const sealed = await sealConcurrently(f.kms, f.keyA, cache, 30, 20, n => (n * 131) % 900, 1);
       expect(sealed).toHaveLength(600);
       await checkAll(f.kms, sealed);
       expect(cache.stats.sealHits).toBeGreaterThan(0);
