@@ -33,7 +33,21 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Byte-wise order (shorter first on a common prefix): the order of UTF-8 strings by their bytes, as in memcmp. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** A string with a lone surrogate has no UTF-8 form: TextEncoder would write U+FFFD and the string would not come back. */
+export function isWellFormed(s: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+}
+
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// Exact decoding: `fatal` refuses invalid UTF-8 and `ignoreBOM` keeps a leading U+FEFF (TextDecoder strips it by
+// default, so a context value starting with U+FEFF would decode to another string than the one sealed).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export const utf8 = (s: string) => encoder.encode(s);
 export const fromUtf8 = (b: Uint8Array) => decoder.decode(b);

@@ -1,34 +1,84 @@
 import { wipe } from './bytes';
 import { encodeContext, WrappedKey } from './format';
 
-/** Limits of a {@link DataKeyCache}. */
+/**
+ * Limits of a {@link DataKeyCache}. Counts are inclusive ("at most"); ages are exclusive (an entry of exactly
+ * `maxAgeMs` or `openTtlMs` is expired).
+ */
 export interface DataKeyCacheOptions {
-  /** How long a data key may seal messages, in ms. Default 5 minutes. */
+  /**
+   * A data key seals messages only while younger than this, in ms (age measured from when it was stored).
+   * @default 300000 (5 minutes)
+   */
   readonly maxAgeMs?: number;
-  /** How many messages one data key may seal. Default 10,000. */
+  /**
+   * At most this many messages are sealed under one data key (the message that stores it counts).
+   * @default 10000
+   */
   readonly maxMessages?: number;
-  /** How many plaintext bytes one data key may seal. Default 1 GiB. */
+  /**
+   * At most this many plaintext bytes are sealed under one data key, summed over its messages. A message larger
+   * than this on its own is sealed under a fresh key that is not cached.
+   * @default 1073741824 (1 GiB)
+   */
   readonly maxBytes?: number;
-  /** How long a decrypted data key may open envelopes, in ms. Default 5 minutes. */
+  /**
+   * A decrypted data key opens envelopes only while younger than this, in ms.
+   * @default 300000 (5 minutes)
+   */
   readonly openTtlMs?: number;
-  /** Entries kept in each of the two caches; the oldest is evicted (and zeroed) first. Default 100. */
+  /**
+   * At most this many entries in each of the two caches; the least recently stored is evicted (and zeroed) first.
+   * @default 100
+   */
   readonly maxEntries?: number;
-  /** The clock, for tests. */
+  /**
+   * The clock, in ms, for tests.
+   * @default Date.now
+   */
   readonly now?: () => number;
 }
 
-interface SealEntry { dataKey: Uint8Array; wrapped: WrappedKey[]; createdAt: number; messages: number; bytes: number }
-interface OpenEntry { dataKey: Uint8Array; expiresAt: number }
+/** A data key for one seal; `dataKey` is a copy that the caller owns and must wipe. */
+export interface SealKeyLease {
+  readonly dataKey: Uint8Array;
+  readonly wrapped: WrappedKey[];
+}
+
+/** A data key for one open; `dataKey` is a copy that the caller owns and must wipe. */
+export interface OpenKeyLease {
+  readonly dataKey: Uint8Array;
+  /** The key ARN KMS reported when it decrypted the wrapped key. */
+  readonly keyId: string;
+}
+
+interface SealEntry { readonly dataKey: Uint8Array; readonly wrapped: WrappedKey[]; readonly createdAt: number; messages: number; bytes: number }
+interface OpenEntry { readonly dataKey: Uint8Array; readonly keyId: string; readonly expiresAt: number }
 
 /**
  * Data keys reused within limits, so that sealing many small messages costs one KMS call per window and opening
- * many envelopes of one data key costs one Decrypt. Seal entries are partitioned by key ids and encryption
- * context; open entries by the wrapped key's bytes. Evicted keys are zeroed.
+ * many envelopes of one data key costs one Decrypt.
+ *
+ * What a hit means:
+ * - seal: the same KMS client already obtained a data key for the same key ids (as given, in order) and the same
+ *   encryption context, and that key stays within every limit after counting this message and its bytes;
+ * - open: the same KMS client already had KMS Decrypt exactly this wrapped key (its key ARN, its ciphertext bytes and
+ *   the envelope's encryption context, which is everything KMS binds) within `openTtlMs`. So a cached open accepts
+ *   exactly what an uncached one accepts, and reports the same key ARN and context.
+ * A hit skips KMS, so a permission revoked in KMS takes effect for cached keys only when they expire: size the
+ * limits to the revocation delay you accept. Entries are partitioned by the KMS client object, so callers with
+ * different credentials or regions never share a key, but do not share one cache across trust boundaries anyway.
+ *
+ * Ownership: the cache keeps its own copy of every key it stores and hands out copies. The caller owns (and wipes)
+ * what it passes in and what it receives; the cache zeroes its copy when the entry is evicted, replaced, expired or
+ * cleared. No caller ever holds the cache's buffer, so an eviction during another seal's `await` cannot zero a key
+ * that seal is still using.
  */
 export class DataKeyCache {
   public readonly stats = { sealHits: 0, sealMisses: 0, openHits: 0, openMisses: 0 };
   private readonly sealEntries = new Map<string, SealEntry>();
   private readonly openEntries = new Map<string, OpenEntry>();
+  private readonly clients = new WeakMap<object, number>();
   private readonly maxAgeMs: number;
   private readonly maxMessages: number;
   private readonly maxBytes: number;
@@ -45,9 +95,12 @@ export class DataKeyCache {
     this.now = options.now ?? Date.now;
   }
 
-  /** A cached data key for sealing one more message of `bytes`, if the entry stays within every limit. */
-  public takeForSeal(keyIds: string[], context: Record<string, string>, bytes: number): { dataKey: Uint8Array; wrapped: WrappedKey[] } | undefined {
-    const id = sealPartition(keyIds, context);
+  /**
+   * A copy of a cached data key for sealing one more message of `bytes`, if the entry stays within every limit
+   * counting it (the message and bytes are charged now). An entry over a limit is evicted.
+   */
+  public takeForSeal(client: object, keyIds: string[], context: Record<string, string>, bytes: number): SealKeyLease | undefined {
+    const id = this.sealPartition(client, keyIds, context);
     const entry = this.sealEntries.get(id);
     if (entry && (this.now() - entry.createdAt >= this.maxAgeMs || entry.messages + 1 > this.maxMessages || entry.bytes + bytes > this.maxBytes)) {
       this.evictSeal(id);
@@ -55,40 +108,45 @@ export class DataKeyCache {
       entry.messages++;
       entry.bytes += bytes;
       this.stats.sealHits++;
-      return { dataKey: entry.dataKey, wrapped: entry.wrapped };
+      return { dataKey: entry.dataKey.slice(), wrapped: entry.wrapped };
     }
     this.stats.sealMisses++;
     return undefined;
   }
 
-  /** Keeps a fresh data key for later seals (it then belongs to the cache, which zeroes it on eviction). */
-  public storeForSeal(keyIds: string[], context: Record<string, string>, dataKey: Uint8Array, wrapped: WrappedKey[], bytes: number): boolean {
+  /**
+   * Keeps a copy of a fresh data key for later seals, charged with its first message of `bytes`; the caller keeps
+   * its own buffer (and wipes it). Returns false, keeping nothing, when that message alone exceeds `maxBytes`.
+   */
+  public storeForSeal(
+    client: object, keyIds: string[], context: Record<string, string>, dataKey: Uint8Array, wrapped: WrappedKey[], bytes: number,
+  ): boolean {
     if (bytes > this.maxBytes) return false;
-    const id = sealPartition(keyIds, context);
+    const id = this.sealPartition(client, keyIds, context);
     this.evictSeal(id);
-    this.sealEntries.set(id, { dataKey, wrapped, createdAt: this.now(), messages: 1, bytes });
+    this.sealEntries.set(id, { dataKey: dataKey.slice(), wrapped, createdAt: this.now(), messages: 1, bytes });
     while (this.sealEntries.size > this.maxEntries) this.evictSeal(this.sealEntries.keys().next().value!);
     return true;
   }
 
-  /** A data key decrypted earlier from the same wrapped-key bytes, within its TTL. */
-  public takeForOpen(wrapped: WrappedKey): Uint8Array | undefined {
-    const id = Buffer.from(wrapped.ciphertext).toString('base64');
+  /** A copy of the data key this client decrypted earlier from this wrapped key and context, within the TTL. */
+  public takeForOpen(client: object, wrapped: WrappedKey, context: Record<string, string>): OpenKeyLease | undefined {
+    const id = this.openPartition(client, wrapped, context);
     const entry = this.openEntries.get(id);
-    if (entry && entry.expiresAt > this.now()) {
+    if (entry && this.now() < entry.expiresAt) {
       this.stats.openHits++;
-      return entry.dataKey;
+      return { dataKey: entry.dataKey.slice(), keyId: entry.keyId };
     }
     if (entry) this.evictOpen(id);
     this.stats.openMisses++;
     return undefined;
   }
 
-  /** Keeps a decrypted data key (it then belongs to the cache). */
-  public storeForOpen(wrapped: WrappedKey, dataKey: Uint8Array): void {
-    const id = Buffer.from(wrapped.ciphertext).toString('base64');
+  /** Keeps a copy of a data key KMS decrypted from this wrapped key and context (the caller wipes its own). */
+  public storeForOpen(client: object, wrapped: WrappedKey, context: Record<string, string>, dataKey: Uint8Array, keyId: string): void {
+    const id = this.openPartition(client, wrapped, context);
     this.evictOpen(id);
-    this.openEntries.set(id, { dataKey, expiresAt: this.now() + this.openTtlMs });
+    this.openEntries.set(id, { dataKey: dataKey.slice(), keyId, expiresAt: this.now() + this.openTtlMs });
     while (this.openEntries.size > this.maxEntries) this.evictOpen(this.openEntries.keys().next().value!);
   }
 
@@ -109,11 +167,29 @@ export class DataKeyCache {
     if (entry) wipe(entry.dataKey);
     this.openEntries.delete(id);
   }
+
+  /** A number per KMS client object, so that entries of different clients never meet. */
+  private clientId(client: object): number {
+    let id = this.clients.get(client);
+    if (id === undefined) {
+      id = nextClientId++;
+      this.clients.set(client, id);
+    }
+    return id;
+  }
+
+  private sealPartition(client: object, keyIds: string[], context: Record<string, string>): string {
+    return JSON.stringify([this.clientId(client), keyIds, base64(encodeContext(context))]);
+  }
+
+  private openPartition(client: object, wrapped: WrappedKey, context: Record<string, string>): string {
+    return JSON.stringify([this.clientId(client), wrapped.keyId, base64(wrapped.ciphertext), base64(encodeContext(context))]);
+  }
 }
 
-function sealPartition(keyIds: string[], context: Record<string, string>): string {
-  return `${JSON.stringify(keyIds)}|${Buffer.from(encodeContext(context)).toString('base64')}`;
-}
+let nextClientId = 1;
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 function positive(value: number, title: string): number {
   if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`${title}: expected a positive number, got ${value}`);

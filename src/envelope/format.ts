@@ -8,9 +8,9 @@
  * | 0 | 1 | version (`0x01`) |
  * | 1 | 1 | suite (`0x01`: AES-256-GCM, HKDF-SHA512, key commitment) |
  * | 2 | 16 | message id (random) |
- * | 18 | 4 | frame size in bytes (uint32 BE, 1 KiB to 16 MiB) |
- * | 22 | 2 | encryption context length n (uint16 BE) |
- * | 24 | n | encryption context: pair count (uint16), then per pair sorted by key: key length (uint16), key, value length (uint16), value (UTF-8) |
+ * | 18 | 4 | frame size in bytes (uint32 BE, 1 KiB to 16 MiB inclusive) |
+ * | 22 | 2 | encryption context length n (uint16 BE, at most 8 KiB inclusive; the empty context is `00 00`, n = 2) |
+ * | 24 | n | encryption context: pair count (uint16), then per pair, sorted by the key's UTF-8 bytes: key length (uint16), key, value length (uint16), value (UTF-8) |
  * | 24+n | 32 | key commitment |
  * | 56+n | 2 | wrapped key count k (uint16 BE) |
  * | 58+n | ... | k times: key id length (uint16), key id (the KMS key ARN, UTF-8), ciphertext length (uint16), KMS ciphertext blob |
@@ -23,10 +23,13 @@
  * A frame is: sequence number (uint32 BE, from 1; the high bit marks the final frame), then the AES-256-GCM
  * ciphertext of exactly `frame size` bytes (or, in the final frame only, 0 to `frame size` bytes, preceded by its
  * length as uint32 BE), then the 16-byte tag. The IV is 8 zero bytes then the sequence word: unique per frame
- * under a key unique per message. The final frame makes truncation detectable.
+ * under a key unique per message. The AAD is the header, the sequence word and the frame's plaintext length (the
+ * frame size for non-final frames). The final frame makes truncation detectable. Writers put a plaintext whose
+ * length is a multiple of the frame size in full frames, the last of them final; readers also accept full
+ * non-final frames followed by an empty final frame. docs/envelope-format.md pins all of this, with vectors.
  * @module
  */
-import { concat, fromUtf8, utf8 } from './bytes';
+import { compareBytes, concat, fromUtf8, utf8 } from './bytes';
 import { MalformedEnvelopeError, UnsupportedFormatError } from './errors';
 
 export const VERSION = 0x01;
@@ -72,15 +75,16 @@ export interface ParsedEnvelope {
   readonly bodyOffset: number;
 }
 
-/** Canonical encryption-context bytes: sorted by key, length-prefixed. */
+/**
+ * Canonical encryption-context bytes: the pair count, then each pair as length-prefixed UTF-8, sorted by the key's
+ * UTF-8 bytes (unsigned, byte by byte, a prefix first): a byte format sorts bytes, not UTF-16 code units, so a
+ * reader in any language sorts the same way. An empty context is the two bytes `00 00` (never zero bytes).
+ */
 export function encodeContext(context: Record<string, string>): Uint8Array {
-  const keys = Object.keys(context).sort();
-  const parts: Uint8Array[] = [u16(keys.length)];
-  for (const key of keys) {
-    const k = utf8(key);
-    const v = utf8(context[key]);
-    parts.push(u16(k.length), k, u16(v.length), v);
-  }
+  const pairs = Object.keys(context).map(key => ({ k: utf8(key), v: utf8(context[key]) }));
+  pairs.sort((a, b) => compareBytes(a.k, b.k));
+  const parts: Uint8Array[] = [u16(pairs.length)];
+  for (const { k, v } of pairs) parts.push(u16(k.length), k, u16(v.length), v);
   const encoded = concat(parts);
   if (encoded.length > MAX_CONTEXT_BYTES) throw new RangeError(`encryptionContext: at most ${MAX_CONTEXT_BYTES} bytes encoded, got ${encoded.length}`);
   return encoded;
@@ -105,9 +109,13 @@ export function encodeWrappedKeys(keys: WrappedKey[]): Uint8Array {
   return concat(parts);
 }
 
-/** Parses the header and wrapped keys; the body is left to the frame reader. */
-export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
-  const reader = new Reader(bytes);
+/** Bytes from the version to the context length: enough to check the fixed fields and find the header's end. */
+export const FIXED_HEADER_BYTES = 24;
+
+interface FixedHeader { version: number; suite: number; messageId: Uint8Array; frameSize: number; contextLength: number }
+
+/** Reads and checks version, suite, message id, frame size and context length. */
+function readFixedHeader(reader: Reader): FixedHeader {
   const version = reader.u8('version');
   if (version !== VERSION) throw new UnsupportedFormatError(`version ${version} (this library reads version ${VERSION})`);
   const suite = reader.u8('suite');
@@ -117,6 +125,13 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   if (frameSize < MIN_FRAME_SIZE || frameSize > MAX_FRAME_SIZE) throw new MalformedEnvelopeError(`frame size ${frameSize} outside ${MIN_FRAME_SIZE}..${MAX_FRAME_SIZE}`);
   const contextLength = reader.u16('context length');
   if (contextLength > MAX_CONTEXT_BYTES) throw new MalformedEnvelopeError(`context of ${contextLength} bytes`);
+  return { version, suite, messageId, frameSize, contextLength };
+}
+
+/** Parses the header and wrapped keys; the body is left to the frame reader. */
+export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
+  const reader = new Reader(bytes);
+  const { version, suite, messageId, frameSize, contextLength } = readFixedHeader(reader);
   const encryptionContext = decodeContext(reader.bytes(contextLength, 'encryption context'));
   const commitment = reader.bytes(COMMITMENT_BYTES, 'commitment');
   const headerBytes = bytes.subarray(0, reader.offset);
@@ -135,20 +150,69 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   };
 }
 
+/**
+ * Finds where the preamble (header and wrapped keys) ends from its length fields, as its bytes arrive. Each field
+ * is read once however the bytes are chunked: a streamed reader that re-parsed from the start after every chunk
+ * would do work quadratic in the preamble. The fixed fields are checked as soon as they are in, so bytes that
+ * are not an envelope fail at once; the rest is checked by {@link parseEnvelope} once the preamble is complete.
+ */
+export class PreambleScanner {
+  /** How many bytes of the envelope the scan needs next: the whole preamble's length once `done`. */
+  public needed = FIXED_HEADER_BYTES;
+  public done = false;
+  /** The wrapped-key count, once read. */
+  public wrappedKeyCount: number | undefined;
+  private stage: 'fixed' | 'count' | 'keyId' | 'blob' | 'end' = 'fixed';
+  private remaining = 0;
+
+  /** Advances over `prefix` (the first bytes of the envelope, at least as many as last time); true when done. */
+  public advance(prefix: Uint8Array): boolean {
+    const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+    while (!this.done && prefix.length >= this.needed) {
+      if (this.stage === 'fixed') {
+        const { contextLength } = readFixedHeader(new Reader(prefix.subarray(0, FIXED_HEADER_BYTES)));
+        this.needed = FIXED_HEADER_BYTES + contextLength + COMMITMENT_BYTES + 2;
+        this.stage = 'count';
+      } else if (this.stage === 'count') {
+        const count = view.getUint16(this.needed - 2);
+        if (count === 0) throw new MalformedEnvelopeError('no wrapped key');
+        this.wrappedKeyCount = this.remaining = count;
+        this.needed += 2;
+        this.stage = 'keyId';
+      } else if (this.stage === 'keyId') {
+        this.needed += view.getUint16(this.needed - 2) + 2;
+        this.stage = 'blob';
+      } else if (this.stage === 'blob') {
+        this.needed += view.getUint16(this.needed - 2);
+        if (--this.remaining > 0) this.needed += 2; // and the next key id's length
+        this.stage = this.remaining > 0 ? 'keyId' : 'end';
+      } else {
+        this.done = true; // the last blob is in
+      }
+    }
+    return this.done;
+  }
+}
+
 function decodeContext(bytes: Uint8Array): Record<string, string> {
   const reader = new Reader(bytes);
   const count = reader.u16('context pair count');
-  const context: Record<string, string> = {};
-  let previous: string | undefined;
+  const pairs: Array<[string, string]> = [];
+  let previous: Uint8Array | undefined;
   for (let i = 0; i < count; i++) {
-    const key = decodeUtf8(reader.bytes(reader.u16('context key length'), 'context key'), 'context key');
+    const keyBytes = reader.bytes(reader.u16('context key length'), 'context key');
+    const key = decodeUtf8(keyBytes, 'context key');
     const value = decodeUtf8(reader.bytes(reader.u16('context value length'), 'context value'), 'context value');
-    if (previous !== undefined && key <= previous) throw new MalformedEnvelopeError('encryption context keys are not sorted and unique');
-    context[key] = value;
-    previous = key;
+    if (previous !== undefined && compareBytes(previous, keyBytes) >= 0) {
+      throw new MalformedEnvelopeError('encryption context keys are not sorted by UTF-8 bytes and unique');
+    }
+    pairs.push([key, value]);
+    previous = keyBytes;
   }
   if (reader.offset !== bytes.length) throw new MalformedEnvelopeError('trailing bytes in the encryption context');
-  return context;
+  // fromEntries defines own properties, so a key such as `__proto__` is a key like any other (an assignment would
+  // set the prototype and drop the pair).
+  return Object.fromEntries(pairs);
 }
 
 function decodeUtf8(bytes: Uint8Array, what: string): string {
@@ -166,7 +230,10 @@ export function frameIv(sequenceWord: number): Uint8Array {
   return iv;
 }
 
-/** A frame's AAD: the header, then the sequence word and the plaintext length (final frames differ). */
+/**
+ * A frame's AAD: the header, then the sequence word (with the final flag) and the frame's plaintext length as
+ * u32, for every frame: a non-final frame's length is the frame size.
+ */
 export function frameAad(headerBytes: Uint8Array, sequenceWord: number, length: number): Uint8Array {
   const aad = new Uint8Array(headerBytes.length + 8);
   aad.set(headerBytes, 0);

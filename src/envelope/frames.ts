@@ -1,6 +1,7 @@
 import { CipherBackend } from './backends';
 import { concat, utf8, wipe } from './bytes';
-import { IntegrityError, MalformedEnvelopeError } from './errors';
+import { ChunkQueue } from './chunk-queue';
+import { IntegrityError } from './errors';
 import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES } from './format';
 
 const KDF_LABEL = utf8('guarded-keys/v1');
@@ -92,10 +93,12 @@ export function sealBody(backend: CipherBackend, key: Uint8Array, headerBytes: U
 
 /**
  * Decrypts frames as their bytes arrive, releasing a frame's plaintext only after its tag verified. `finish()`
- * fails when the final frame never came (truncation). Any authentication failure is the one IntegrityError.
+ * fails when the final frame never came (truncation). The key is in use here, so every failure is the one
+ * IntegrityError without detail (a final-frame length over the frame size included). Bytes wait in a
+ * {@link ChunkQueue}: each is copied at most once, so the work is linear in the body however it is chunked.
  */
 export class FrameOpener {
-  private buffer: Uint8Array = new Uint8Array(0);
+  private readonly queue = new ChunkQueue();
   private sequence = 1;
   private done = false;
 
@@ -108,7 +111,7 @@ export class FrameOpener {
 
   /** Feeds body bytes; returns the plaintext of every frame completed and verified by them. */
   public push(chunk: Uint8Array): Uint8Array[] {
-    this.buffer = this.buffer.length ? concat([this.buffer, chunk]) : chunk;
+    this.queue.add(chunk);
     const out: Uint8Array[] = [];
     for (;;) {
       const frame = this.nextFrame();
@@ -120,30 +123,29 @@ export class FrameOpener {
 
   /** Ends the body: the final frame must have been seen and nothing may follow it. */
   public finish(): void {
-    if (!this.done || this.buffer.length > 0) throw new IntegrityError();
+    if (!this.done || this.queue.length > 0) throw new IntegrityError();
   }
 
   private nextFrame(): Uint8Array | undefined {
-    if (this.buffer.length === 0) return undefined;
+    if (this.queue.length === 0) return undefined;
     if (this.done) throw new IntegrityError(); // bytes after the final frame
-    if (this.buffer.length < SEQUENCE_BYTES) return undefined;
-    const view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
-    const word = view.getUint32(0);
+    if (this.queue.length < SEQUENCE_BYTES) return undefined;
+    const word = new DataView(this.queue.peek(SEQUENCE_BYTES).buffer).getUint32(0);
     const final = word >= FINAL_FRAME_FLAG;
     if ((final ? word - FINAL_FRAME_FLAG : word) !== this.sequence) throw new IntegrityError();
     let headerLength = SEQUENCE_BYTES;
     let length = this.frameSize;
     if (final) {
-      if (this.buffer.length < SEQUENCE_BYTES + 4) return undefined;
-      length = view.getUint32(SEQUENCE_BYTES);
-      if (length > this.frameSize) throw new MalformedEnvelopeError(`final frame of ${length} bytes exceeds the frame size ${this.frameSize}`);
+      if (this.queue.length < SEQUENCE_BYTES + 4) return undefined;
+      length = new DataView(this.queue.peek(SEQUENCE_BYTES + 4).buffer).getUint32(SEQUENCE_BYTES);
+      if (length > this.frameSize) throw new IntegrityError();
       headerLength += 4;
     }
     const total = headerLength + length + TAG_BYTES;
-    if (this.buffer.length < total) return undefined;
-    const plaintext = this.backend.open(this.key, frameIv(word), frameAad(this.headerBytes, word, length), this.buffer.subarray(headerLength, total));
+    if (this.queue.length < total) return undefined;
+    const frame = this.queue.take(total);
+    const plaintext = this.backend.open(this.key, frameIv(word), frameAad(this.headerBytes, word, length), frame.subarray(headerLength));
     if (!plaintext) throw new IntegrityError();
-    this.buffer = this.buffer.subarray(total);
     this.sequence++;
     this.done = final;
     return plaintext;

@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, EncryptCommand, KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, EncryptCommand, KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
 import { IntegrityError, KeyNotFoundError, KmsAccessError } from './errors';
 import { WrappedKey } from './format';
 
@@ -50,14 +50,29 @@ export async function generateWrappedDataKey(kms: KmsLike, keyIds: string[], con
 type RegionalKms = KmsLike & { config?: { region?: unknown } };
 
 /**
- * Unwraps a data key with KMS Decrypt, naming the key explicitly. An `mrk-` key ARN of another region is
- * rewritten to the client's region, so an envelope sealed under a multi-Region primary opens with its replica.
+ * Unwraps a data key with KMS Decrypt, naming the key explicitly (so KMS refuses a wrapped key whose recorded ARN
+ * is not the key that encrypted it) and passing the envelope's context (which KMS checks). An `mrk-` key ARN of
+ * another region is rewritten to the client's region, so an envelope sealed under a multi-Region primary opens
+ * with its replica.
+ * @returns the data key (the caller owns and wipes it) and the key ARN KMS reports having used
  */
-export async function unwrapDataKey(kms: RegionalKms, wrapped: WrappedKey, context: Record<string, string>): Promise<Uint8Array> {
+export async function unwrapDataKey(
+  kms: RegionalKms, wrapped: WrappedKey, context: Record<string, string>,
+): Promise<{ dataKey: Uint8Array; keyId: string }> {
   const keyId = await localMultiRegionArn(kms, wrapped.keyId);
   try {
     const out = await kms.send(new DecryptCommand({ CiphertextBlob: wrapped.ciphertext, KeyId: keyId, EncryptionContext: context }));
-    return out.Plaintext!;
+    return { dataKey: out.Plaintext!, keyId: out.KeyId ?? keyId };
+  } catch (err) {
+    throw mapKmsError(err, keyId);
+  }
+}
+
+/** The ARN of the key a key id, alias name or alias ARN names now, in the client's account and region. */
+export async function describeKeyArn(kms: KmsLike, keyId: string): Promise<string> {
+  try {
+    const out = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    return out.KeyMetadata!.Arn!;
   } catch (err) {
     throw mapKmsError(err, keyId);
   }
@@ -79,9 +94,13 @@ export async function reEncryptWrappedKey(kms: KmsLike, wrapped: WrappedKey, toK
   }
 }
 
-const MRK_ARN = /^arn:(aws[a-z-]*):kms:([^:]+):(\d{12}):key\/(mrk-[0-9a-f]{32})$/;
+/**
+ * The `mrk-` rewrite: a wrapped key ARN of exactly this shape whose region differs from the client's is opened
+ * with the same partition, account and key id in the client's region. Any other ARN is used as written.
+ */
+export const MRK_ARN = /^arn:(aws[a-z-]*):kms:([^:]+):(\d{12}):key\/(mrk-[0-9a-f]{32})$/;
 
-async function localMultiRegionArn(kms: { config?: { region?: unknown } }, keyId: string): Promise<string> {
+export async function localMultiRegionArn(kms: { config?: { region?: unknown } }, keyId: string): Promise<string> {
   const match = MRK_ARN.exec(keyId);
   const region = kms.config?.region;
   if (!match || region === undefined) return keyId;

@@ -2,25 +2,36 @@ import { CipherBackend, nodeBackend } from './backends';
 import { abytes, concat, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import { ExpectationError, IntegrityError, KeyNotFoundError, KmsAccessError, TooManyWrappedKeysError } from './errors';
-import { EnvelopeHeader, ParsedEnvelope, parseEnvelope, WrappedKey } from './format';
+import { EnvelopeHeader, ParsedEnvelope, parseEnvelope } from './format';
 import { deriveMessageKeys, FrameOpener } from './frames';
-import { KmsLike, unwrapDataKey } from './kms';
+import { describeKeyArn, KmsLike, MRK_ARN, unwrapDataKey } from './kms';
 
 /** Wrapped keys tried on open, unless the caller allows more. */
 export const DEFAULT_MAX_WRAPPED_KEYS = 10;
 
 /** What the caller requires of an envelope before any plaintext is released. */
 export interface OpenExpectations {
-  /** The envelope must be wrapped under one of these KMS keys (ids or ARNs; compared as suffixes of the wrapped ARNs). */
+  /**
+   * The envelope must be wrapped under one of these KMS keys, and only wrapped keys of these are tried. A key ARN
+   * is compared with the wrapped key's full ARN (partition, region, account and key id), except that a
+   * multi-Region key (`mrk-`) matches its ARN in any region, because open decrypts it with the replica in the
+   * client's region. Anything else (a key id, an alias name or alias ARN) is resolved first with KMS DescribeKey,
+   * as KMS resolves a KeyId: in the client's account and region, to the key it names at the time of the open.
+   */
   readonly keyIds?: string[];
-  /** These context pairs must be present with these values. */
+  /** These context pairs must be present with these values (exact string equality; extra pairs are allowed). */
   readonly encryptionContext?: Record<string, string>;
 }
 
 export interface OpenOptions {
   readonly kms: KmsLike;
   readonly expect?: OpenExpectations;
+  /**
+   * At most this many wrapped keys (inclusive); an envelope with more is refused before any KMS call.
+   * @default 10
+   */
   readonly maxWrappedKeys?: number;
+  /** Reuse decrypted data keys (see {@link DataKeyCache} for what a hit means). */
   readonly cache?: DataKeyCache;
   readonly backend?: CipherBackend;
 }
@@ -28,7 +39,7 @@ export interface OpenOptions {
 export interface Opened {
   readonly plaintext: Uint8Array;
   readonly encryptionContext: Record<string, string>;
-  /** The KMS key ARN whose wrapped key opened the envelope. */
+  /** The KMS key ARN that decrypted the data key, as KMS reported it (for an `mrk-` key: the replica used). */
   readonly keyId: string;
 }
 
@@ -63,62 +74,83 @@ export interface Unlocked {
 }
 
 /**
- * Unwraps the data key (trying wrapped keys in order, at most `maxWrappedKeys`), checks the commitment, and returns
- * the per-message key. Shared by the buffered and streamed opens.
+ * Unwraps the data key and returns the per-message key. Shared by the buffered and streamed opens.
+ *
+ * The wrapped keys are tried in envelope order (the order of the seal's `keyIds`), only those matching
+ * `expect.keyIds` when given. Any failure of one (KMS refuses it, does not know its key, calls it invalid, or the
+ * data key fails the commitment) moves on to the next. When none opens, the error is the most useful one seen:
+ * a KMS refusal (KmsAccessError) first, then KeyNotFoundError, then any other error (a network error, say), and
+ * the IntegrityError only when every wrapped key failed integrity.
  */
 export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Promise<Unlocked> {
   const backend = options.backend ?? nodeBackend;
   const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
   if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
-  checkExpectations(parsed.header, parsed.wrappedKeys, options.expect);
-  const candidates = options.expect?.keyIds ? parsed.wrappedKeys.filter(w => matchesAny(w.keyId, options.expect!.keyIds!)) : parsed.wrappedKeys;
+  checkContextExpectation(parsed.header, options.expect);
+  const expectedArns = options.expect?.keyIds === undefined ? undefined : await resolveExpectedKeys(options.kms, options.expect.keyIds);
+  const candidates = expectedArns ? parsed.wrappedKeys.filter(w => expectedArns.some(arn => sameKey(arn, w.keyId))) : parsed.wrappedKeys;
+  if (candidates.length === 0) throw new ExpectationError(`not wrapped under any of ${options.expect!.keyIds!.join(', ')}`);
 
-  let lastError: Error | undefined;
+  const context = parsed.header.encryptionContext;
+  const errors: unknown[] = [];
   for (const wrapped of candidates) {
-    const cached = options.cache?.takeForOpen(wrapped);
-    let dataKey: Uint8Array;
+    const cached = options.cache?.takeForOpen(options.kms, wrapped, context);
+    let unwrapped: { dataKey: Uint8Array; keyId: string };
     try {
-      dataKey = cached ?? await unwrapDataKey(options.kms, wrapped, parsed.header.encryptionContext);
+      unwrapped = cached ?? await unwrapDataKey(options.kms, wrapped, context);
     } catch (err) {
-      lastError = err as Error;
+      errors.push(err);
       continue;
     }
-    let stored = false;
     try {
-      const keys = deriveMessageKeys(backend, dataKey, parsed.header.messageId, parsed.header.suite);
+      const keys = deriveMessageKeys(backend, unwrapped.dataKey, parsed.header.messageId, parsed.header.suite);
       const committed = backend.equal(keys.commitment, parsed.header.commitment);
       wipe(keys.commitment);
       if (!committed) {
         wipe(keys.encryptionKey);
-        throw new IntegrityError();
+        errors.push(new IntegrityError());
+        continue;
       }
-      if (!cached && options.cache) {
-        options.cache.storeForOpen(wrapped, dataKey);
-        stored = true;
-      }
-      return { encryptionKey: keys.encryptionKey, keyId: wrapped.keyId, backend };
+      if (!cached) options.cache?.storeForOpen(options.kms, wrapped, context, unwrapped.dataKey, unwrapped.keyId);
+      return { encryptionKey: keys.encryptionKey, keyId: unwrapped.keyId, backend };
     } finally {
-      // A key we unwrapped and did not hand to the cache is ours to zero, on success and on failure alike.
-      if (!cached && !stored) wipe(dataKey);
+      // Ours in every case: the cache hands out and keeps copies.
+      wipe(unwrapped.dataKey);
     }
   }
-  // Prefer telling the caller about access over "not found", and both over a bare integrity failure.
-  if (lastError instanceof KmsAccessError || lastError instanceof KeyNotFoundError) throw lastError;
-  throw lastError ?? new IntegrityError();
+  throw mostUsefulError(errors);
 }
 
-function checkExpectations(header: EnvelopeHeader, wrapped: WrappedKey[], expect: OpenExpectations | undefined): void {
-  if (!expect) return;
-  if (expect.keyIds && !wrapped.some(w => matchesAny(w.keyId, expect.keyIds!))) {
-    throw new ExpectationError(`not wrapped under any of ${expect.keyIds.join(', ')}`);
-  }
-  for (const [key, value] of Object.entries(expect.encryptionContext ?? {})) {
-    if (header.encryptionContext[key] !== value) throw new ExpectationError(`encryption context ${key} is not the expected value`);
+/** A KMS refusal says most, then an unknown key, then anything unexpected; a bare integrity failure says least. */
+export function mostUsefulError(errors: unknown[]): Error {
+  const rank = (e: unknown) => (e instanceof KmsAccessError ? 0 : e instanceof KeyNotFoundError ? 1 : e instanceof IntegrityError ? 3 : 2);
+  const sorted = [...errors].sort((a, b) => rank(a) - rank(b));
+  return (sorted[0] as Error | undefined) ?? new IntegrityError();
+}
+
+function checkContextExpectation(header: EnvelopeHeader, expect: OpenExpectations | undefined): void {
+  for (const [key, value] of Object.entries(expect?.encryptionContext ?? {})) {
+    if (!Object.hasOwn(header.encryptionContext, key) || header.encryptionContext[key] !== value) {
+      throw new ExpectationError(`encryption context ${key} is not the expected value`);
+    }
   }
 }
 
-/** `mrk-...` ids match in any region; ARNs and ids compare as the key part. */
-function matchesAny(wrappedArn: string, keyIds: string[]): boolean {
-  const id = wrappedArn.split(':key/')[1] ?? wrappedArn;
-  return keyIds.some(k => k === wrappedArn || k === id || (k.split(':key/')[1] ?? k) === id);
+const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
+
+/** Key ARNs as given; ids and aliases resolved by KMS DescribeKey in the client's account and region. */
+async function resolveExpectedKeys(kms: KmsLike, keyIds: string[]): Promise<string[]> {
+  if (!Array.isArray(keyIds) || keyIds.some(k => typeof k !== 'string' || k.length === 0)) {
+    throw new TypeError('expect.keyIds: expected a list of KMS key ARNs, key ids or aliases');
+  }
+  return Promise.all(keyIds.map(k => (KEY_ARN.test(k) ? k : describeKeyArn(kms, k))));
+}
+
+/** Same key: identical ARNs, or the same multi-Region key (partition, account, `mrk-` id) in any region. */
+export function sameKey(expectedArn: string, wrappedArn: string): boolean {
+  if (expectedArn === wrappedArn) return true;
+  // The same shape as the rewrite open applies (kms.ts), so that what matches is what opens.
+  const a = MRK_ARN.exec(expectedArn);
+  const b = MRK_ARN.exec(wrappedArn);
+  return !!a && !!b && a[1] === b[1] && a[3] === b[3] && a[4] === b[4];
 }

@@ -1,8 +1,8 @@
 import { abytes, concat } from './bytes';
-import { TooManyWrappedKeysError, IntegrityError } from './errors';
+import { TooManyWrappedKeysError } from './errors';
 import { encodeWrappedKeys, parseEnvelope, WrappedKey } from './format';
 import { KmsLike, reEncryptWrappedKey } from './kms';
-import { DEFAULT_MAX_WRAPPED_KEYS } from './open';
+import { DEFAULT_MAX_WRAPPED_KEYS, mostUsefulError } from './open';
 
 export interface RewrapOptions {
   /** The KMS key to move the envelope to. */
@@ -41,16 +41,16 @@ export async function rewrapPreamble(envelope: Uint8Array, options: RewrapOption
   const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
   if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
   let moved: WrappedKey | undefined;
-  let lastError: Error | undefined;
+  const errors: unknown[] = [];
   for (const wrapped of parsed.wrappedKeys) {
     try {
       moved = await reEncryptWrappedKey(options.kms, wrapped, options.toKeyId, parsed.header.encryptionContext);
       break;
     } catch (err) {
-      lastError = err as Error;
+      errors.push(err);
     }
   }
-  if (!moved) throw lastError ?? new IntegrityError();
+  if (!moved) throw mostUsefulError(errors);
   const wrappedKeys = options.keepExisting ? [...parsed.wrappedKeys.filter(w => w.keyId !== moved!.keyId), moved] : [moved];
   return { preamble: concat([parsed.headerBytes, encodeWrappedKeys(wrappedKeys)]), bodyOffset: parsed.bodyOffset };
 }

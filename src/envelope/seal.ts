@@ -1,12 +1,12 @@
 import { CipherBackend, nodeBackend } from './backends';
-import { abytes, anumber, concat, wipe } from './bytes';
+import { abytes, anumber, concat, isWellFormed, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import {
   DEFAULT_FRAME_SIZE, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
-  RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, WrappedKey, encodeContext,
+  RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, encodeContext,
 } from './format';
 import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
-import { generateWrappedDataKey, KmsLike } from './kms';
+import { GeneratedDataKey, generateWrappedDataKey, KmsLike } from './kms';
 
 /** How to seal. */
 export interface SealOptions {
@@ -17,7 +17,11 @@ export interface SealOptions {
   readonly kms: KmsLike;
   /** Plaintext bytes per frame (1 KiB to 16 MiB). Default 64 KiB. */
   readonly frameSize?: number;
-  /** Reuse data keys within limits instead of calling KMS for every message. */
+  /**
+   * Reuse data keys within limits instead of calling KMS for every message (see {@link DataKeyCache} for what a
+   * hit means). A streamed seal uses it only when it declares its `plaintextLength`.
+   * @default - no cache: one GenerateDataKey per message
+   */
   readonly cache?: DataKeyCache;
   /** node:crypto (default) or @noble/ciphers. */
   readonly backend?: CipherBackend;
@@ -50,7 +54,11 @@ export async function seal(plaintext: Uint8Array, options: SealOptions): Promise
   }
 }
 
-/** Everything before the body, and the key to encrypt it with (wipe it when done). */
+/**
+ * Everything before the body, and the key to encrypt it with (wipe it when done). `plaintextLength` is what the
+ * message is charged against a cache's `maxBytes`; when it is unknown (a stream of undeclared length) the cache is
+ * not used at all, since a key whose byte budget cannot be charged must not be shared.
+ */
 export async function prepareSeal(options: SealOptions, plaintextLength?: number, randomness?: { messageId?: Uint8Array }): Promise<PreparedSeal> {
   const backend = options.backend ?? nodeBackend;
   const context = validateContext(options.encryptionContext ?? {});
@@ -58,7 +66,7 @@ export async function prepareSeal(options: SealOptions, plaintextLength?: number
   if (!Array.isArray(options.keyIds) || options.keyIds.length === 0 || options.keyIds.some(k => typeof k !== 'string' || k.length === 0)) {
     throw new TypeError('keyIds: expected a non-empty list of KMS key ids, ARNs or aliases');
   }
-  const { dataKey, wrapped, fromCache } = await dataKeyFor(options, context, plaintextLength);
+  const { dataKey, wrapped } = await dataKeyFor(options, context, plaintextLength);
   try {
     const messageId = randomness?.messageId ?? backend.random(MESSAGE_ID_BYTES);
     const keys = deriveMessageKeys(backend, dataKey, messageId, SUITE_AES256_GCM_HKDF_SHA512_COMMIT);
@@ -68,33 +76,40 @@ export async function prepareSeal(options: SealOptions, plaintextLength?: number
     const headerBytes = encodeHeader(header);
     return { headerBytes, preamble: concat([headerBytes, encodeWrappedKeys(wrapped)]), encryptionKey: keys.encryptionKey, frameSize, backend };
   } finally {
-    if (!fromCache) wipe(dataKey);
+    // Always ours: the cache hands out and keeps copies, never its own buffer.
+    wipe(dataKey);
   }
 }
 
-interface SealDataKey {
-  readonly dataKey: Uint8Array;
-  readonly wrapped: WrappedKey[];
-  /** A cached key belongs to the cache: the seal must not wipe it. */
-  readonly fromCache: boolean;
-}
-
-async function dataKeyFor(options: SealOptions, context: Record<string, string>, bytes = 0): Promise<SealDataKey> {
-  const cached = options.cache?.takeForSeal(options.keyIds, context, bytes);
-  if (cached) return { ...cached, fromCache: true };
+/**
+ * A data key this seal owns: a copy from the cache (charged one message of `bytes`), or a fresh one from KMS, of
+ * which the cache keeps its own copy.
+ */
+async function dataKeyFor(options: SealOptions, context: Record<string, string>, bytes: number | undefined): Promise<GeneratedDataKey> {
+  const cache = bytes === undefined ? undefined : options.cache;
+  const cached = cache?.takeForSeal(options.kms, options.keyIds, context, bytes!);
+  if (cached) return cached;
   const fresh = await generateWrappedDataKey(options.kms, options.keyIds, context);
-  const stored = options.cache?.storeForSeal(options.keyIds, context, fresh.dataKey, fresh.wrapped, bytes);
-  return { ...fresh, fromCache: stored === true };
+  cache?.storeForSeal(options.kms, options.keyIds, context, fresh.dataKey, fresh.wrapped, bytes!);
+  return fresh;
 }
 
-/** Context keys and values are strings; keys under the reserved prefix belong to the library. */
+/**
+ * Context keys and values are well-formed strings (a lone surrogate has no UTF-8 form and would not come back);
+ * keys are not empty and not under the reserved prefix, which belongs to the library. Open is more lenient: it
+ * accepts any context that decodes (see docs/envelope-format.md, "What seal enforces and open does not").
+ * @returns a copy with own properties only (a key such as `__proto__` stays a key)
+ */
 export function validateContext(context: Record<string, string>): Record<string, string> {
   if (typeof context !== 'object' || context === null || Array.isArray(context)) throw new TypeError('encryptionContext: expected an object of strings');
-  for (const [key, value] of Object.entries(context)) {
+  const entries = Object.entries(context);
+  for (const [key, value] of entries) {
     if (typeof value !== 'string') throw new TypeError(`encryptionContext.${key}: expected a string, got ${typeof value}`);
     if (key.length === 0) throw new RangeError('encryptionContext: keys must not be empty');
     if (key.startsWith(RESERVED_CONTEXT_PREFIX)) throw new RangeError(`encryptionContext: keys starting with '${RESERVED_CONTEXT_PREFIX}' are reserved`);
+    if (!isWellFormed(key) || !isWellFormed(value)) throw new RangeError(`encryptionContext: ${JSON.stringify(key)} has a lone surrogate, which UTF-8 cannot encode`);
   }
-  encodeContext(context); // enforces the size limit
-  return { ...context };
+  const copy = Object.fromEntries(entries);
+  encodeContext(copy); // enforces the size limit
+  return copy;
 }

@@ -1,26 +1,54 @@
 import { Duplex, Transform, TransformCallback } from 'stream';
-import { concat, wipe } from './bytes';
-import { MalformedEnvelopeError } from './errors';
-import { parseEnvelope } from './format';
+import { anumber, wipe } from './bytes';
+import { ChunkQueue, GrowingBuffer } from './chunk-queue';
+import { MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
+import { FIXED_HEADER_BYTES, ParsedEnvelope, parseEnvelope, PreambleScanner } from './format';
 import { FrameOpener, sealFrame } from './frames';
-import { OpenOptions, unlock } from './open';
+import { DEFAULT_MAX_WRAPPED_KEYS, OpenOptions, unlock } from './open';
 import { prepareSeal, PreparedSeal, SealOptions } from './seal';
 
-/** The most header + wrapped-keys bytes a streamed open buffers before giving up. */
+/** The most header + wrapped-keys bytes a streamed open buffers, unless `maxPreambleBytes` says otherwise. */
 export const MAX_PREAMBLE_BYTES = 1024 * 1024;
+
+/** How to seal a stream. */
+export interface SealStreamOptions extends SealOptions {
+  /**
+   * The plaintext's length, if known. It is what a cache charges against `maxBytes`, so a streamed seal uses
+   * `cache` only when it is given; writing more than this many bytes fails the stream.
+   * @default - unknown: the cache is not used and any length is accepted
+   */
+  readonly plaintextLength?: number;
+}
+
+/** How to open a stream. */
+export interface OpenStreamOptions extends OpenOptions {
+  /**
+   * The most preamble (header and wrapped keys) bytes buffered before the first KMS call; a longer preamble, legal
+   * as it may be (the format allows far more), fails with a message naming this limit.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxPreambleBytes?: number;
+}
 
 /**
  * A Node Transform that seals what is written to it, with memory bounded by about two frames: the header and
- * wrapped keys first, then each full frame as soon as a following byte proves it is not the last.
+ * wrapped keys first, then each full frame as soon as a following byte proves it is not the last (so a plaintext
+ * of exactly one frame is one final frame, as the buffered seal writes it). The message key is wiped at the end,
+ * on error and on destroy.
  */
-export function createSealStream(options: SealOptions): Transform {
+export function createSealStream(options: SealStreamOptions): Transform {
+  const declared = options.plaintextLength === undefined ? undefined : anumber(options.plaintextLength, 'plaintextLength', 0, Number.MAX_SAFE_INTEGER);
   let prepared: Promise<PreparedSeal> | undefined;
+  let key: Uint8Array | undefined;
   const pending = new ChunkQueue();
+  let written = 0;
   let sequence = 1;
   const ready = (stream: Transform) => {
     if (!prepared) {
-      prepared = prepareSeal(options).then(p => {
-        stream.push(p.preamble);
+      prepared = prepareSeal(options, declared).then(p => {
+        key = p.encryptionKey;
+        if (stream.destroyed) wipe(key);
+        else stream.push(p.preamble);
         return p;
       });
     }
@@ -29,19 +57,25 @@ export function createSealStream(options: SealOptions): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       ready(this).then(p => {
+        written += chunk.length;
+        if (declared !== undefined && written > declared) throw new RangeError(`plaintext: more than the declared plaintextLength of ${declared} bytes`);
         pending.add(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)); // a view, not a copy
         while (pending.length > p.frameSize) {
           this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, pending.take(p.frameSize)));
         }
         callback();
-      }, callback);
+      }).catch(callback);
     },
     flush(callback: TransformCallback) {
       ready(this).then(p => {
         this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence, true, pending.take(pending.length)));
         wipe(p.encryptionKey);
         callback();
-      }, callback);
+      }).catch(callback);
+    },
+    destroy(err, callback) {
+      wipe(key);
+      callback(err);
     },
   });
 }
@@ -50,42 +84,56 @@ export function createSealStream(options: SealOptions): Transform {
  * A Node Transform that opens an envelope as it streams. Each frame's plaintext is pushed only after its tag
  * verified; a truncated envelope fails at the end. A consumer may therefore have received the verified frames
  * before the failure: write to a temporary place and commit only when the stream ends without error.
+ *
+ * Work is linear in the input however it is chunked: the preamble grows by doubling and is scanned field by field
+ * ({@link PreambleScanner}), frames wait in a chunk queue. The message key is wiped when the stream ends, fails or
+ * is destroyed, including when it is destroyed while KMS is still answering.
  */
-export function createOpenStream(options: OpenOptions): Transform {
-  let preamble: Uint8Array = new Uint8Array(0);
+export function createOpenStream(options: OpenStreamOptions): Transform {
+  const maxPreamble = anumber(options.maxPreambleBytes ?? MAX_PREAMBLE_BYTES, 'maxPreambleBytes', FIXED_HEADER_BYTES, Number.MAX_SAFE_INTEGER);
+  const maxWrappedKeys = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
+  const preamble = new GrowingBuffer();
+  const scanner = new PreambleScanner();
   let opener: FrameOpener | undefined;
   let key: Uint8Array | undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      const data = new Uint8Array(chunk);
-      if (opener) {
-        try {
-          opener.push(data).forEach(frame => this.push(frame));
-          callback();
-        } catch (err) {
-          callback(err as Error);
-        }
-        return;
-      }
-      preamble = concat([preamble, data]);
-      let parsed;
+      const data = new Uint8Array(chunk); // our copy: the writer may reuse its buffer once we call back
+      let parsed: ParsedEnvelope;
       try {
-        parsed = parseEnvelope(preamble);
+        if (opener) {
+          opener.push(data).forEach(frame => this.push(frame));
+          return callback();
+        }
+        preamble.append(data);
+        const done = scanner.advance(preamble.view());
+        if (scanner.wrappedKeyCount !== undefined && scanner.wrappedKeyCount > maxWrappedKeys) {
+          throw new TooManyWrappedKeysError(scanner.wrappedKeyCount, maxWrappedKeys);
+        }
+        if (scanner.needed > maxPreamble) {
+          throw new MalformedEnvelopeError(`the preamble (header and wrapped keys) needs at least ${scanner.needed} bytes, over this reader's limit of ${maxPreamble} (raise maxPreambleBytes to open it)`);
+        }
+        if (!done) return callback();
+        parsed = parseEnvelope(preamble.view().subarray(0, scanner.needed));
       } catch (err) {
-        if (err instanceof MalformedEnvelopeError && /truncated/.test(err.message) && preamble.length < MAX_PREAMBLE_BYTES) return callback();
         return callback(err as Error);
       }
+      // The body bytes that came with the preamble, and the header (every frame's AAD), copied out so that the
+      // preamble's buffer (up to maxPreambleBytes of wrapped keys) is not kept for the whole stream.
+      const rest = preamble.view().slice(scanner.needed);
+      const headerBytes = parsed.headerBytes.slice();
       unlock(parsed, options).then(unlocked => {
+        preamble.release();
+        if (this.destroyed) return wipe(unlocked.encryptionKey);
         key = unlocked.encryptionKey;
-        opener = new FrameOpener(unlocked.backend, unlocked.encryptionKey, parsed.headerBytes, parsed.header.frameSize);
-        opener.push(preamble.subarray(parsed.bodyOffset)).forEach(frame => this.push(frame));
-        preamble = new Uint8Array(0);
+        opener = new FrameOpener(unlocked.backend, unlocked.encryptionKey, headerBytes, parsed.header.frameSize);
+        opener.push(rest).forEach(frame => this.push(frame));
         callback();
       }).catch(err => callback(err));
     },
     flush(callback: TransformCallback) {
       try {
-        if (!opener) throw new MalformedEnvelopeError('truncated before the first frame');
+        if (!opener) throw new MalformedEnvelopeError(`truncated in the preamble (${preamble.length} bytes of at least ${scanner.needed})`);
         opener.finish();
         callback();
       } catch (err) {
@@ -94,6 +142,10 @@ export function createOpenStream(options: OpenOptions): Transform {
         wipe(key);
       }
     },
+    destroy(err, callback) {
+      wipe(key);
+      callback(err);
+    },
   });
 }
 
@@ -101,49 +153,10 @@ export function createOpenStream(options: OpenOptions): Transform {
  * Web-stream forms (`{ readable, writable }`, usable with `pipeThrough`) of the Node transforms, for code that uses
  * the WHATWG streams API. The same guarantees hold: frames are released only after their tag verified.
  */
-export function createSealWebStream(options: SealOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
+export function createSealWebStream(options: SealStreamOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
   return Duplex.toWeb(createSealStream(options)) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
 }
 
-export function createOpenWebStream(options: OpenOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
+export function createOpenWebStream(options: OpenStreamOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
   return Duplex.toWeb(createOpenStream(options)) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
-}
-
-/**
- * Written chunks waiting to become frames, kept as views: a frame inside one chunk is a subarray (no copy), and
- * only a frame spanning chunks is assembled, so a streamed seal copies each byte at most once before encrypting.
- */
-class ChunkQueue {
-  private readonly chunks: Uint8Array[] = [];
-  public length = 0;
-
-  public add(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-  }
-
-  /** Removes and returns the first `n` bytes. */
-  public take(n: number): Uint8Array {
-    const first = this.chunks[0];
-    if (first && first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.length -= n;
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      const used = Math.min(chunk.length, n - filled);
-      out.set(chunk.subarray(0, used), filled);
-      filled += used;
-      if (used === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(used);
-    }
-    this.length -= n;
-    return out;
-  }
 }

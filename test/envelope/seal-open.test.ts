@@ -52,7 +52,7 @@ describe('seal and open through the real SDK and the emulator', () => {
     }
   });
 
-  test('expectations are checked before any KMS call', async () => {
+  test('expectations are checked before any Decrypt (a bare key id is resolved with DescribeKey)', async () => {
     const envelope = await seal(text('x'), { keyIds: [f.keyA], encryptionContext: { tenant: 'acme' }, kms: f.kms });
     await expect(open(envelope, { kms: f.kms, expect: { keyIds: [f.keyB] } })).rejects.toBeInstanceOf(ExpectationError);
     await expect(open(envelope, { kms: f.kms, expect: { encryptionContext: { tenant: 'other' } } })).rejects.toThrow('encryption context tenant is not the expected value');
