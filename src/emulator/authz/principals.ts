@@ -19,6 +19,11 @@ export function callerArns(caller: CallerIdentity): string[] {
   return session ? [caller.arn, `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`] : [caller.arn];
 }
 
+/** A service principal calling as itself (`logs.eu-west-1.amazonaws.com`): it has no account and no IAM policies. */
+export function isServicePrincipal(caller: CallerIdentity): boolean {
+  return caller.accountId === '' && !caller.arn.startsWith('arn:');
+}
+
 export function isAccountRoot(caller: CallerIdentity): boolean {
   return ROOT.test(caller.arn);
 }
@@ -29,7 +34,12 @@ export function matchPrincipal(principal: PrincipalJson | undefined, caller: Cal
   if (principal === '*') return 'direct';
   let best: PrincipalMatch;
   for (const [type, values] of Object.entries(principal)) {
-    if (type !== 'AWS') continue; // Service and Federated principals never match an IAM caller
+    if (type === 'Service') {
+      // A Service principal matches only that service calling as itself, never an IAM caller.
+      if (isServicePrincipal(caller) && toList(values).includes(caller.arn)) return 'direct';
+      continue;
+    }
+    if (type !== 'AWS') continue; // Federated principals never match
     for (const value of toList(values)) {
       const match = matchOne(value, caller);
       if (match === 'direct') return 'direct';
