@@ -4,7 +4,7 @@
  * @module
  */
 export { deployLocally } from './deployment';
-export type { DeployedKey, DeployedPrincipal, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource } from './deployment';
+export type { DeployedKey, DeployedPrincipal, DeployedResource, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource } from './deployment';
 export { checkAccess, CHECKABLE_ACTIONS } from './access';
 export type { AccessOptions, AccessResult, CheckableAction } from './access';
 export { guardedKeysMatchers } from './matchers';
@@ -13,3 +13,8 @@ export type { CfnTemplate, StackSource } from './source';
 export { httpDeploymentTarget } from './http-target';
 export { measureAccessMatrix, renderMeasuredMatrix } from './measured-matrix';
 export type { MeasuredCell, MeasuredMatrix } from './measured-matrix';
+export { checkServiceUse, explainServiceUse } from './services/use';
+export type { ServiceUseResult, IamOutcome } from './services/use';
+export type { KmsCallOutcome } from './services/calls';
+export { SERVICE_MODELS, serviceModelFor } from './services';
+export type { ServiceModel, ServiceKmsCall, ServiceUse, UseMode, NamedKey } from './services';
