@@ -11,4 +11,13 @@ export const KNOWN_FAILURES = {
    * (aws:s3:arn, aws:sqs:arn, aws:logs:arn...): a guarded key cannot be pinned to what a service sends (synth fails).
    */
   requiredServiceContext: 'KNOWN FAILURE GuardedKey requiredEncryptionContext cannot name a service context key (aws:s3:arn)',
+  /** The same for topics (unlike queue.grantSendMessages, which GuardedKey's grant methods list on the key). */
+  snsStrictGrantPublish: 'KNOWN FAILURE strict GuardedKey: a role given access with topic.grantPublish is denied through SNS',
+  /**
+   * A service principal (sns.amazonaws.com delivering to a queue) has no aws:PrincipalArn, so strict mode's
+   * `ArnNotLike aws:PrincipalArn` denies match it and no grant or statement can let it in.
+   */
+  snsToSqsGuardedKey: 'KNOWN FAILURE strict GuardedKey: SNS cannot deliver to a queue encrypted with it (sns.amazonaws.com is denied)',
+  /** The same for EventBridge publishing to an encrypted topic (events.amazonaws.com). */
+  eventsToSnsStrict: 'KNOWN FAILURE strict GuardedKey: EventBridge cannot publish to a topic encrypted with it (events.amazonaws.com is denied)',
 } as const;
