@@ -20,4 +20,12 @@ export const KNOWN_FAILURES = {
   snsToSqsGuardedKey: 'KNOWN FAILURE strict GuardedKey: SNS cannot deliver to a queue encrypted with it (sns.amazonaws.com is denied)',
   /** The same for EventBridge publishing to an encrypted topic (events.amazonaws.com). */
   eventsToSnsStrict: 'KNOWN FAILURE strict GuardedKey: EventBridge cannot publish to a topic encrypted with it (events.amazonaws.com is denied)',
+  /**
+   * DynamoDB generates the table key as `dynamodb.<region>.amazonaws.com` through the grant it made; strict mode's
+   * `ArnNotLike aws:PrincipalArn` denies match the service principal (it has no aws:PrincipalArn), and an explicit
+   * deny overrides the grant, so the table cannot be created.
+   */
+  dynamodbStrict: 'KNOWN FAILURE strict GuardedKey: a DynamoDB table cannot be created with it (DynamoDB\'s grantee is denied)',
+  /** The Logs service principal is denied by strict mode's deny statements even when a statement allows it. */
+  logsStrict: 'KNOWN FAILURE strict GuardedKey: CloudWatch Logs cannot use it (logs.<region>.amazonaws.com is denied)',
 } as const;
