@@ -28,4 +28,8 @@ export const KNOWN_FAILURES = {
   dynamodbStrict: 'KNOWN FAILURE strict GuardedKey: a DynamoDB table cannot be created with it (DynamoDB\'s grantee is denied)',
   /** The Logs service principal is denied by strict mode's deny statements even when a statement allows it. */
   logsStrict: 'KNOWN FAILURE strict GuardedKey: CloudWatch Logs cannot use it (logs.<region>.amazonaws.com is denied)',
+  /** EC2 decrypts the volume's data key as its service principal through its grant, which strict mode's denies override. */
+  ebsStrict: 'KNOWN FAILURE strict GuardedKey: an EBS volume encrypted with it cannot be attached (EC2\'s grantee is denied)',
+  /** RDS generates the storage key as its service principal through its grant, which strict mode's denies override. */
+  rdsStrict: 'KNOWN FAILURE strict GuardedKey: an RDS cluster cannot be created with it (RDS\'s grantee is denied)',
 } as const;
