@@ -20,6 +20,8 @@ export const S3: ServiceModel = {
   service: 's3',
   documentation: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
   resourceTypes: ['AWS::S3::Bucket'],
+  // PutObject's x-amz-server-side-encryption-context adds the writer's own pairs to aws:s3:arn.
+  acceptsCallerContext: true,
   keysOf: resource => customerKeys(resource, ...rules(resource)
     .filter(r => /^aws:kms/.test(String(r.ServerSideEncryptionByDefault?.SSEAlgorithm)))
     .map(r => r.ServerSideEncryptionByDefault?.KMSMasterKeyID)),

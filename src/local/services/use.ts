@@ -2,7 +2,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { describeCall, KmsCallOutcome, performKmsCall } from './calls';
 import { SERVICE_MODELS, serviceModelFor } from './index';
 import { resourceArnOf } from './resource-arn';
-import { NamedKey, UseMode } from './types';
+import { NamedKey, ServiceKmsCall, UseMode } from './types';
 import { evaluateAuthorization } from '../../emulator/authz';
 import { AuthorizationDecision, CallerIdentity, PolicyDocumentJson } from '../../emulator/authz/types';
 import { SERVICE_PRINCIPAL } from '../../emulator/config';
@@ -15,6 +15,12 @@ export interface IamOutcome {
   readonly allowed: boolean;
   /** The policy statement that decided, or why none did. */
   readonly reason: string;
+}
+
+/** How a use is made. */
+export interface ServiceUseOptions {
+  /** Encryption context the caller adds to the service's own, where the service lets it (S3). */
+  readonly encryptionContext?: Record<string, string>;
 }
 
 /** The answer to "may this principal read (write) this resource?", found as AWS would find it. */
@@ -40,6 +46,7 @@ export interface ServiceUseResult {
  */
 export async function checkServiceUse(
   deployment: LocalDeployment, principal: string | DeployedPrincipal, resource: string | DeployedResource, mode: UseMode,
+  options: ServiceUseOptions = {},
 ): Promise<ServiceUseResult> {
   const r = typeof resource === 'string' ? findResource(deployment.resources, resource) : resource;
   const model = serviceModelFor(r.type);
@@ -54,7 +61,15 @@ export async function checkServiceUse(
     : { arn: p!.arn, accountId: p!.account, identityPolicies: p!.identityPolicies, tags: {} };
 
   const keys = model.keysOf(r);
-  const uses = keys.map(key => ({ key, use: model.use(r, mode, key) }));
+  if (options.encryptionContext && !model.acceptsCallerContext) {
+    throw new Error(`${model.title} sends only its own encryption context; a caller cannot add ${JSON.stringify(options.encryptionContext)}`);
+  }
+  const withCallerContext = (call: ServiceKmsCall): ServiceKmsCall => (options.encryptionContext && call.as === 'caller'
+    ? { ...call, encryptionContext: { ...options.encryptionContext, ...call.encryptionContext } } : call);
+  const uses = keys.map(key => {
+    const use = model.use(r, mode, key);
+    return { key, use: { ...use, kms: use.kms.map(withCallerContext) } };
+  });
   const iamNeeds = uses.length ? uses[0].use.iam : model.use(r, mode, { keyId: '', region: r.region }).iam;
   const policy = model.resourcePolicyOf?.(r, deployment.resources);
   const iam = iamNeeds.map(need => evaluateIam(caller, need, r, policy, source));

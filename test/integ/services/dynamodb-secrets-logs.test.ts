@@ -127,7 +127,8 @@ describe('DynamoDB, Secrets Manager and CloudWatch Logs through the emulator', (
       const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
       key.addToResourcePolicy(new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(`logs.${REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'], resources: ['*'],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
         conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${stack.account}:log-group:app-logs` } },
       }));
       const group = new logs.LogGroup(stack, 'Group', { logGroupName: 'app-logs', encryptionKey: key });
@@ -151,7 +152,9 @@ describe('DynamoDB, Secrets Manager and CloudWatch Logs through the emulator', (
       const stack = stackIn(app, 'LogsGuarded');
       const key = new GuardedKey(stack, 'Key');
       key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${REGION}.amazonaws.com`)], actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*'], resources: ['*'],
+        principals: [new iam.ServicePrincipal(`logs.${REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*'],
+        resources: ['*'],
         conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${stack.account}:log-group:*` } },
       }));
       new logs.LogGroup(stack, 'Group', { encryptionKey: key }).grantWrite(role(stack, 'Writer'));

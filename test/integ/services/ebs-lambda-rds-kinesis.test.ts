@@ -48,8 +48,11 @@ describe('EBS, Lambda, RDS and Kinesis through the emulator', () => {
   });
 
   const fn = (stack: Stack, key: GuardedKey) => new lambda.Function(stack, 'Function', {
-    runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
-    environment: { SETTING: 'value' }, environmentEncryption: key,
+    runtime: lambda.Runtime.NODEJS_20_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    environment: { SETTING: 'value' },
+    environmentEncryption: key,
   });
   const configReader = (stack: Stack, id: string, actions: string[]) => {
     const r = role(stack, id);
@@ -86,8 +89,13 @@ describe('EBS, Lambda, RDS and Kinesis through the emulator', () => {
       const stack = stackIn(app, 'RdsInstance');
       dbUser(stack);
       new rds.CfnDBInstance(stack, 'Database', {
-        engine: 'postgres', dbInstanceClass: 'db.t4g.micro', allocatedStorage: '20', masterUsername: 'admin', manageMasterUserPassword: true,
-        storageEncrypted: true, kmsKeyId: new GuardedKey(stack, 'Key', { allowGrantsForAwsResources: true }).keyArn,
+        engine: 'postgres',
+        dbInstanceClass: 'db.t4g.micro',
+        allocatedStorage: '20',
+        masterUsername: 'admin',
+        manageMasterUserPassword: true,
+        storageEncrypted: true,
+        kmsKeyId: new GuardedKey(stack, 'Key', { allowGrantsForAwsResources: true }).keyArn,
       });
     });
     await expect(deployment).toAllowUse('DbUser', 'Database', 'read');
@@ -99,8 +107,11 @@ describe('EBS, Lambda, RDS and Kinesis through the emulator', () => {
       const stack = stackIn(app, 'RdsCluster');
       dbUser(stack);
       new rds.CfnDBCluster(stack, 'Cluster', {
-        engine: 'aurora-postgresql', masterUsername: 'admin', manageMasterUserPassword: true,
-        storageEncrypted: true, kmsKeyId: new GuardedKey(stack, 'Key').keyArn,
+        engine: 'aurora-postgresql',
+        masterUsername: 'admin',
+        manageMasterUserPassword: true,
+        storageEncrypted: true,
+        kmsKeyId: new GuardedKey(stack, 'Key').keyArn,
       });
     });
     await expect(deployment).toAllowUse('DbUser', 'Cluster', 'read');
@@ -111,8 +122,11 @@ describe('EBS, Lambda, RDS and Kinesis through the emulator', () => {
       const stack = stackIn(app, 'RdsStrict');
       dbUser(stack);
       new rds.CfnDBCluster(stack, 'Cluster', {
-        engine: 'aurora-postgresql', masterUsername: 'admin', manageMasterUserPassword: true,
-        storageEncrypted: true, kmsKeyId: new GuardedKey(stack, 'Key', { strict: true, allowGrantsForAwsResources: true }).keyArn,
+        engine: 'aurora-postgresql',
+        masterUsername: 'admin',
+        manageMasterUserPassword: true,
+        storageEncrypted: true,
+        kmsKeyId: new GuardedKey(stack, 'Key', { strict: true, allowGrantsForAwsResources: true }).keyArn,
       });
     });
     await expect(deployment).toAllowUse('DbUser', 'Cluster', 'read');

@@ -32,7 +32,9 @@ describe('S3 (SSE-KMS) through the emulator', () => {
   const pinnedKey = (stack: Stack, reader: iam.IRole, context: string) => {
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'], principals: [reader], resources: ['*'],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      principals: [reader],
+      resources: ['*'],
       conditions: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': context } },
     }));
     return key;
@@ -76,7 +78,7 @@ describe('S3 (SSE-KMS) through the emulator', () => {
     await expect(deployment).toAllowUse('App', 'Bucket', 'write');
   });
 
-  test('a required context key S3 does not send (tenant) denies use through S3', async () => {
+  test('a required context key (tenant): denied unless the writer adds it to S3\'s context (x-amz-server-side-encryption-context)', async () => {
     const deployment = await deploy(app => {
       const stack = stackIn(app, 'S3Tenant');
       const app_ = role(stack, 'App');
@@ -84,6 +86,8 @@ describe('S3 (SSE-KMS) through the emulator', () => {
       new s3.Bucket(stack, 'Bucket', { encryptionKey: key }).grantReadWrite(app_);
     });
     await expect(deployment).toDenyUse('App', 'Bucket', 'write');
+    await expect(deployment).toAllowUse('App', 'Bucket', 'write', { encryptionContext: { tenant: 'acme' } });
+    await expect(deployment).toAllowUse('App', 'Bucket', 'read', { encryptionContext: { tenant: 'acme' } });
   });
 
   test('a key usable only through SQS is refused to S3', async () => {

@@ -27,6 +27,8 @@ describe('SQS and SNS through the emulator', () => {
     await expect(deployment).toAllowUse('Consumer', 'Queue', 'read');
     await expect(deployment).toDenyUse('Consumer', 'Queue', 'write');
     await expect(deployment).toDenyUse('Producer', 'Queue', 'read');
+    // SQS sends only its own context: a caller's is refused rather than silently sent.
+    await expect(expect(deployment).toAllowUse('Producer', 'Queue', 'write', { encryptionContext: { tenant: 'a' } })).rejects.toThrow('SQS sends only its own encryption context');
   });
 
   test('SQS strict: producer and consumer listed as encryptor and decryptor, through SQS only', async () => {
