@@ -30,14 +30,18 @@ export const guardedKeysMatchers = {
    * `await expect(deployment).toAllowUse('AppRole', 'Bucket', 'read')`: the principal's IAM policies allow the
    * service's action on the resource, and every KMS request the service makes for it is allowed by the emulator.
    */
-  async toAllowUse(this: unknown, deployment: LocalDeployment, principal: PrincipalRef, resource: ResourceRef, mode: UseMode, options?: ServiceUseOptions) {
+  async toAllowUse(
+    this: unknown, deployment: LocalDeployment, principal: PrincipalRef, resource: ResourceRef, mode: UseMode, options?: ServiceUseOptions,
+  ) {
     const result = await checkServiceUse(deployment, principal, resource, mode, options);
     return {
       pass: result.allowed,
       message: () => `expected ${name(principal)} to ${mode} ${name(resource)} via ${result.service}, but it cannot:\n${explainServiceUse(result)}`,
     };
   },
-  async toDenyUse(this: unknown, deployment: LocalDeployment, principal: PrincipalRef, resource: ResourceRef, mode: UseMode, options?: ServiceUseOptions) {
+  async toDenyUse(
+    this: unknown, deployment: LocalDeployment, principal: PrincipalRef, resource: ResourceRef, mode: UseMode, options?: ServiceUseOptions,
+  ) {
     const result = await checkServiceUse(deployment, principal, resource, mode, options);
     return {
       pass: !result.allowed,

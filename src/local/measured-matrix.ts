@@ -130,16 +130,21 @@ export interface ServiceUseMatrix {
  * the principal's IAM policies and the KMS requests the service makes, sent to the emulator. Where the service lets
  * a caller add encryption context (S3), the context the key's policy requires is added (from the matrix).
  */
-export async function measureServiceUses(deployment: LocalDeployment, key: string | DeployedKey, matrix?: KeyAccessMatrix): Promise<ServiceUseMatrix> {
+export async function measureServiceUses(
+  deployment: LocalDeployment, key: string | DeployedKey, matrix?: KeyAccessMatrix,
+): Promise<ServiceUseMatrix> {
   const k = typeof key === 'string' ? deployment.key(key) : key;
-  const required = matrix ? optionsFrom(matrix.rows.filter(r => r.effect === 'Allow').flatMap(r => r.conditions.filter(c => c.startsWith('context ')))).encryptionContext : undefined;
+  const contextConditions = (matrix?.rows ?? []).filter(r => r.effect === 'Allow').flatMap(r => r.conditions.filter(c => c.startsWith('context ')));
+  const required = optionsFrom(contextConditions).encryptionContext;
   const cells: ServiceUseCell[] = [];
   for (const resource of deployment.resources.filter(r => usesKey(deployment, r, k))) {
     const model = serviceModelFor(resource.type)!;
     for (const principal of deployment.principals) {
       for (const mode of ['read', 'write'] as const) {
-        const result = await checkServiceUse(deployment, principal, resource, mode, model.acceptsCallerContext && required ? { encryptionContext: required } : {});
-        cells.push({ principal: result.principal, resource: result.resource, service: result.service, mode, allowed: result.allowed, why: whyNot(result) });
+        const options = model.acceptsCallerContext && required ? { encryptionContext: required } : {};
+        const result = await checkServiceUse(deployment, principal, resource, mode, options);
+        const { principal: name, resource: used, service, allowed } = result;
+        cells.push({ principal: name, resource: used, service, mode, allowed, why: whyNot(result) });
       }
     }
   }

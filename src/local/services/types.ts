@@ -64,6 +64,11 @@ export interface ServiceModel {
   /** The AWS page the model follows. */
   readonly documentation: string;
   readonly resourceTypes: readonly string[];
+  /**
+   * The caller may add encryption context of its own to the service's (S3's `x-amz-server-side-encryption-context`).
+   * @default false
+   */
+  readonly acceptsCallerContext?: boolean;
   /** The customer managed keys the resource names (none when it uses an AWS owned or managed key). */
   keysOf(resource: DeployedResource): NamedKey[];
   /** The requests the service makes while CloudFormation creates the resource (as the deploying role). */
@@ -72,11 +77,6 @@ export interface ServiceModel {
   use(resource: DeployedResource, mode: UseMode, key: NamedKey): ServiceUse;
   /** Service principals that call KMS as themselves for this service, in a region. */
   servicePrincipals?(region: string): string[];
-  /**
-   * The caller may add encryption context of its own to the service's (S3's `x-amz-server-side-encryption-context`).
-   * @default false
-   */
-  readonly acceptsCallerContext?: boolean;
   /** The resource policy (bucket, queue or topic policy) that applies to the resource, if the template has one. */
   resourcePolicyOf?(resource: DeployedResource, all: readonly DeployedResource[]): PolicyDocumentJson | undefined;
 }

@@ -43,7 +43,8 @@ export function servicesFixture(): { emulator: () => RunningEmulator; deploy: (b
 
 /** A stack in the example account and region. */
 export function stackIn(app: App, name: string, env: { account?: string; region?: string; crossRegionReferences?: boolean } = {}): Stack {
-  return new Stack(app, name, { env: { account: env.account ?? ACCOUNT, region: env.region ?? REGION }, crossRegionReferences: env.crossRegionReferences });
+  const environment = { account: env.account ?? ACCOUNT, region: env.region ?? REGION };
+  return new Stack(app, name, { env: environment, crossRegionReferences: env.crossRegionReferences });
 }
 
 /** A role the account's users assume: Reader, Writer, Other... */
