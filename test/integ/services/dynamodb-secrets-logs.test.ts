@@ -5,8 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { KNOWN_FAILURES } from './known-failures';
-import { REGION, role, servicesFixture, stackIn } from './support';
-import { GuardedKey } from '../../../src';
+import { OTHER_REGION, REGION, role, servicesFixture, stackIn } from './support';
+import { GuardedKey, GuardedReplicaKey, MultiRegionKey } from '../../../src';
+import { checkServiceUse } from '../../../src/local';
 
 const partitionKey = { name: 'pk', type: dynamodb.AttributeType.STRING };
 
@@ -45,6 +46,36 @@ describe('DynamoDB, Secrets Manager and CloudWatch Logs through the emulator', (
       table.grantReadData(role(stack, 'Reader'));
     });
     await expect(deployment).toAllowUse('Reader', 'Table', 'read');
+  });
+
+  test('multi-Region: a TableV2 replica in us-east-1 under the MultiRegionKey\'s replica there', async () => {
+    const deployment = await deploy(app => {
+      const keys = stackIn(app, 'DdbMrkKeys', { crossRegionReferences: true });
+      const replicas = stackIn(app, 'DdbMrkReplica', { region: OTHER_REGION, crossRegionReferences: true });
+      const tables = stackIn(app, 'DdbMrkTable', { crossRegionReferences: true });
+      const primary = new MultiRegionKey(keys, 'Key');
+      new GuardedReplicaKey(replicas, 'Replica', { primary });
+      replicas.addDependency(keys);
+      tables.addDependency(replicas);
+      const table = new dynamodb.TableV2(tables, 'Table', {
+        partitionKey,
+        replicas: [{ region: OTHER_REGION }],
+        encryption: dynamodb.TableEncryptionV2.customerManagedKey(primary, { [OTHER_REGION]: `arn:aws:kms:${OTHER_REGION}:${tables.account}:key/${primary.keyId}` }),
+      });
+      const reader = role(tables, 'Reader');
+      table.grantReadData(reader);
+      table.replica(OTHER_REGION).grantReadData(reader);
+      role(tables, 'PrimaryOnly');
+      table.grantReadData(tables.node.findChild('PrimaryOnly') as iam.Role);
+    });
+    const table = deployment.resources.find(r => r.type === 'AWS::DynamoDB::GlobalTable')!;
+    expect(table.properties.Replicas.map((r: { Region: string }) => r.Region).sort()).toEqual([REGION, OTHER_REGION]);
+    // A read of a global table is checked in every region, each with that region's key: a grant on the primary
+    // region's table alone does not reach the replica (CDK's table.replica(region).grant...).
+    await expect(deployment).toAllowUse('Reader', 'Table', 'read');
+    await expect(deployment).toDenyUse('PrimaryOnly', 'Table', 'read');
+    const result = await checkServiceUse(deployment, 'Reader', 'Table', 'read');
+    expect(result.kms.map(k => `${k.region} ${k.keyId.split(':')[3]}`).sort()).toEqual([`${REGION} ${REGION}`, `${OTHER_REGION} ${OTHER_REGION}`]);
   });
 
   test('DynamoDB: users through dynamodb only', async () => {
