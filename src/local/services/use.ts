@@ -70,7 +70,9 @@ export async function checkServiceUse(
     const use = model.use(r, mode, key);
     return { key, use: { ...use, kms: use.kms.map(withCallerContext) } };
   });
-  const iamNeeds = uses.length ? uses[0].use.iam : model.use(r, mode, { keyId: '', region: r.region }).iam;
+  // Every region's IAM need (a global table is a table ARN per region), each once.
+  const allNeeds = uses.length ? uses.flatMap(u => u.use.iam) : model.use(r, mode, { keyId: '', region: r.region }).iam;
+  const iamNeeds = allNeeds.filter((n, i) => allNeeds.findIndex(m => m.action === n.action && m.resource === n.resource) === i);
   const policy = model.resourcePolicyOf?.(r, deployment.resources);
   const iam = iamNeeds.map(need => evaluateIam(caller, need, r, policy, source));
 

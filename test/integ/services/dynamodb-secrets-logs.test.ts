@@ -76,6 +76,9 @@ describe('DynamoDB, Secrets Manager and CloudWatch Logs through the emulator', (
     await expect(deployment).toDenyUse('PrimaryOnly', 'Table', 'read');
     const result = await checkServiceUse(deployment, 'Reader', 'Table', 'read');
     expect(result.kms.map(k => `${k.region} ${k.keyId.split(':')[3]}`).sort()).toEqual([`${REGION} ${REGION}`, `${OTHER_REGION} ${OTHER_REGION}`]);
+    expect(result.iam.map(i => i.resource.split(':')[3]).sort()).toEqual([REGION, OTHER_REGION]);
+    const primaryOnly = await checkServiceUse(deployment, 'PrimaryOnly', 'Table', 'read');
+    expect(primaryOnly.iam.filter(i => !i.allowed).map(i => i.resource.split(':')[3])).toEqual([OTHER_REGION]);
   });
 
   test('DynamoDB: users through dynamodb only', async () => {
