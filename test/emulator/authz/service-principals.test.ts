@@ -41,7 +41,11 @@ describe('service principals calling KMS as themselves', () => {
 
   test('GIVEN the Logs statement of the AWS guide WHEN Logs calls with its context THEN allowed, and another log group is denied', async () => {
     const key = await keyWith({
-      Sid: 'Logs', Effect: 'Allow', Principal: { Service: LOGS }, Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'], Resource: '*',
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Principal: { Service: LOGS },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
       Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:app` } },
     });
     await generate(as(logs), key, { 'aws:logs:arn': LOG_GROUP });
@@ -65,7 +69,10 @@ describe('service principals calling KMS as themselves', () => {
 
   test('aws:SourceAccount and aws:SourceArn come from what the service acts for', async () => {
     const key = await keyWith({
-      Effect: 'Allow', Principal: { Service: LOGS }, Action: 'kms:GenerateDataKey', Resource: '*',
+      Effect: 'Allow',
+      Principal: { Service: LOGS },
+      Action: 'kms:GenerateDataKey',
+      Resource: '*',
       Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:logs:${REGION}:${ACCOUNT}:*` } },
     });
     await generate(as(logs, { sourceAccount: ACCOUNT, sourceArn: LOG_GROUP }), key, {});
