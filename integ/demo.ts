@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: synthesize the example apps in integ/, print each key's access matrix as the policies say it
  * (read from the synthesized templates), then deploy each app into an embedded emulator and print the matrix as
- * measured by real requests through the SDK, marking any disagreement.
+ * measured by real requests through the SDK, marking any disagreement, and the key's service uses as measured by
+ * the requests each service (S3, SQS, ...) makes for each principal ("AppRole reads CustomerBucket via S3: yes").
  */
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -10,7 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { buildDataPlatformApp } from './integ.data-platform';
 import { buildMultiRegionApp } from './integ.multi-region';
 import { startEmulator } from '../src/emulator';
-import { deployLocally, measureAccessMatrix, renderMeasuredMatrix } from '../src/local';
+import { deployLocally, measureAccessMatrix, measureServiceUses, renderMeasuredMatrix, renderServiceUses } from '../src/local';
 import { keyAccessMatrices, renderAccessMatrix } from '../src/policy/access-matrix';
 
 async function main(): Promise<number> {
@@ -28,6 +29,8 @@ async function main(): Promise<number> {
           const measured = await measureAccessMatrix(deployment, matrix, stack.stackName);
           disagreements += measured.cells.filter(c => c.expected !== c.measured).length;
           process.stdout.write(`${renderMeasuredMatrix(measured)}\n\n`);
+          const key = deployment.keys.find(k => k.stack === stack.stackName && (k.path === matrix.logicalId || k.logicalId === matrix.logicalId))!;
+          process.stdout.write(`${renderServiceUses(await measureServiceUses(deployment, key, matrix))}\n\n`);
         }
       }
     } finally {

@@ -14,6 +14,10 @@ export interface RequestInfo {
   readonly viaService?: string;
   /** `x-guarded-keys-source-ip` (emulator-only), else the socket's address. */
   readonly sourceIp: string;
+  /** `x-guarded-keys-source-arn` (emulator-only): the resource a service principal acts for (`aws:SourceArn`). */
+  readonly sourceArn?: string;
+  /** `x-guarded-keys-source-account` (emulator-only): the account a service principal acts for (`aws:SourceAccount`). */
+  readonly sourceAccount?: string;
 }
 
 /** Extra facts for one authorization. */
@@ -154,15 +158,17 @@ export class OperationContext {
   private buildRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions): AuthorizationRequest {
     const caller = this.request.caller;
     const conditions: Record<string, ConditionValue> = {
-      'aws:PrincipalArn': principalArnOf(caller),
-      'aws:PrincipalAccount': caller.accountId,
+      // A service principal has no ARN or account of its own: those keys are absent from its requests.
+      ...(caller.accountId ? { 'aws:PrincipalArn': principalArnOf(caller), 'aws:PrincipalAccount': caller.accountId, 'kms:CallerAccount': caller.accountId } : {}),
       'aws:SourceIp': this.request.sourceIp,
       'aws:RequestedRegion': this.region,
       'aws:CurrentTime': new Date(this.now()).toISOString(),
       'aws:EpochTime': Math.floor(this.now() / 1000),
       'aws:SecureTransport': false,
-      'kms:CallerAccount': caller.accountId,
     };
+    if (!caller.accountId) conditions['aws:PrincipalServiceName'] = caller.arn;
+    if (this.request.sourceArn) conditions['aws:SourceArn'] = this.request.sourceArn;
+    if (this.request.sourceAccount) conditions['aws:SourceAccount'] = this.request.sourceAccount;
     const user = /:user\/(?:.*\/)?([^/]+)$/.exec(caller.arn);
     if (user) conditions['aws:username'] = user[1];
     for (const [tag, value] of Object.entries(caller.tags)) conditions[`aws:PrincipalTag/${tag}`] = value;

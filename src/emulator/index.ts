@@ -2,7 +2,7 @@
  * The local KMS emulator (TypeScript only, not jsii): `cdk-guarded-keys/lib/emulator`.
  * @module
  */
-export { startEmulator, MAX_BODY_BYTES, VIA_SERVICE_HEADER, SOURCE_IP_HEADER } from './server';
+export { startEmulator, MAX_BODY_BYTES, VIA_SERVICE_HEADER, SOURCE_IP_HEADER, SOURCE_ARN_HEADER, SOURCE_ACCOUNT_HEADER } from './server';
 export type { EmulatorOptions, RunningEmulator } from './server';
 export { kmsClientFor } from './kms-client';
 export type { EmulatorClientOptions } from './kms-client';

@@ -1,6 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Clock } from './clock';
-import { SOURCE_IP_HEADER, VIA_SERVICE_HEADER } from './server';
+import { SOURCE_ACCOUNT_HEADER, SOURCE_ARN_HEADER, SOURCE_IP_HEADER, VIA_SERVICE_HEADER } from './server';
 
 /** How a test client talks to the emulator. */
 export interface EmulatorClientOptions {
@@ -14,11 +14,15 @@ export interface EmulatorClientOptions {
   readonly viaService?: string;
   /** Make requests as if they came from this address (`aws:SourceIp`). */
   readonly sourceIp?: string;
+  /** `aws:SourceArn`: the resource a service principal acts for. */
+  readonly sourceArn?: string;
+  /** `aws:SourceAccount`: the account a service principal acts for. */
+  readonly sourceAccount?: string;
 }
 
 /**
  * A real, unmodified `KMSClient` pointed at the emulator, signing with the emulator's clock when given it (a
- * `RunningEmulator` carries it), with a middleware that adds the two emulator-only headers when asked. They mean
+ * `RunningEmulator` carries it), with a middleware that adds the emulator-only headers when asked. They mean
  * nothing to real KMS: use this client against the emulator only.
  */
 export function kmsClientFor(emulator: { endpoint: string; clock?: Clock }, options: EmulatorClientOptions = {}): KMSClient {
@@ -41,6 +45,8 @@ export function kmsClientFor(emulator: { endpoint: string; clock?: Clock }, opti
   const headers: Record<string, string> = {};
   if (options.viaService) headers[VIA_SERVICE_HEADER] = options.viaService.includes('.') ? options.viaService : `${options.viaService}.${region}.amazonaws.com`;
   if (options.sourceIp) headers[SOURCE_IP_HEADER] = options.sourceIp;
+  if (options.sourceArn) headers[SOURCE_ARN_HEADER] = options.sourceArn;
+  if (options.sourceAccount) headers[SOURCE_ACCOUNT_HEADER] = options.sourceAccount;
   if (Object.keys(headers).length) {
     client.middlewareStack.add(next => async args => {
       const request = args.request as { headers: Record<string, string> };

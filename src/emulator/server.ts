@@ -20,6 +20,8 @@ const TARGET_PREFIX = 'TrentService.';
 /** Emulator-only headers (never needed by a real client). */
 export const VIA_SERVICE_HEADER = 'x-guarded-keys-via-service';
 export const SOURCE_IP_HEADER = 'x-guarded-keys-source-ip';
+export const SOURCE_ARN_HEADER = 'x-guarded-keys-source-arn';
+export const SOURCE_ACCOUNT_HEADER = 'x-guarded-keys-source-account';
 
 /** How to start an emulator. */
 export interface EmulatorOptions {
@@ -134,6 +136,8 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
       region: credential.region,
       viaService: headerValue(req, VIA_SERVICE_HEADER),
       sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? normalizeIp(req.socket.remoteAddress),
+      sourceArn: headerValue(req, SOURCE_ARN_HEADER),
+      sourceAccount: headerValue(req, SOURCE_ACCOUNT_HEADER),
     });
     const output = OPERATIONS[operation](ctx, input);
     core.store.flush();

@@ -4,6 +4,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { NO_VALUE, ResolutionScope, resolveValue } from './intrinsics';
 import { deploymentOrder, stackOrder } from './order';
+import { performServiceCreation } from './services/creation';
+import { servicePhysical } from './services/physical';
 import { CfnResource, CfnTemplate, readSource, StackSource } from './source';
 import { NamedPolicy, PolicyDocumentJson } from '../emulator/authz/types';
 import { PrincipalConfig } from '../emulator/config';
@@ -61,6 +63,20 @@ export interface UnmodeledResource {
   readonly type: string;
 }
 
+/** Any resource the deployment went through, with its resolved properties and physical values. */
+export interface DeployedResource {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly path?: string;
+  readonly type: string;
+  readonly account: string;
+  readonly region: string;
+  /** The properties with every intrinsic resolved. */
+  readonly properties: Record<string, any>;
+  readonly ref: unknown;
+  readonly attributes: Record<string, unknown>;
+}
+
 /** What `deployLocally` made. */
 export interface LocalDeployment {
   readonly endpoint: string;
@@ -68,6 +84,8 @@ export interface LocalDeployment {
   readonly principals: DeployedPrincipal[];
   readonly aliases: Array<{ stack: string; aliasName: string; keyId: string; region: string; account: string }>;
   readonly unmodeled: UnmodeledResource[];
+  /** Every resource, in deployment order (services read theirs from here). */
+  readonly resources: DeployedResource[];
   /** A key by `Stack/LogicalId`, `Stack/construct/path`, a unique logical id or path, or an alias name (`alias/x`). */
   key(name: string): DeployedKey;
   /** A principal by `Stack/LogicalId`, `Stack/construct/path`, or a unique logical id or path. */
@@ -104,6 +122,7 @@ class Deployer {
   private readonly principals: DeployedPrincipal[] = [];
   private readonly aliases: LocalDeployment['aliases'] = [];
   private readonly unmodeled: UnmodeledResource[] = [];
+  private readonly resources: DeployedResource[] = [];
   private readonly exports = new Map<string, unknown>();
   /** Values CDK passes between regions through SSM parameters (cross-region references). */
   private readonly crossRegionParameters = new Map<string, unknown>();
@@ -243,9 +262,12 @@ class Deployer {
         }
         default: {
           this.unmodeled.push({ stack: stack.name, logicalId, type: resource.Type });
-          physical.set(logicalId, placeholder(stack.name, logicalId, resource.Type, account, region));
+          physical.set(logicalId, servicePhysical(resource.Type, physicalName(stack.name, logicalId), properties, account, region)
+            ?? placeholder(stack.name, logicalId, resource.Type, account, region));
         }
       }
+      const { ref, attributes } = physical.get(logicalId)!;
+      this.resources.push({ stack: stack.name, logicalId, path, type: resource.Type, account, region, properties, ref, attributes });
     }
 
     // Managed policies attached by ARN on roles and users.
@@ -262,6 +284,11 @@ class Deployer {
         arn: deployed.arn, accessKeyId: deployed.accessKeyId, secretAccessKey: deployed.secretAccessKey, identityPolicies: policies,
       });
     }
+    // The KMS requests services make while CloudFormation creates their resources (as the deploying role).
+    await performServiceCreation(this.resources.filter(r => r.stack === stack.name), {
+      target: this.options.emulator,
+      deployerClientFor: (acct, rgn) => this.client(this.roots.get(acct) ?? root, rgn),
+    });
     for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
       if (output.Export) this.exports.set(String(resolveValue(output.Export.Name, scope)), resolveValue(output.Value, scope, `${stack.name}/Outputs/${name}`));
     }
@@ -280,6 +307,7 @@ class Deployer {
       principals: this.principals,
       aliases: this.aliases,
       unmodeled: this.unmodeled,
+      resources: this.resources,
       key: name => {
         const alias = this.aliases.find(a => a.aliasName === name);
         if (alias) return this.keys.find(k => k.keyId === alias.keyId && k.region === alias.region)!;

@@ -4,12 +4,17 @@
  * @module
  */
 export { deployLocally } from './deployment';
-export type { DeployedKey, DeployedPrincipal, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource } from './deployment';
+export type { DeployedKey, DeployedPrincipal, DeployedResource, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource } from './deployment';
 export { checkAccess, CHECKABLE_ACTIONS } from './access';
 export type { AccessOptions, AccessResult, CheckableAction } from './access';
 export { guardedKeysMatchers } from './matchers';
 export { readSource } from './source';
 export type { CfnTemplate, StackSource } from './source';
 export { httpDeploymentTarget } from './http-target';
-export { measureAccessMatrix, renderMeasuredMatrix } from './measured-matrix';
-export type { MeasuredCell, MeasuredMatrix } from './measured-matrix';
+export { measureAccessMatrix, renderMeasuredMatrix, measureServiceUses, renderServiceUses } from './measured-matrix';
+export type { MeasuredCell, MeasuredMatrix, ServiceUseCell, ServiceUseMatrix } from './measured-matrix';
+export { checkServiceUse, explainServiceUse } from './services/use';
+export type { ServiceUseResult, ServiceUseOptions, IamOutcome } from './services/use';
+export type { KmsCallOutcome } from './services/calls';
+export { SERVICE_MODELS, serviceModelFor } from './services';
+export type { ServiceModel, ServiceKmsCall, ServiceUse, UseMode, NamedKey } from './services';

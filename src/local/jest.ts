@@ -1,6 +1,6 @@
 /**
  * `import 'cdk-guarded-keys/lib/local/jest'` in a test (or in jest's `setupFilesAfterEach`) registers
- * `toAllow` and `toDeny`.
+ * `toAllow`, `toDeny`, `toAllowUse` and `toDenyUse`.
  * @module
  */
 import { guardedKeysMatchers } from './matchers';

@@ -1,5 +1,7 @@
 import { AccessOptions, checkAccess } from './access';
-import { DeployedKey, DeployedPrincipal, LocalDeployment } from './deployment';
+import { DeployedKey, DeployedPrincipal, DeployedResource, LocalDeployment } from './deployment';
+import { UseMode } from './services/types';
+import { checkServiceUse, explainServiceUse, ServiceUseOptions } from './services/use';
 
 type PrincipalRef = string | DeployedPrincipal;
 type KeyRef = string | DeployedKey;
@@ -24,7 +26,31 @@ export const guardedKeysMatchers = {
       message: () => `expected ${name(principal)} to be denied ${action} on ${name(key)}${describeOptions(options)}, but it was allowed: ${result.explanation ?? ''}`,
     };
   },
+  /**
+   * `await expect(deployment).toAllowUse('AppRole', 'Bucket', 'read')`: the principal's IAM policies allow the
+   * service's action on the resource, and every KMS request the service makes for it is allowed by the emulator.
+   */
+  async toAllowUse(
+    this: unknown, deployment: LocalDeployment, principal: PrincipalRef, resource: ResourceRef, mode: UseMode, options?: ServiceUseOptions,
+  ) {
+    const result = await checkServiceUse(deployment, principal, resource, mode, options);
+    return {
+      pass: result.allowed,
+      message: () => `expected ${name(principal)} to ${mode} ${name(resource)} via ${result.service}, but it cannot:\n${explainServiceUse(result)}`,
+    };
+  },
+  async toDenyUse(
+    this: unknown, deployment: LocalDeployment, principal: PrincipalRef, resource: ResourceRef, mode: UseMode, options?: ServiceUseOptions,
+  ) {
+    const result = await checkServiceUse(deployment, principal, resource, mode, options);
+    return {
+      pass: !result.allowed,
+      message: () => `expected ${name(principal)} to be unable to ${mode} ${name(resource)} via ${result.service}, but it can:\n${explainServiceUse(result)}`,
+    };
+  },
 };
+
+type ResourceRef = string | DeployedResource;
 
 function name(x: string | { stack: string; logicalId: string }): string {
   return typeof x === 'string' ? x : `${x.stack}/${x.logicalId}`;
@@ -44,6 +70,10 @@ declare global {
       toAllow(principal: string | DeployedPrincipal, action: string, key: string | DeployedKey, options?: AccessOptions): Promise<R>;
       /** The principal is denied the action on the key (AccessDeniedException from the emulator). */
       toDeny(principal: string | DeployedPrincipal, action: string, key: string | DeployedKey, options?: AccessOptions): Promise<R>;
+      /** The principal can read (write) the resource through its service: IAM, and the KMS requests the service makes. */
+      toAllowUse(principal: string | DeployedPrincipal, resource: string | DeployedResource, mode: 'read' | 'write', options?: ServiceUseOptions): Promise<R>;
+      /** The principal cannot read (write) the resource through its service. */
+      toDenyUse(principal: string | DeployedPrincipal, resource: string | DeployedResource, mode: 'read' | 'write', options?: ServiceUseOptions): Promise<R>;
     }
   }
 }

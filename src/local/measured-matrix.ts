@@ -1,5 +1,8 @@
 import { AccessOptions, checkAccess } from './access';
-import { LocalDeployment } from './deployment';
+import { DeployedKey, DeployedResource, LocalDeployment } from './deployment';
+import { serviceModelFor } from './services';
+import { UseMode } from './services/types';
+import { checkServiceUse, ServiceUseResult } from './services/use';
 import { KeyAccessMatrix } from '../policy/access-matrix';
 import { Capability } from '../policy/kms-actions';
 
@@ -101,4 +104,76 @@ function optionsFrom(conditions: string[]): AccessOptions {
     if (equals) context[equals[1]] = equals[2];
   }
   return { viaService, encryptionContext: Object.keys(context).length ? context : undefined };
+}
+
+/** One measured service use: may this principal read (write) this resource through its service? */
+export interface ServiceUseCell {
+  readonly principal: string;
+  readonly resource: string;
+  readonly service: string;
+  readonly mode: UseMode;
+  readonly allowed: boolean;
+  /** Why not, in a few words: the IAM action or the KMS request that was refused, and what decided. */
+  readonly why?: string;
+}
+
+/** The service uses of one key, measured by the requests each service makes. */
+export interface ServiceUseMatrix {
+  readonly key: string;
+  /** Encryption context the callers added where the service lets them (S3), taken from the key's policy. */
+  readonly callerContext?: Record<string, string>;
+  readonly cells: ServiceUseCell[];
+}
+
+/**
+ * Measures, for every resource whose service uses the key, whether each deployed principal can read and write it:
+ * the principal's IAM policies and the KMS requests the service makes, sent to the emulator. Where the service lets
+ * a caller add encryption context (S3), the context the key's policy requires is added (from the matrix).
+ */
+export async function measureServiceUses(
+  deployment: LocalDeployment, key: string | DeployedKey, matrix?: KeyAccessMatrix,
+): Promise<ServiceUseMatrix> {
+  const k = typeof key === 'string' ? deployment.key(key) : key;
+  const contextConditions = (matrix?.rows ?? []).filter(r => r.effect === 'Allow').flatMap(r => r.conditions.filter(c => c.startsWith('context ')));
+  const required = optionsFrom(contextConditions).encryptionContext;
+  const cells: ServiceUseCell[] = [];
+  for (const resource of deployment.resources.filter(r => usesKey(deployment, r, k))) {
+    const model = serviceModelFor(resource.type)!;
+    for (const principal of deployment.principals) {
+      for (const mode of ['read', 'write'] as const) {
+        const options = model.acceptsCallerContext && required ? { encryptionContext: required } : {};
+        const result = await checkServiceUse(deployment, principal, resource, mode, options);
+        const { principal: name, resource: used, service, allowed } = result;
+        cells.push({ principal: name, resource: used, service, mode, allowed, why: whyNot(result) });
+      }
+    }
+  }
+  return { key: `${k.stack}/${k.path ?? k.logicalId}`, callerContext: required, cells };
+}
+
+/** `AppRole reads CustomerBucket via S3: yes`, one line a cell, under the key. */
+export function renderServiceUses(measured: ServiceUseMatrix): string {
+  const context = measured.callerContext ? ` (callers add ${JSON.stringify(measured.callerContext)} where the service lets them)` : '';
+  const lines = [`${measured.key} — service uses measured by the requests each service makes${context}`];
+  if (measured.cells.length === 0) lines.push('  (no resource of the deployment uses this key through a service)');
+  for (const c of measured.cells) {
+    lines.push(`  ${c.principal} ${c.mode === 'read' ? 'reads' : 'writes'} ${c.resource} via ${c.service}: ${c.allowed ? 'yes' : `no — ${c.why}`}`);
+  }
+  return lines.join('\n');
+}
+
+function usesKey(deployment: LocalDeployment, resource: DeployedResource, key: DeployedKey): boolean {
+  const model = serviceModelFor(resource.type);
+  if (!model) return false;
+  const aliases = deployment.aliases.filter(a => a.keyId === key.keyId && a.region === key.region).map(a => a.aliasName);
+  return model.keysOf(resource).some(named => named.region === key.region
+    && (named.keyId === key.keyId || named.keyId === key.arn || aliases.some(a => named.keyId === a || named.keyId.endsWith(`:${a}`))));
+}
+
+function whyNot(result: ServiceUseResult): string | undefined {
+  if (result.allowed) return undefined;
+  const iam = result.iam.find(i => !i.allowed);
+  if (iam) return iam.reason.startsWith('explicitly') ? `${iam.action} ${iam.reason}` : `no IAM policy allows ${iam.action}`;
+  const kms = result.kms.find(c => !c.allowed)!;
+  return `kms:${kms.call.operation} as ${kms.caller}: ${kms.reason}`;
 }

@@ -1,6 +1,6 @@
 import { evaluateConditions } from './conditions';
 import { allowingGrant } from './grants';
-import { isAccountRoot, matchPrincipal, PrincipalMatch } from './principals';
+import { isAccountRoot, isServicePrincipal, matchPrincipal, PrincipalMatch } from './principals';
 import {
   AuthorizationDecision, AuthorizationRequest, ConditionValue, DecisionTraceEntry, PolicyDocumentJson, PolicyStatementJson,
 } from './types';
@@ -17,6 +17,8 @@ import { globMatch, toList } from './wildcard';
  * 3. Another account: the key policy must allow the caller or its account, and (unless the caller is that
  *    account's root) an identity policy must allow too; or a grant allows.
  * 4. Without a key (CreateKey, ListKeys...): the account root is allowed; others need an identity policy.
+ * 5. A service principal calling as itself (CloudWatch Logs, SNS) has no IAM policies: only a key policy
+ *    statement naming it (or `*`), or a grant to it, allows it.
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
@@ -25,9 +27,10 @@ export function evaluateAuthorization(request: AuthorizationRequest): Authorizat
   const trace: DecisionTraceEntry[] = [];
   const lookup = caseInsensitiveLookup(request.conditionContext);
   const root = isAccountRoot(request.caller);
+  const service = isServicePrincipal(request.caller);
 
   const keyStatements = request.key ? evaluateDocument(request.key.policy, 'key-policy', undefined, request, lookup, trace, true) : [];
-  const identityStatements = root ? [] : request.caller.identityPolicies.flatMap(p =>
+  const identityStatements = root || service ? [] : request.caller.identityPolicies.flatMap(p =>
     evaluateDocument(p.document, 'identity-policy', p.name, request, lookup, trace, false));
 
   const deny = [...keyStatements, ...identityStatements].find(s => s.effect === 'Deny');
@@ -47,7 +50,9 @@ export function evaluateAuthorization(request: AuthorizationRequest): Authorizat
   const grant = allowingGrant(request);
   if (grant) trace.push({ source: 'grant', policyName: grant.grantId, effect: 'Allow', matched: true, detail: `grant ${grant.name ?? grant.grantId} allows ${grant.operations.join(', ')}` });
 
-  if (sameAccount) {
+  if (service) {
+    if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace };
+  } else if (sameAccount) {
     if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace };
     if (viaAccount && identityAllow) return { allowed: true, reason: `allowed by ${identityAllow.label}; the key policy trusts the account (${viaAccount.label})`, trace };
   } else if (direct || viaAccount) {

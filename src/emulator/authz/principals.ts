@@ -37,6 +37,11 @@ function roleOfSession(arn: string): string | undefined {
   return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : undefined;
 }
 
+/** A service principal calling as itself (`logs.eu-west-1.amazonaws.com`): it has no account and no IAM policies. */
+export function isServicePrincipal(caller: CallerIdentity): boolean {
+  return caller.accountId === '' && !caller.arn.startsWith('arn:');
+}
+
 export function isAccountRoot(caller: CallerIdentity): boolean {
   return ROOT.test(caller.arn);
 }
@@ -47,7 +52,12 @@ export function matchPrincipal(principal: PrincipalJson | undefined, caller: Cal
   if (principal === '*') return 'direct';
   let best: PrincipalMatch;
   for (const [type, values] of Object.entries(principal)) {
-    if (type !== 'AWS') continue; // Service and Federated principals never match an IAM caller
+    if (type === 'Service') {
+      // A Service principal matches only that service calling as itself, never an IAM caller.
+      if (isServicePrincipal(caller) && toList(values).includes(caller.arn)) return 'direct';
+      continue;
+    }
+    if (type !== 'AWS') continue; // Federated principals never match
     for (const value of toList(values)) {
       const match = matchOne(value, caller);
       if (match === 'direct') return 'direct';

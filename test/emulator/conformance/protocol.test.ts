@@ -64,7 +64,7 @@ describe('wire protocol and identity', () => {
 
   test('a configuration with a bad principal is refused at start, naming the field', async () => {
     await expect(startEmulator({ config: { principals: [{ arn: 'not-an-arn', accessKeyId: 'AKIAX', secretAccessKey: 'secret-123' }] } }))
-      .rejects.toThrow('principals[0].arn must be an IAM ARN (root, role or user). Received: "not-an-arn"');
+      .rejects.toThrow('principals[0].arn must be an IAM ARN (root, role or user) or a service principal. Received: "not-an-arn"');
     emulator = await startEmulator();
   });
 
