@@ -6,7 +6,8 @@ import { GuardedKeyGrants } from './guarded-key-grants';
 import { resourceStatementProblem } from './resource-statement';
 import { actionsFor, KeyPolicyModel, KeyRole, ROLE_PROP, ROLES_OF_KIND } from '../policy/key-policy-model';
 import { Conditions } from '../policy/narrowing';
-import { describePrincipal, principalArnPattern } from '../policy/principal-identity';
+import { describePrincipal, principalArnPattern, principalIdentity } from '../policy/principal-identity';
+import { intersectViaServices } from '../policy/via-services';
 import { validationError } from '../private/errors';
 import { DESCRIBE_ACTIONS } from '../private/perms';
 
@@ -59,7 +60,7 @@ export class KeyGrantWriter {
   public grantRole(grantee: iam.IGrantable, role: KeyRole): iam.Grant {
     const principal = grantee.grantPrincipal;
     this.assertRoleAllowed(role, principal, GRANT_METHOD[role]);
-    this.target.model.add(role, principal, 'iam-policy');
+    if (this.isRegistrable(principal)) this.target.model.add(role, principal, 'iam-policy');
     if (role === 'admin') return this.addStatements(grantee, [], actionsFor('admin', this.target.model.options), false);
     return this.addStatements(grantee, actionsFor(role, this.target.model.options), DESCRIBE_ACTIONS, true);
   }
@@ -79,7 +80,7 @@ export class KeyGrantWriter {
     if (classified.uses && classified.administers) throw this.mixedRoles(principal, where, 'both');
     if (classified.uses && held.includes('admin')) throw this.mixedRoles(principal, where, 'admin');
     if (classified.administers && held.some(r => r !== 'admin')) throw this.mixedRoles(principal, where, 'user', held);
-    if (principalArnPattern(principal) !== undefined) {
+    if (this.isRegistrable(principal)) {
       if (classified.administers) model.add('admin', principal, 'iam-policy');
       for (const role of classified.useRoles) model.add(role, principal, 'iam-policy');
     }
@@ -127,6 +128,18 @@ export class KeyGrantWriter {
     Object.defineProperty(key, 'grants', { get: () => grants, configurable: true, enumerable: false });
   }
 
+  /**
+   * Whether a grantee becomes a member that strict mode's denies exempt. A whole account is never registered by a
+   * grant: aws-cdk-lib grants an account through a service (a `secretsmanager.Secret` gives its account use via
+   * Secrets Manager), and exempting `arn:aws:iam::<account>:*` would switch strict mode off for everyone in it.
+   * Accounts that may use a strict key are listed in its props instead. Principals without an IAM ARN (services)
+   * cannot be named in `aws:PrincipalArn` and are not registered either.
+   */
+  private isRegistrable(principal: iam.IPrincipal): boolean {
+    if (principalArnPattern(principal) === undefined || principal instanceof iam.AccountPrincipal) return false;
+    return !/:root"/.test(principalIdentity(this.target.scope, principal));
+  }
+
   private assertRoleAllowed(role: KeyRole, principal: iam.IPrincipal, where: string): void {
     const kind = this.target.model.kind;
     if (role !== 'admin' && !ROLES_OF_KIND[kind].includes(role)) {
@@ -162,8 +175,9 @@ export class KeyGrantWriter {
     const model = this.target.model;
     const foreign = model.foreignAccountOf(principal);
     const parts: iam.Grant[] = [];
-    const add = (actions: string[], conditions: Conditions, purpose: string) => {
+    const add = (actions: string[], keyConditions: Conditions, purpose: string) => {
       if (!actions.length) return;
+      const conditions = this.withPrincipalsViaServices(principal, keyConditions);
       if (foreign) {
         this.addForeignIdentityStatement(principal, actions, conditions);
         this.target.addKeyPolicyStatement(new iam.PolicyStatement({
@@ -180,13 +194,34 @@ export class KeyGrantWriter {
         grantee, actions, resourceArns: [this.target.keyArn], conditions: nonEmpty(conditions),
       });
       if (!onPrincipal.success) {
-        this.target.addKeyPolicyStatement(new iam.PolicyStatement({ principals: [principal], actions, resources: ['*'], conditions: nonEmpty(conditions) }));
+        const statement = new iam.PolicyStatement({ principals: [principal], actions, resources: ['*'], conditions: nonEmpty(conditions) });
+        // The principal's own conditions were merged in by the statement; the intersection must win over them.
+        const via = conditions.StringEquals?.['kms:ViaService'];
+        if (via !== undefined) statement.addCondition('StringEquals', { 'kms:ViaService': via });
+        this.target.addKeyPolicyStatement(statement);
       }
       parts.push(onPrincipal.success ? onPrincipal : iam.Grant.drop(grantee, 'named in the key policy'));
     };
     add(cryptoActions, model.useConditions(this.target.region), sidPart(cryptoActions));
     add(otherActions, narrowOther ? model.callerConditions(this.target.region) : {}, sidPart(otherActions));
     return parts.reduce((a, b) => a.combine(b));
+  }
+
+  /**
+   * The key's conditions with `kms:ViaService` narrowed to what both the key and the grantee's principal allow
+   * (a `kms.ViaServicePrincipal` from `secret.grantRead` keeps Secrets Manager); refused when they exclude each other.
+   */
+  private withPrincipalsViaServices(principal: iam.IPrincipal, conditions: Conditions): Conditions {
+    const principalConditions = principal.policyFragment.conditions as Conditions;
+    const ours = conditions.StringEquals?.['kms:ViaService'];
+    const theirs = principalConditions?.StringEquals?.['kms:ViaService'];
+    if (ours === undefined || theirs === undefined) return conditions;
+    const both = intersectViaServices(conditions, principalConditions)!;
+    if (both.length === 0) {
+      throw validationError(this.target.scope, `the key allows use only via ${JSON.stringify(ours)} ('viaServices'), and a grant to ${describePrincipal(this.target.scope, principal)} `
+        + `allows it only via ${JSON.stringify(theirs)}: no request can meet both; add the grant's service to 'viaServices'`);
+    }
+    return { ...conditions, StringEquals: { ...conditions.StringEquals, 'kms:ViaService': both } };
   }
 
   /** The other account's side of a cross-account grant: its IAM statement on the key's ARN pattern. */

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { viaServiceEndpoint, viaServiceProblem } from './via-services';
 
 /**
  * How use of a key is narrowed, and the IAM conditions that express it.
@@ -45,10 +46,7 @@ export function callerConditions(narrowing: Narrowing, region: string): Conditio
   return conditions;
 }
 
-/** `s3` in `eu-west-1` -> `s3.eu-west-1.amazonaws.com`, the value KMS puts in `kms:ViaService`. */
-export function viaServiceEndpoint(service: string, region: string): string {
-  return `${service}.${region}.amazonaws.com`;
-}
+export { viaServiceEndpoint };
 
 function addCondition(conditions: Conditions, operator: string, key: string, value: unknown): void {
   conditions[operator] = { ...(conditions[operator] ?? {}), [key]: value };
@@ -65,8 +63,12 @@ export function narrowingProblems(narrowing: Narrowing): string[] {
   if (narrowing.viaServices !== undefined) {
     if (narrowing.viaServices.length === 0) problems.push("'viaServices' must list at least one service (e.g. ['s3']), or be omitted");
     for (const s of narrowing.viaServices) {
-      if (!Token.isUnresolved(s) && !SERVICE_NAME.test(s)) {
+      if (Token.isUnresolved(s)) continue;
+      if (!SERVICE_NAME.test(s)) {
         problems.push(`'viaServices' entries must be service names like 's3' or 'secretsmanager' (the region and domain are added). Received: '${s}'`);
+      } else {
+        const problem = viaServiceProblem(s);
+        if (problem) problems.push(problem);
       }
     }
   }

@@ -144,7 +144,8 @@ describe('narrowing', () => {
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
           Sid: 'AllowKeyUse',
-          Condition: { StringEquals: { 'kms:ViaService': [{ 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }] } },
+          // The domain follows the partition (amazonaws.com.cn in China), so it is a token too.
+          Condition: { StringEquals: { 'kms:ViaService': [{ 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] }] } },
         })]),
       },
     });
@@ -166,12 +167,12 @@ describe('narrowing', () => {
     expect(statement('AllowKeyUsersToDescribeKey')!.Condition).toBeUndefined();
   });
 
-  test('allowGrantsForAwsResources gives users grants for AWS resources only', () => {
+  test('allowGrantsForAwsResources gives users grants for AWS resources only (EBS calls KMS as ec2)', () => {
     new GuardedKey(stack, 'Key', { users: [user], allowGrantsForAwsResources: true, viaServices: ['ebs'] });
     expect(statement('AllowGrantsForAwsResourcesOnly')).toEqual(expect.objectContaining({
       Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
       Condition: {
-        StringEquals: { 'kms:ViaService': ['ebs.eu-west-1.amazonaws.com'] },
+        StringEquals: { 'kms:ViaService': ['ec2.eu-west-1.amazonaws.com'] },
         Bool: { 'kms:GrantIsForAWSResource': true },
       },
     }));
