@@ -4,15 +4,11 @@
  * for `test.failing` to become `test` — the day it is fixed. None is deleted; the next issue fixes them.
  */
 export const KNOWN_FAILURES = {
-  /** Strict mode's deny statements name only the key's listed principals; `bucket.grantRead` adds an IAM policy, not a key user. */
-  s3StrictGrantRead: 'KNOWN FAILURE strict GuardedKey: a role given access with bucket.grantRead is denied kms:Decrypt through S3',
   /**
    * `requiredEncryptionContext` refuses keys starting with `aws`, yet the context every service sends is `aws:*`
    * (aws:s3:arn, aws:sqs:arn, aws:logs:arn...): a guarded key cannot be pinned to what a service sends (synth fails).
    */
   requiredServiceContext: 'KNOWN FAILURE GuardedKey requiredEncryptionContext cannot name a service context key (aws:s3:arn)',
-  /** The same for topics (unlike queue.grantSendMessages, which GuardedKey's grant methods list on the key). */
-  snsStrictGrantPublish: 'KNOWN FAILURE strict GuardedKey: a role given access with topic.grantPublish is denied through SNS',
   /**
    * A service principal (sns.amazonaws.com delivering to a queue) has no aws:PrincipalArn, so strict mode's
    * `ArnNotLike aws:PrincipalArn` denies match it and no grant or statement can let it in.
