@@ -7,3 +7,4 @@ export * from './keys/rsa-encryption-key';
 export * from './keys/replica-key';
 export * from './guard/key-guard';
 export * from './keys/key-pattern';
+export * from './keys/allow-service-principal-options';

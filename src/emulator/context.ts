@@ -165,6 +165,8 @@ export class OperationContext {
       'aws:CurrentTime': new Date(this.now()).toISOString(),
       'aws:EpochTime': Math.floor(this.now() / 1000),
       'aws:SecureTransport': false,
+      // True only for an AWS service calling as its own service principal (not for calls a service makes for a caller).
+      'aws:PrincipalIsAWSService': !caller.accountId,
     };
     if (!caller.accountId) conditions['aws:PrincipalServiceName'] = caller.arn;
     if (this.request.sourceArn) conditions['aws:SourceArn'] = this.request.sourceArn;

@@ -6,6 +6,7 @@ import { normalizeAliasName } from './alias-name';
 import { GuardedKeyCommonProps } from './common-props';
 import { defaultDeployers } from './deployers';
 import { KeyGrantWriter } from './key-grants';
+import { AllowServicePrincipalOptions } from './service-principal-access';
 import { commonPropProblems } from './validate-props';
 import { KeyKind, KeyPolicyModel, KeyRole, ROLE_PROP } from '../policy/key-policy-model';
 import { isUnnarrowed } from '../policy/narrowing';
@@ -139,6 +140,15 @@ export abstract class GuardedKeyBase extends kms.Key {
     if (!this._model) return super.addToResourcePolicy(statement, allowNoOp); // during kms.Key's constructor
     this._grants.addResourceStatement(statement);
     return { statementAdded: true, policyDependable: this };
+  }
+
+  /**
+   * Lets an AWS service use the key as its own service principal, with the conditions its documentation gives:
+   * `logs` (CloudWatch Logs, narrowed by `kms:EncryptionContext:aws:logs:arn`), `sns`, `events`, `cloudtrail` and
+   * `s3-logging` (narrowed by `aws:SourceAccount`, and `aws:SourceArn` when `sourceArns` are given).
+   */
+  public allowServicePrincipal(service: string, options: AllowServicePrincipalOptions = {}): void {
+    this._grants.allowServicePrincipal(service, options);
   }
 
   /** The roles a principal holds on the key, from props and grants (`admin`, `user`, `signer`, ...). */

@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { classifyActions } from './action-roles';
 import { GuardedKeyGrants } from './guarded-key-grants';
-import { resourceStatementProblem } from './resource-statement';
+import { narrowServicePrincipals, resourceStatementProblem } from './resource-statement';
+import { AllowServicePrincipalOptions, SERVICE_PRINCIPAL_PRESETS, servicePrincipalStatement } from './service-principal-access';
 import { actionsFor, KeyPolicyModel, KeyRole, ROLE_PROP, ROLES_OF_KIND } from '../policy/key-policy-model';
 import { Conditions } from '../policy/narrowing';
 import { describePrincipal, principalArnPattern, principalIdentity } from '../policy/principal-identity';
@@ -96,7 +97,16 @@ export class KeyGrantWriter {
   public addResourceStatement(statement: iam.PolicyStatement): void {
     const problem = resourceStatementProblem(statement, this.target.model, this.target.scope);
     if (problem) throw validationError(this.target.scope, problem);
+    narrowServicePrincipals(statement, this.target.model, this.target.scope);
     this.target.addKeyPolicyStatement(statement);
+  }
+
+  /** Lets an AWS service use the key as its own principal, with the conditions its documentation gives. */
+  public allowServicePrincipal(service: string, options: AllowServicePrincipalOptions): void {
+    if (!SERVICE_PRINCIPAL_PRESETS[service]) {
+      throw validationError(this.target.scope, `allowServicePrincipal: '${service}' is not a service that calls KMS as its own principal; use one of ${Object.keys(SERVICE_PRINCIPAL_PRESETS).join(', ')}`);
+    }
+    this.addResourceStatement(servicePrincipalStatement(this.target.scope, this.target.region, service, options));
   }
 
   /**

@@ -6,6 +6,7 @@ import { normalizeAliasName } from './alias-name';
 import { defaultDeployers } from './deployers';
 import { GuardedKeyBase } from './guarded-key-base';
 import { KeyGrantWriter } from './key-grants';
+import { AllowServicePrincipalOptions } from './service-principal-access';
 import { commonPropProblems } from './validate-props';
 import { validationErrorFor } from '../private/errors';
 
@@ -98,6 +99,8 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
 
     const model = props.primary._model;
     const deployers = model.options.strict ? defaultDeployersIfUnset(props.primary, this) : undefined;
+    // CloudFormation in this region calls kms:ReplicateKey on the primary as this region's deployment role.
+    if (model.options.strict && !props.primary._deployersGiven) model.addReplicaDeployers(defaultDeployers(this, this.stack.region));
     const resource = new kms.CfnReplicaKey(this, 'Resource', {
       primaryKeyArn: props.primary.keyArn,
       description: props.description,
@@ -137,6 +140,15 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
   public addToResourcePolicy(statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
     this.grantWriter.addResourceStatement(statement);
     return { statementAdded: true, policyDependable: this };
+  }
+
+  /**
+   * Lets an AWS service use the key as its own service principal, with the conditions its documentation gives:
+   * `logs` (CloudWatch Logs, narrowed by `kms:EncryptionContext:aws:logs:arn`), `sns`, `events`, `cloudtrail` and
+   * `s3-logging` (narrowed by `aws:SourceAccount`, and `aws:SourceArn` when `sourceArns` are given).
+   */
+  public allowServicePrincipal(service: string, options: AllowServicePrincipalOptions = {}): void {
+    this.grantWriter.allowServicePrincipal(service, options);
   }
 
   /** Grants arbitrary actions on the replica; cryptographic ones are narrowed and refused to admins. */

@@ -1,6 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { classifyActions } from './action-roles';
+import { SOURCE_CONDITION_KEYS } from './service-principal-access';
 import { KeyPolicyModel } from '../policy/key-policy-model';
 import { KMS_ACTIONS } from '../policy/kms-actions';
 import { describePrincipal } from '../policy/principal-identity';
@@ -52,4 +54,21 @@ export function resourceStatementProblem(statement: iam.PolicyStatement, model: 
 function narrowsCaller(conditions: Record<string, Record<string, unknown>> | undefined): boolean {
   const narrowing = new Set(CALLER_NARROWING_KEYS.map(k => k.toLowerCase()));
   return Object.values(conditions ?? {}).some(byKey => Object.keys(byKey).some(key => narrowing.has(key.toLowerCase())));
+}
+
+/**
+ * In strict mode AWS services calling as themselves are outside the Deny statements (they have no
+ * `aws:PrincipalArn`), so a statement that allows a service principal must tie its calls to this account's
+ * resources: one without a source condition gets `aws:SourceAccount` of the key's account added (narrowed, never
+ * widened), as AWS's confused-deputy guidance says.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ */
+export function narrowServicePrincipals(statement: iam.PolicyStatement, model: KeyPolicyModel, scope: IConstruct): void {
+  if (!model.options.strict || statement.effect === iam.Effect.DENY) return;
+  const hasService = statement.principals.some(p => p.policyFragment.principalJson.Service !== undefined);
+  if (!hasService) return;
+  const keys = Object.values((statement.conditions ?? {}) as Record<string, Record<string, unknown>>).flatMap(Object.keys).map(k => k.toLowerCase());
+  if (SOURCE_CONDITION_KEYS.some(k => keys.includes(k.toLowerCase()))) return;
+  statement.addCondition('StringEquals', { 'aws:SourceAccount': Stack.of(scope).account });
 }

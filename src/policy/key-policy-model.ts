@@ -93,6 +93,8 @@ export const STATEMENT_SIDS = {
   denyDecrypt: 'DenyDecryptToUnlistedPrincipals',
   denyGrants: 'DenyGrantsToUnlistedPrincipals',
   denyManagement: 'DenyManagementToUnlistedPrincipals',
+  denyDeployersOutsideServices: 'DenyDeployersEncryptOutsideServices',
+  denyDeployersOwnGrants: 'DenyDeployersGrantsNotForAwsResources',
 } as const;
 
 /** The actions each role holds. */
@@ -130,6 +132,7 @@ export function actionsFor(role: KeyRole, options: Pick<KeyPolicyModelOptions, '
 export class KeyPolicyModel {
   private readonly members: Member[] = [];
   private readonly extraStatements: iam.PolicyStatement[] = [];
+  private readonly replicaDeployers: iam.IPrincipal[] = [];
 
   constructor(private readonly scope: IConstruct, public readonly options: KeyPolicyModelOptions) {}
 
@@ -219,7 +222,9 @@ export class KeyPolicyModel {
       }
     }
 
-    if (this.options.strict) statements.push(...this.strictDenies(replica?.deployers ?? this.options.deployers));
+    if (this.options.strict) {
+      statements.push(...this.strictDenies(replica?.deployers ?? this.options.deployers, replica ? [] : this.replicaDeployers));
+    }
     statements.push(...(replica ? replica.extraStatements : this.extraStatements));
     return new iam.PolicyDocument({ statements });
   }
@@ -259,24 +264,45 @@ export class KeyPolicyModel {
   /**
    * Strict mode: explicit denies to everyone but the root user and the listed principals, so that an IAM
    * policy granting `kms:*` cannot reach past the key policy.
+   *
+   * - The deployment role (CloudFormation's execution role) keeps management, and may make the calls services make
+   *   on its behalf while they create resources: encrypt-side calls only through a service (`kms:ViaService` set),
+   *   grants only for AWS resources (`kms:GrantIsForAWSResource`). Replica regions' deployment roles keep management
+   *   of the primary, since CloudFormation in the replica's region calls `kms:ReplicateKey` on it.
+   * - AWS service principals calling as themselves (`aws:PrincipalIsAWSService`) are outside the denies: they have no
+   *   `aws:PrincipalArn` to list, and they reach the key only through a key policy statement that names them (with
+   *   source conditions, see `allowServicePrincipal`) or a grant a listed user made for an AWS resource.
    */
-  private strictDenies(deployerPrincipals: iam.IPrincipal[] = []): iam.PolicyStatement[] {
+  private strictDenies(deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = []): iam.PolicyStatement[] {
     const root = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`;
     const of = (...roles: KeyRole[]) => [root, ...this.members.filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
     const deployers = deployerPrincipals.map(p => principalArnPattern(p)!);
+    const symmetricLike = this.kind === 'symmetric' || this.kind === 'rsa-encryption';
     const denies = this.kind === 'signing'
       ? [deny(STATEMENT_SIDS.denySign, SIGN_ACTIONS, of('signer'))]
       : this.kind === 'hmac'
         ? [deny(STATEMENT_SIDS.denyGenerateMac, GENERATE_MAC_ACTIONS, of('macGenerator'))]
         : [
-          deny(STATEMENT_SIDS.denyEncrypt, ALL_ENCRYPT_SIDE_ACTIONS, of('user', 'encryptor')),
+          deny(STATEMENT_SIDS.denyEncrypt, ALL_ENCRYPT_SIDE_ACTIONS, [...of('user', 'encryptor'), ...deployers]),
           deny(STATEMENT_SIDS.denyDecrypt, ALL_DECRYPT_SIDE_ACTIONS, of('user', 'decryptor')),
         ];
+    const deployerLimits = symmetricLike && deployers.length ? [
+      denyTo(STATEMENT_SIDS.denyDeployersOutsideServices, ALL_ENCRYPT_SIDE_ACTIONS, deployers, { Null: { 'kms:ViaService': 'true' } }),
+      denyTo(STATEMENT_SIDS.denyDeployersOwnGrants, ['kms:CreateGrant'], deployers, { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } }),
+    ] : [];
     return [
       ...denies,
-      deny(STATEMENT_SIDS.denyGrants, ['kms:CreateGrant'], of(...USE_ROLES)),
-      deny(STATEMENT_SIDS.denyManagement, ALL_MANAGEMENT_ACTIONS, [...of('admin'), ...deployers]),
+      deny(STATEMENT_SIDS.denyGrants, ['kms:CreateGrant'], [...of(...USE_ROLES), ...(symmetricLike ? deployers : [])]),
+      deny(STATEMENT_SIDS.denyManagement, ALL_MANAGEMENT_ACTIONS, [...of('admin'), ...deployers, ...replicaDeployers.map(p => principalArnPattern(p)!)]),
+      ...deployerLimits,
     ];
+  }
+
+  /**
+   * Registers the deployment role of a replica's region: it calls `kms:ReplicateKey` on this primary.
+   */
+  public addReplicaDeployers(principals: iam.IPrincipal[]): void {
+    this.replicaDeployers.push(...principals);
   }
 }
 
@@ -297,7 +323,21 @@ function deny(sid: string, actions: string[], exceptArns: string[]): iam.PolicyS
     principals: [new iam.AnyPrincipal()],
     actions,
     resources: ['*'],
-    conditions: { ArnNotLike: { 'aws:PrincipalArn': dedupe(exceptArns) } },
+    conditions: {
+      ArnNotLike: { 'aws:PrincipalArn': dedupe(exceptArns) },
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
+}
+
+function denyTo(sid: string, actions: string[], arns: string[], conditions: Conditions): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions,
+    resources: ['*'],
+    conditions: { ArnLike: { 'aws:PrincipalArn': dedupe(arns) }, ...conditions },
   });
 }
 

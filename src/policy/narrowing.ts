@@ -25,11 +25,39 @@ export type Conditions = Record<string, Record<string, unknown>>;
 export function useConditions(narrowing: Narrowing, region: string): Conditions {
   const conditions = callerConditions(narrowing, region);
   for (const [key, value] of Object.entries(narrowing.requiredEncryptionContext ?? {})) {
-    const operator = value === ANY_CONTEXT_VALUE ? 'StringLike' : 'StringEquals';
-    addCondition(conditions, operator, `kms:EncryptionContext:${key}`, value);
+    addCondition(conditions, contextOperator(key, value), `kms:EncryptionContext:${key}`, value);
   }
   return conditions;
 }
+
+/**
+ * `StringEquals` for an exact value; a pattern (`*`, `?`) is `ArnLike` for the ARN-valued context keys services set
+ * (`aws:s3:arn`, `aws:logs:arn`) and `StringLike` otherwise.
+ */
+function contextOperator(key: string, value: string): string {
+  if (!/[*?]/.test(value)) return 'StringEquals';
+  return SERVICE_CONTEXT_KEYS[key] === 'arn' ? 'ArnLike' : 'StringLike';
+}
+
+/**
+ * The encryption-context keys AWS services set on the requests they make for a caller (the only `aws`-prefixed
+ * keys a required context may name), and whether each holds an ARN.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/service-integration.html (each service's page)
+ */
+export const SERVICE_CONTEXT_KEYS: Readonly<Record<string, 'arn' | 'string'>> = {
+  'aws:s3:arn': 'arn',
+  'aws:sqs:arn': 'arn',
+  'aws:sns:topicArn': 'arn',
+  'aws:logs:arn': 'arn',
+  'aws:kinesis:arn': 'arn',
+  'aws:cloudtrail:arn': 'arn',
+  'aws:lambda:FunctionArn': 'arn',
+  'aws:dynamodb:tableName': 'string',
+  'aws:dynamodb:subscriberId': 'string',
+  'aws:ebs:id': 'string',
+  'aws:rds:db-id': 'string',
+};
 
 /**
  * Conditions for operations without an encryption context (DescribeKey, grants):
@@ -81,8 +109,8 @@ export function narrowingProblems(narrowing: Narrowing): string[] {
   for (const [key, value] of Object.entries(narrowing.requiredEncryptionContext ?? {})) {
     if (key.length === 0 || key.length > CONTEXT_KEY_MAX) {
       problems.push(`'requiredEncryptionContext' keys must be 1 to ${CONTEXT_KEY_MAX} characters. Received a key of ${key.length}`);
-    } else if (key.toLowerCase().startsWith('aws')) {
-      problems.push(`'requiredEncryptionContext' keys must not start with 'aws' (reserved by AWS). Received: '${key}'`);
+    } else if (key.toLowerCase().startsWith('aws') && SERVICE_CONTEXT_KEYS[key] === undefined) {
+      problems.push(`'requiredEncryptionContext' keys starting with 'aws' are reserved by AWS; only the keys services set may be named (${Object.keys(SERVICE_CONTEXT_KEYS).join(', ')}). Received: '${key}'`);
     }
     if (typeof value !== 'string' || value.length === 0) {
       problems.push(`'requiredEncryptionContext' values must be non-empty strings ('${ANY_CONTEXT_VALUE}' for any value). Received an empty value for '${key}'`);

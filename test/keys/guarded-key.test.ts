@@ -274,14 +274,29 @@ describe('strict mode', () => {
     const userArn = { 'Fn::GetAtt': ['User00B015A1', 'Arn'] };
     const workerArn = { 'Fn::GetAtt': ['Worker11F36D0F', 'Arn'] };
     expect(statement('DenyEncryptToUnlistedPrincipals')).toEqual(expect.objectContaining({ Effect: 'Deny', Principal: { AWS: '*' } }));
-    expect(exceptions('DenyEncryptToUnlistedPrincipals')).toEqual([rootToken, userArn]);
+    const deployer = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`]] };
+    // The deployment role is exempted from the encrypt-side deny, and limited by its own deny to calls via services.
+    expect(exceptions('DenyEncryptToUnlistedPrincipals')).toEqual([rootToken, userArn, deployer]);
     expect(exceptions('DenyDecryptToUnlistedPrincipals')).toEqual([rootToken, userArn, workerArn]);
-    expect(exceptions('DenyManagementToUnlistedPrincipals')).toEqual([
-      rootToken,
-      { 'Fn::GetAtt': ['AdminC75D2A91', 'Arn'] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`]] },
-    ]);
+    expect(exceptions('DenyManagementToUnlistedPrincipals')).toEqual([rootToken, { 'Fn::GetAtt': ['AdminC75D2A91', 'Arn'] }, deployer]);
     expect(statement('DenyManagementToUnlistedPrincipals')!.Action).not.toContain('kms:DescribeKey');
+    // AWS services calling as themselves have no aws:PrincipalArn; they are let in only by statements naming them.
+    expect(statement('DenyDecryptToUnlistedPrincipals')!.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
+  });
+
+  test('the deployment role may make the calls services make while creating resources, and no others', () => {
+    new GuardedKey(stack, 'Key', { users: [user], strict: true });
+    const deployer = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${REGION}`]] };
+    expect(statement('DenyDeployersEncryptOutsideServices')).toEqual(expect.objectContaining({
+      Effect: 'Deny',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncryptTo'],
+      Condition: { ArnLike: { 'aws:PrincipalArn': [deployer] }, Null: { 'kms:ViaService': 'true' } },
+    }));
+    expect(statement('DenyDeployersGrantsNotForAwsResources')).toEqual(expect.objectContaining({
+      Effect: 'Deny',
+      Action: 'kms:CreateGrant',
+      Condition: { ArnLike: { 'aws:PrincipalArn': [deployer] }, BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } },
+    }));
   });
 
   test('an account principal is exempted as every identity of that account', () => {
@@ -341,7 +356,7 @@ describe('validation', () => {
     [{ viaServices: ['s3.eu-west-1.amazonaws.com'] }, "'viaServices' entries must be service names like 's3'"],
     [{ callerAccounts: ['12345'] }, "'callerAccounts' entries must be 12-digit account IDs. Received: '12345'"],
     [{ callerAccounts: [] }, "'callerAccounts' must list at least one account"],
-    [{ requiredEncryptionContext: { 'aws:reserved': 'x' } }, "keys must not start with 'aws'"],
+    [{ requiredEncryptionContext: { 'aws:reserved': 'x' } }, "keys starting with 'aws' are reserved by AWS; only the keys services set may be named"],
     [{ requiredEncryptionContext: { tenant: '' } }, 'values must be non-empty strings'],
     [{ description: 'd'.repeat(8193) }, "'description' must be at most 8192 characters. Received: 8193"],
     [{ tags: { 'aws:cost': 'x' } }, "'tags' keys must be 1 to 128 characters and not start with 'aws:'"],

@@ -5,7 +5,6 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Stack } from 'aws-cdk-lib/core';
-import { KNOWN_FAILURES } from './known-failures';
 import { REGION, role, servicesFixture, stackIn } from './support';
 import { GuardedKey } from '../../../src';
 
@@ -38,7 +37,7 @@ describe('EBS, Lambda, RDS and Kinesis through the emulator', () => {
     await expect(deployment).toAllowUse('Operator', 'Volume', 'read');
   });
 
-  test.failing(KNOWN_FAILURES.ebsStrict, async () => {
+  test('EBS strict: the volume is created and attached through the grant EC2 makes', async () => {
     const deployment = await deploy(app => {
       const stack = stackIn(app, 'EbsStrict');
       const operator = role(stack, 'Operator');
@@ -117,7 +116,7 @@ describe('EBS, Lambda, RDS and Kinesis through the emulator', () => {
     await expect(deployment).toAllowUse('DbUser', 'Cluster', 'read');
   });
 
-  test.failing(KNOWN_FAILURES.rdsStrict, async () => {
+  test('RDS strict: the cluster is created through the grant RDS makes', async () => {
     const deployment = await deploy(app => {
       const stack = stackIn(app, 'RdsStrict');
       dbUser(stack);

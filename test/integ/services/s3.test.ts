@@ -2,7 +2,6 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { KNOWN_FAILURES } from './known-failures';
 import { ACCOUNT, OTHER_ACCOUNT, OTHER_REGION, REGION, role, servicesFixture, stackIn } from './support';
 import { GuardedKey, GuardedReplicaKey, MultiRegionKey } from '../../../src';
 
@@ -67,11 +66,11 @@ describe('S3 (SSE-KMS) through the emulator', () => {
     expect(explained).toMatch(/nearest: key-policy #2: condition StringEquals kms:EncryptionContext:aws:s3:arn/);
   });
 
-  test.failing(KNOWN_FAILURES.requiredServiceContext, async () => {
+  test('requiredEncryptionContext may name the context S3 sets (aws:s3:arn), pinning the key to one bucket\'s objects', async () => {
     const deployment = await deploy(app => {
       const stack = stackIn(app, 'S3Context');
       const app_ = role(stack, 'App');
-      const key = new GuardedKey(stack, 'Key', { users: [app_], viaServices: ['s3'], requiredEncryptionContext: { 'aws:s3:arn': '*' } });
+      const key = new GuardedKey(stack, 'Key', { users: [app_], viaServices: ['s3'], requiredEncryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::s3context-*' } });
       new s3.Bucket(stack, 'Bucket', { encryptionKey: key }).grantReadWrite(app_);
     });
     await expect(deployment).toAllowUse('App', 'Bucket', 'read');

@@ -5,7 +5,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { KNOWN_FAILURES } from './known-failures';
 import { role, servicesFixture, stackIn } from './support';
 import { GuardedKey } from '../../../src';
 
@@ -123,7 +122,7 @@ describe('SQS and SNS through the emulator', () => {
     await expect(deployment).toDenyUse('Unsubscribed', 'Queue', 'write');
   });
 
-  test.failing(KNOWN_FAILURES.snsToSqsGuardedKey, async () => {
+  test('SNS to SQS strict: SNS delivers to a queue on a strict key (its statement narrowed to this account)', async () => {
     const deployment = await deploy(app => {
       const stack = stackIn(app, 'SnsToSqsGuarded');
       const queue = new sqs.Queue(stack, 'Queue', { encryptionMasterKey: new GuardedKey(stack, 'Key', { strict: true }) });
@@ -152,7 +151,7 @@ describe('SQS and SNS through the emulator', () => {
     await expect(deployment).toAllowUse('Rule', 'Topic', 'write');
   });
 
-  test.failing(KNOWN_FAILURES.eventsToSnsStrict, async () => {
+  test('EventBridge to SNS strict: the rule publishes to a topic on a strict key', async () => {
     const deployment = await deploy(app => {
       const stack = stackIn(app, 'EventsToSnsStrict');
       const topic = new sns.Topic(stack, 'Topic', { masterKey: new GuardedKey(stack, 'Key', { strict: true }) });
