@@ -70,6 +70,18 @@ describe('guarded-keys emulator and deploy', () => {
     }
   });
 
+  test('deploy without the admin credential, or signed as a KMS principal, registers nothing', async () => {
+    const env = { ...ENV };
+    delete env.GUARDED_KEYS_ADMIN_ACCESS_KEY_ID;
+    delete env.GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY;
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("deploy needs the emulator's admin credential") });
+    // An account root's credentials are not the admin's (in an emulator without principals, any caller is a root).
+    const asRoot = { ...env, GUARDED_KEYS_ADMIN_ACCESS_KEY_ID: 'AKIAROOT111122223333', GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY: 'any-secret-at-all' };
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env: asRoot }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GuardedKeys.AddPrincipal failed: AccessDeniedException') });
+  });
+
   test('a bad port is a usage error naming the option', async () => {
     await expect(promisify(execFile)(process.execPath, [...CLI, 'emulator', '--port', '70000'], { env: ENV }))
       .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("option '--port <port>' argument '70000' is invalid. must be an integer from 0 to 65535") });
