@@ -73,7 +73,9 @@ function writeAdminFile(dataDir: string, admin: AdminCredential): void {
  * Runs one admin action for a caller whose signature was verified with the admin secret. Each action validates
  * its input as the configuration file would.
  */
-export function runAdminAction(target: string, input: Record<string, unknown>, identities: IdentityRegistry, admin: AdminCredential): Record<string, unknown> {
+export function runAdminAction(
+  target: string, input: Record<string, unknown>, identities: IdentityRegistry, admin: AdminCredential,
+): Record<string, unknown> {
   if (target !== ADMIN_ADD_PRINCIPAL) throw new KmsError('UnsupportedOperationException', `The emulator has no admin action ${target}.`);
   const principal = input as unknown as PrincipalConfig;
   try {

@@ -112,7 +112,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** One request: read (bounded), authenticate, dispatch, make durable, answer. */
+/**
+ * One request: read (bounded), authenticate, dispatch, make durable, answer. From the elapsed-time changes to the
+ * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
+ */
 async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let body: string;
   try {
@@ -155,12 +158,13 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     core.store.flush();
     respond(res, undefined, output);
   } catch (err) {
-    // Memory is the truth: whatever changed before the failure (a rotation or deletion that came due, say) is
-    // journaled too, or a later acknowledged request could depend on state that a restart would lose.
+    // Whatever changed before the failure (a rotation or deletion that came due, say) is journaled too, or a later
+    // acknowledged request could depend on state that a restart would lose. If that write fails, the store has put
+    // memory back as it was, and the request fails as the emulator's fault (KMSInternalException, 500).
     try {
       core.store.flush();
     } catch (flushError) {
-      respond(res, internal(flushError));
+      respond(res, flushError instanceof KmsError ? flushError : internal(flushError));
       return;
     }
     respond(res, err instanceof KmsError ? err : internal(err));

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'fs';
 import { join } from 'path';
+import { KmsError } from './errors';
 import { decodeJournal, DecodedJournal, encodeLine, JOURNAL_FILE, JournalFs, JournalWriter, NODE_JOURNAL_FS } from './journal';
 import { JournalEntry } from './journal-entry';
-import { KmsError } from './errors';
 import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
 
 type Table = 'key' | 'alias' | 'grant';

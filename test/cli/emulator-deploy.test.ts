@@ -71,7 +71,7 @@ describe('guarded-keys emulator and deploy', () => {
   });
 
   test('deploy without the admin credential, or signed as a KMS principal, registers nothing', async () => {
-    const env = { ...ENV };
+    const env: NodeJS.ProcessEnv = { ...ENV };
     delete env.GUARDED_KEYS_ADMIN_ACCESS_KEY_ID;
     delete env.GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY;
     await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env }))

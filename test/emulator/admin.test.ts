@@ -10,7 +10,9 @@ const ROOT_A = { arn: 'arn:aws:iam::111111111111:root', accessKeyId: 'AKIAROOTA'
 const ROOT_B = { arn: 'arn:aws:iam::222222222222:root', accessKeyId: 'AKIAROOTB', secretAccessKey: 'root-b-secret' };
 
 /** Registers a principal over HTTP, signed with `credential`, and returns the error message (or 'ok'). */
-async function addPrincipalAs(emulator: RunningEmulator, credential: { accessKeyId: string; secretAccessKey: string }, principal: PrincipalConfig): Promise<string> {
+async function addPrincipalAs(
+  emulator: RunningEmulator, credential: { accessKeyId: string; secretAccessKey: string }, principal: PrincipalConfig,
+): Promise<string> {
   try {
     await httpDeploymentTarget(emulator.endpoint, credential).addPrincipal(principal);
     return 'ok';
@@ -100,7 +102,7 @@ describe('where the admin credential comes from', () => {
     expect(first.admin.source).toBe('generated');
     expect(second.admin).toEqual({ ...first.admin, source: 'data-dir' });
     expect(JSON.parse(readFileSync(join(dataDir, ADMIN_FILE), 'utf8'))).toEqual({ accessKeyId: first.admin.accessKeyId, secretAccessKey: first.admin.secretAccessKey });
-    expect(statSync(join(dataDir, ADMIN_FILE)).mode & 0o777).toBe(0o600);
+    expect((statSync(join(dataDir, ADMIN_FILE)).mode % 0o1000).toString(8)).toBe('600');
   });
 
   test('the configuration file can set it; without a data directory each start makes a new one', async () => {

@@ -16,15 +16,35 @@ const REGION = 'eu-west-1';
 function key(id: number, description: string): KeyRecord {
   const keyId = `key-${id}`;
   return {
-    keyId, account: ACCOUNT, region: REGION, arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`, keySpec: 'SYMMETRIC_DEFAULT',
-    keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', description, state: 'Enabled', createdAt: 1, policy: '{}', tags: {},
-    rotation: { enabled: false, periodDays: 365 }, materials: [{ id: `m${id}`, secret: 'c2VjcmV0', createdAt: 1 }], multiRegion: false,
+    keyId,
+    account: ACCOUNT,
+    region: REGION,
+    arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}`,
+    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    origin: 'AWS_KMS',
+    description,
+    state: 'Enabled',
+    createdAt: 1,
+    policy: '{}',
+    tags: {},
+    rotation: { enabled: false, periodDays: 365 },
+    materials: [{ id: `m${id}`, secret: 'c2VjcmV0', createdAt: 1 }],
+    multiRegion: false,
   };
 }
 const alias = (id: number, target: number): AliasRecord => ({ aliasName: `alias/a${id}`, account: ACCOUNT, region: REGION, targetKeyId: `key-${target}`, createdAt: 1, lastUpdatedAt: 1 });
 const grant = (id: number): GrantRecordStored => ({
-  grantId: `g${id}`, grantToken: `t${id}`, keyArn: 'arn', keyId: 'key-0', account: ACCOUNT, region: REGION, granteePrincipal: 'p', issuingAccount: 'a',
-  operations: ['Decrypt'], createdAt: 1,
+  grantId: `g${id}`,
+  grantToken: `t${id}`,
+  keyArn: 'arn',
+  keyId: 'key-0',
+  account: ACCOUNT,
+  region: REGION,
+  granteePrincipal: 'p',
+  issuingAccount: 'a',
+  operations: ['Decrypt'],
+  createdAt: 1,
 });
 
 /** One change a handler makes; `edit` mutates a stored record in place first, as the operations do. */
@@ -99,7 +119,8 @@ class FaultyFs implements JournalFs {
 }
 
 function stateOf(store: Store): unknown {
-  return JSON.parse(JSON.stringify({ keys: Object.fromEntries(store.keys), aliases: Object.fromEntries(store.aliases), grants: Object.fromEntries(store.grants) }));
+  const state = { keys: Object.fromEntries(store.keys), aliases: Object.fromEntries(store.aliases), grants: Object.fromEntries(store.grants) };
+  return JSON.parse(JSON.stringify(state));
 }
 
 const id = fc.integer({ min: 0, max: 4 });
