@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'fs';
 import { join } from 'path';
 import { AdminCredential, loadConfig, PrincipalConfig } from './config';
 import { KmsError } from './errors';
@@ -59,7 +59,8 @@ function writeAdminFile(dataDir: string, admin: AdminCredential): void {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, ADMIN_FILE);
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+  rmSync(tmp, { force: true }); // a leftover would keep its own mode: the new file must be created 0600
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, `${JSON.stringify(admin, null, 2)}\n`);
     fsyncSync(fd);
@@ -67,6 +68,12 @@ function writeAdminFile(dataDir: string, admin: AdminCredential): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+  const dir = openSync(dataDir, 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /**
