@@ -59,7 +59,7 @@ export interface RunningEmulator {
   readonly admin: ResolvedAdmin;
   /** Stops listening and closes the journal. */
   stop(): Promise<void>;
-  /** Registers a principal (local deployments create one per IAM role). */
+  /** Registers a principal (local deployments create one per IAM role), validated as the configuration file is. */
   addPrincipal(principal: PrincipalConfig): void;
   /** Replaces the authorizer (e.g. to turn enforcement on). */
   setAuthorizer(authorizer: Authorizer): void;
@@ -72,15 +72,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const clock = options.clock ?? new SystemClock();
   const config = loadConfig(options.config);
   const identities = new IdentityRegistry(config);
+  // The store first: a journal it refuses stops the start before anything is written to the data directory.
   const store = new Store(options.dataDir);
-  const admin = resolveAdmin(config.admin, options.dataDir);
+  let admin: ResolvedAdmin;
+  try {
+    admin = resolveAdmin(config.admin, options.dataDir);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug);
   const server = createServer((req, res) => {
     handle(core, admin, req, res).catch(err => respond(res, internal(err)));
   });
   server.keepAliveTimeout = 65_000;
-  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  try {
+    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -286,5 +286,6 @@ describe('restarting on a damaged data directory', () => {
       stderr: expect.stringMatching(new RegExp(`^guarded-keys: the emulator journal .* cannot be replayed: line ${lineStarts(journal).length + 1}: the line does not start with a checksum`, 'm')),
     });
     expect(Buffer.compare(readFileSync(join(dataDir, JOURNAL_FILE)), Buffer.concat([journal, Buffer.from('{"k":"key","v":null}\n')]))).toBe(0);
+    expect(existsSync(join(dataDir, 'admin.json'))).toBe(false);
   });
 });
