@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { NamedPolicy, PolicyDocumentJson } from './authz/types';
+import { NamedPolicy, PolicyDocumentJson, PolicyStatementJson } from './authz/types';
 import {
   arrayOf, aString, either, isPlainObject, mapOf, matching, objectOf, oneOf, optional, problemsOf, Shape,
 } from './shape';
@@ -51,7 +51,7 @@ const CONDITION_VALUE: Shape = (value, path, problems) => {
   if (!(ok(value) || (Array.isArray(value) && value.every(ok)))) problems.push(`${path} must be a string, number, boolean or an array of them`);
 };
 /** IAM identity policies have no Principal: IAM refuses one, and so does the emulator. */
-const STATEMENT = objectOf({
+const STATEMENT = objectOf<Omit<PolicyStatementJson, 'Principal' | 'NotPrincipal'>>({
   Sid: optional(aString),
   Effect: oneOf('Allow', 'Deny'),
   Action: optional(STRINGS),
@@ -60,14 +60,14 @@ const STATEMENT = objectOf({
   NotResource: optional(STRINGS),
   Condition: optional(mapOf(mapOf(CONDITION_VALUE))),
 });
-const POLICY = objectOf({
+const POLICY = objectOf<PolicyDocumentJson>({
   Version: optional(oneOf('2012-10-17', '2008-10-17')),
   Id: optional(aString),
   Statement: either(Array.isArray, arrayOf(STATEMENT), STATEMENT),
 });
-const NAMED_POLICY = objectOf({ name: aString, document: POLICY });
+const NAMED_POLICY = objectOf<NamedPolicy>({ name: aString, document: POLICY });
 
-const PRINCIPAL = objectOf({
+const PRINCIPAL = objectOf<PrincipalConfig>({
   arn: matching(ARN, 'an IAM ARN (root, role or user)'),
   accessKeyId: matching(ACCESS_KEY_ID, '4-128 uppercase letters or digits'),
   secretAccessKey: secretOf(MIN_SECRET_CHARS),
@@ -75,12 +75,12 @@ const PRINCIPAL = objectOf({
   tags: optional(mapOf(aString)),
 });
 
-const ADMIN = objectOf({
+const ADMIN = objectOf<AdminCredential>({
   accessKeyId: matching(ACCESS_KEY_ID, '4-128 uppercase letters or digits'),
   secretAccessKey: secretOf(MIN_ADMIN_SECRET_CHARS),
 });
 
-const CONFIG = objectOf({ principals: optional(arrayOf(PRINCIPAL)), admin: optional(ADMIN) });
+const CONFIG = objectOf<EmulatorConfig>({ principals: optional(arrayOf(PRINCIPAL)), admin: optional(ADMIN) });
 
 /**
  * Reads a configuration from a path or an object, refusing what it cannot use (a wrong type, a missing field, a

@@ -1,12 +1,12 @@
 import {
   aBoolean, aNumber, arrayOf, aString, either, isPlainObject, mapOf, matching, objectOf, oneOf, optional, problemsOf, Shape,
 } from './shape';
-import { AliasRecord, GrantRecordStored, KeyRecord } from './state';
+import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord } from './state';
 
 /**
  * One change in the journal: a record as it now is, or its removal. The shapes below are the records of
- * state.ts, field for field: a journal is replayed only if every entry matches them exactly, so nothing is
- * skipped (and then compacted away) because this version did not understand it.
+ * state.ts, field for field (the compiler holds them to the types): a journal is replayed only if every entry
+ * matches them exactly, so nothing is skipped (and then compacted away) because this version did not understand it.
  * @module
  */
 export type JournalEntry =
@@ -17,11 +17,11 @@ export type JournalEntry =
 const ACCOUNT = matching(/^\d{12}$/, 'a 12-digit account id');
 const STRINGS = mapOf(aString);
 
-const MATERIAL = objectOf({
+const MATERIAL = objectOf<KeyMaterial>({
   id: aString, secret: aString, createdAt: aNumber, rotationType: optional(oneOf('AUTOMATIC', 'ON_DEMAND')),
 });
 
-const KEY: Shape = objectOf({
+const KEY: Shape = objectOf<KeyRecord>({
   keyId: aString,
   account: ACCOUNT,
   region: aString,
@@ -37,17 +37,17 @@ const KEY: Shape = objectOf({
   pendingWindowInDays: optional(aNumber),
   policy: aString,
   tags: STRINGS,
-  rotation: objectOf({ enabled: aBoolean, periodDays: aNumber, nextRotationDate: optional(aNumber) }),
+  rotation: objectOf<KeyRecord['rotation']>({ enabled: aBoolean, periodDays: aNumber, nextRotationDate: optional(aNumber) }),
   materials: arrayOf(MATERIAL),
   multiRegion: aBoolean,
   multiRegionKeyType: optional(oneOf('PRIMARY', 'REPLICA')),
 });
 
-const ALIAS: Shape = objectOf({
+const ALIAS: Shape = objectOf<AliasRecord>({
   aliasName: aString, account: ACCOUNT, region: aString, targetKeyId: aString, createdAt: aNumber, lastUpdatedAt: aNumber,
 });
 
-const GRANT: Shape = objectOf({
+const GRANT: Shape = objectOf<GrantRecordStored>({
   grantId: aString,
   grantToken: aString,
   keyArn: aString,
@@ -58,7 +58,7 @@ const GRANT: Shape = objectOf({
   retiringPrincipal: optional(aString),
   issuingAccount: aString,
   operations: arrayOf(aString),
-  constraints: optional(objectOf({ encryptionContextEquals: optional(STRINGS), encryptionContextSubset: optional(STRINGS) })),
+  constraints: optional(objectOf<NonNullable<GrantRecordStored['constraints']>>({ encryptionContextEquals: optional(STRINGS), encryptionContextSubset: optional(STRINGS) })),
   name: optional(aString),
   createdAt: aNumber,
 });

@@ -69,15 +69,18 @@ export function mapOf(item: Shape): Shape {
   };
 }
 
-/** An object with exactly these fields: a missing required field or an unknown one is a problem. */
-export function objectOf(fields: Record<string, Shape | OptionalShape>): Shape {
+/**
+ * An object with exactly these fields: a missing required field or an unknown one is a problem. Given a type `T`,
+ * the compiler requires a shape for each of its fields and no other, so the check follows the type as it changes.
+ */
+export function objectOf<T = Record<string, unknown>>(fields: { readonly [K in keyof Required<T>]: Shape | OptionalShape }): Shape {
   const known = Object.keys(fields);
   return (value, path, problems) => {
     if (!isPlainObject(value)) return void problems.push(`${path} must be an object. Received: ${quote(value)}`);
     for (const name of Object.keys(value)) {
       if (!Object.prototype.hasOwnProperty.call(fields, name)) problems.push(`${join(path, name)} is not a known field (known: ${known.join(', ')})`);
     }
-    for (const [name, shape] of Object.entries(fields)) {
+    for (const [name, shape] of Object.entries<Shape | OptionalShape>(fields)) {
       const present = Object.prototype.hasOwnProperty.call(value, name) && value[name] !== undefined;
       if ('optional' in shape) {
         if (present) shape.optional(value[name], join(path, name), problems);
