@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
@@ -76,9 +76,11 @@ describe('guarded-keys emulator and deploy', () => {
     delete env.GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY;
     await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env }))
       .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("deploy needs the emulator's admin credential") });
-    // An account root's credentials are not the admin's (in an emulator without principals, any caller is a root).
-    const asRoot = { ...env, GUARDED_KEYS_ADMIN_ACCESS_KEY_ID: 'AKIAROOT111122223333', GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY: 'any-secret-at-all' };
-    await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env: asRoot }))
+    // An account root's credentials (here from --admin-file) are not the admin's (in an emulator without principals,
+    // any caller is a root).
+    const asRoot = join(outdir, 'root-credential.json');
+    writeFileSync(asRoot, JSON.stringify({ accessKeyId: 'AKIAROOT111122223333', secretAccessKey: 'any-secret-at-all' }));
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, '--admin-file', asRoot, outdir], { env }))
       .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GuardedKeys.AddPrincipal failed: AccessDeniedException') });
   });
 
