@@ -1,11 +1,29 @@
+import { readFileSync } from 'fs';
 import { Command } from 'commander';
+import { AdminCredential } from '../emulator/config';
 import { deployLocally } from '../local/deployment';
 import { httpDeploymentTarget } from '../local/http-target';
+
+/** The environment variables deploy reads the emulator's admin credential from (the emulator prints them). */
+export const ADMIN_ENV = {
+  accessKeyId: 'GUARDED_KEYS_ADMIN_ACCESS_KEY_ID',
+  secretAccessKey: 'GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY',
+} as const;
+
+interface DeployOptions {
+  readonly endpoint: string;
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+  readonly adminAccessKeyId?: string;
+  readonly adminSecretAccessKey?: string;
+  readonly adminFile?: string;
+}
 
 /**
  * `guarded-keys deploy --endpoint URL <template.json | cdk.out>`: materializes a synthesized template (or every
  * stack of a cdk.out) in a running emulator and prints, as JSON, the keys, aliases, the principals' credentials
- * and the resources it did not model.
+ * and the resources it did not model. Registering principals needs the emulator's admin credential.
  */
 export function registerDeployCommand(program: Command): void {
   program.command('deploy')
@@ -15,9 +33,15 @@ export function registerDeployCommand(program: Command): void {
     .option('--account <id>', 'account of environment-agnostic stacks', '111122223333')
     .option('--region <region>', 'region of environment-agnostic stacks', 'us-east-1')
     .option('--stack-name <name>', 'stack name for a single template', 'Stack')
-    .action(async (source: string, options: { endpoint: string; account: string; region: string; stackName: string }) => {
+    .option('--admin-access-key-id <id>', `the emulator's admin access key id (default: $${ADMIN_ENV.accessKeyId})`)
+    .option('--admin-secret-access-key <secret>', `the emulator's admin secret (default: $${ADMIN_ENV.secretAccessKey}, which keeps it out of the process list)`)
+    .option('--admin-file <path>', 'read the admin credential from this file, e.g. <data-dir>/admin.json')
+    .action(async (source: string, options: DeployOptions) => {
       const deployment = await deployLocally(source, {
-        emulator: httpDeploymentTarget(options.endpoint), account: options.account, region: options.region, stackName: options.stackName,
+        emulator: httpDeploymentTarget(options.endpoint, adminCredential(options)),
+        account: options.account,
+        region: options.region,
+        stackName: options.stackName,
       });
       try {
         const out = {
@@ -33,4 +57,24 @@ export function registerDeployCommand(program: Command): void {
         deployment.close();
       }
     });
+}
+
+/** The admin credential from the flags, else the file, else the environment; an error saying how to give it. */
+function adminCredential(options: DeployOptions): AdminCredential {
+  const file = options.adminFile ? readAdminFile(options.adminFile) : undefined;
+  const accessKeyId = options.adminAccessKeyId ?? file?.accessKeyId ?? process.env[ADMIN_ENV.accessKeyId];
+  const secretAccessKey = options.adminSecretAccessKey ?? file?.secretAccessKey ?? process.env[ADMIN_ENV.secretAccessKey];
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error('deploy needs the emulator\'s admin credential (printed by `guarded-keys emulator`, kept in <data-dir>/admin.json): '
+      + `--admin-access-key-id and --admin-secret-access-key, --admin-file, or ${ADMIN_ENV.accessKeyId} and ${ADMIN_ENV.secretAccessKey}`);
+  }
+  return { accessKeyId, secretAccessKey };
+}
+
+function readAdminFile(path: string): Partial<AdminCredential> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Partial<AdminCredential>;
+  } catch (err) {
+    throw new Error(`cannot read the admin credential ${path}: ${(err as Error).message}`);
+  }
 }

@@ -1,9 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { ADMIN_ENV } from './deploy-command';
+import { ResolvedAdmin } from '../emulator/admin';
 import { startEmulator } from '../emulator/server';
 
 /**
  * `guarded-keys emulator`: a local KMS on HOST:PORT. Its first stdout line is `listening on http://HOST:PORT`
- * (with `--port 0`, the port the system gave), so scripts can read the endpoint.
+ * (with `--port 0`, the port the system gave), so scripts can read the endpoint; its second gives the admin
+ * credential that `guarded-keys deploy` needs, as the environment variables deploy reads
+ * (`admin credential: GUARDED_KEYS_ADMIN_ACCESS_KEY_ID=... GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY=...`). A secret
+ * taken from the configuration file is not printed back.
  */
 export function registerEmulatorCommand(program: Command): void {
   program.command('emulator')
@@ -11,18 +16,25 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 4599)
     .option('--data-dir <dir>', 'keep state here, durable across restarts and crashes')
-    .option('--config <file>', 'JSON file declaring principals: { "principals": [ { "arn", "accessKeyId", "secretAccessKey", "identityPolicies" } ] }')
+    .option('--config <file>', 'JSON file declaring principals and, optionally, the admin credential: '
+      + '{ "principals": [ { "arn", "accessKeyId", "secretAccessKey", "identityPolicies", "tags" } ], "admin": { "accessKeyId", "secretAccessKey" } }')
     .option('--debug', 'log every authorization decision to stderr')
     .action(async (options: { host: string; port: number; dataDir?: string; config?: string; debug?: boolean }) => {
       const { host, port, dataDir, config, debug } = options;
       const emulator = await startEmulator({ host, port, dataDir, config, debug });
       process.stdout.write(`listening on ${emulator.endpoint}\n`);
+      process.stdout.write(`${adminLine(emulator.admin)}\n`);
       const stop = () => {
         emulator.stop().then(() => process.exit(0), () => process.exit(1));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+function adminLine(admin: ResolvedAdmin): string {
+  const secret = admin.source === 'config' ? '(from the configuration file)' : admin.secretAccessKey;
+  return `admin credential: ${ADMIN_ENV.accessKeyId}=${admin.accessKeyId} ${ADMIN_ENV.secretAccessKey}=${secret}`;
 }
 
 function parsePort(value: string): number {

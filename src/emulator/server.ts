@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
+import { ADMIN_ADD_PRINCIPAL, ADMIN_TARGET_PREFIX, assertAdminCaller, ResolvedAdmin, resolveAdmin, runAdminAction } from './admin';
 import { evaluateAuthorization } from './authz';
 import { Authorizer } from './authz/types';
 import { Clock, SystemClock } from './clock';
@@ -29,7 +30,10 @@ export interface EmulatorOptions {
   readonly host?: string;
   /** 0 lets the system pick a free port. @default 0 */
   readonly port?: number;
-  /** Principals, as an object or a path to a JSON file. @default - any credentials act as the root of 000000000000 */
+  /**
+   * Principals and the admin credential, as an object or a path to a JSON file.
+   * @default - any credentials act as the root of 000000000000; the admin credential is generated
+   */
   readonly config?: EmulatorConfig | string;
   /** @default - the system clock */
   readonly clock?: Clock;
@@ -50,9 +54,14 @@ export interface RunningEmulator {
   readonly endpoint: string;
   readonly port: number;
   readonly clock: Clock;
+  /**
+   * The credential of the emulator-only admin API (`GuardedKeys.AddPrincipal`, used by `guarded-keys deploy`):
+   * the configuration's, else the one kept in the data directory, else a new one.
+   */
+  readonly admin: ResolvedAdmin;
   /** Stops listening and closes the journal. */
   stop(): Promise<void>;
-  /** Registers a principal (local deployments create one per IAM role). */
+  /** Registers a principal (local deployments create one per IAM role), validated as the configuration file is. */
   addPrincipal(principal: PrincipalConfig): void;
   /** Replaces the authorizer (e.g. to turn enforcement on). */
   setAuthorizer(authorizer: Authorizer): void;
@@ -63,21 +72,36 @@ export interface RunningEmulator {
 /** Starts a KMS emulator speaking the JSON 1.1 protocol on `host:port`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = options.clock ?? new SystemClock();
-  const identities = new IdentityRegistry(loadConfig(options.config));
+  const config = loadConfig(options.config);
+  const identities = new IdentityRegistry(config);
+  // The store first: a journal it refuses stops the start before anything is written to the data directory.
   const store = new Store(options.dataDir);
+  let admin: ResolvedAdmin;
+  try {
+    admin = resolveAdmin(config.admin, options.dataDir);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug);
   const server = createServer((req, res) => {
-    handle(core, req, res).catch(err => respond(res, internal(err)));
+    handle(core, admin, req, res).catch(err => respond(res, internal(err)));
   });
   server.keepAliveTimeout = 65_000;
-  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  try {
+    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     endpoint: `http://${host}:${address.port}`,
     port: address.port,
     clock,
+    admin,
     stop: () => new Promise<void>((resolve, reject) => {
       server.closeAllConnections?.();
       server.close(err => {
@@ -86,7 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         else resolve();
       });
     }),
-    addPrincipal: p => identities.add(p),
+    addPrincipal: p => { runAdminAction(ADMIN_ADD_PRINCIPAL, p as unknown as Record<string, unknown>, identities, admin); },
     setAuthorizer: a => { core.authorizer = a; },
     decisions: () => core.decisions(),
   };
@@ -102,8 +126,11 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** One request: read (bounded), authenticate, dispatch, make durable, answer. */
-async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * One request: read (bounded), authenticate, dispatch, make durable, answer. From the elapsed-time changes to the
+ * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
+ */
+async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let body: string;
   try {
     body = await readBody(req);
@@ -116,15 +143,19 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
     const credential = parseAuthorization(req.headers.authorization);
-    const principal = core.identities.lookup(credential.accessKeyId)!;
-    if (core.identities.configured) {
-      verifySignature({ method: req.method, path: req.url ?? '/', headers: req.headers, body }, credential, principal.secretAccessKey, core.clock.now());
-    }
-    if (target === ADMIN_ADD_PRINCIPAL) {
-      addPrincipalOverHttp(core, principal.identity.arn, body);
-      respond(res, undefined, {});
+    const signed = { method: req.method, path: req.url ?? '/', headers: req.headers, body };
+    if (target.startsWith(ADMIN_TARGET_PREFIX)) {
+      // The admin's signature is always verified, even while no principal is configured.
+      assertAdminCaller(credential.accessKeyId, admin, target);
+      verifySignature(signed, credential, admin.secretAccessKey, core.clock.now());
+      respond(res, undefined, runAdminAction(target, parseInput(body), core.identities, admin));
       return;
     }
+    if (credential.accessKeyId === admin.accessKeyId) {
+      throw new KmsError('UnrecognizedClientException', 'The emulator\'s admin credential is for its GuardedKeys.* API only, not for KMS operations.');
+    }
+    const principal = core.identities.lookup(credential.accessKeyId)!;
+    if (core.identities.configured) verifySignature(signed, credential, principal.secretAccessKey, core.clock.now());
     if (!isOperationName(operation)) {
       throw new KmsError('UnsupportedOperationException', `The emulator does not support the operation ${operation || '(no X-Amz-Target)'}.`);
     }
@@ -143,35 +174,17 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     core.store.flush();
     respond(res, undefined, output);
   } catch (err) {
-    // Memory is the truth: whatever changed before the failure (a rotation or deletion that came due, say) is
-    // journaled too, or a later acknowledged request could depend on state that a restart would lose.
+    // Whatever changed before the failure (a rotation or deletion that came due, say) is journaled too, or a later
+    // acknowledged request could depend on state that a restart would lose. If that write fails, the store has put
+    // memory back as it was, and the request fails as the emulator's fault (KMSInternalException, 500).
     try {
       core.store.flush();
     } catch (flushError) {
-      respond(res, internal(flushError));
+      respond(res, flushError instanceof KmsError ? flushError : internal(flushError));
       return;
     }
     respond(res, err instanceof KmsError ? err : internal(err));
   }
-}
-
-/**
- * The emulator-only admin API for `guarded-keys deploy` over HTTP: registers a principal. Only an account root
- * may call it (with no configured principal, every caller is the default root). Never part of real KMS.
- */
-export const ADMIN_ADD_PRINCIPAL = 'GuardedKeys.AddPrincipal';
-
-function addPrincipalOverHttp(core: EmulatorCore, callerArn: string, body: string): void {
-  if (!/:root$/.test(callerArn)) {
-    throw new KmsError('AccessDeniedException', `User: ${callerArn} is not authorized to perform: ${ADMIN_ADD_PRINCIPAL} (only an account root may register principals)`);
-  }
-  const input = parseInput(body) as unknown as PrincipalConfig;
-  try {
-    loadConfig({ principals: [input] });
-  } catch (err) {
-    throw new KmsError('ValidationException', (err as Error).message);
-  }
-  core.identities.add(input);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,7 +1,8 @@
 /**
  * What the emulator remembers: keys (one record per key per region: a multi-Region key has a record in its
  * primary's region and one per replica, sharing the key ID and material), aliases and grants.
- * Records are plain JSON so the journal can write them as they are.
+ * Records are plain JSON so the journal can write them as they are. Replay accepts exactly these fields
+ * (journal-entry.ts, held to these types by the compiler): a field added here must be given a shape there.
  * @module
  */
 

@@ -1,128 +1,202 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'fs';
 import { join } from 'path';
+import { KmsError } from './errors';
+import { decodeJournal, DecodedJournal, encodeLine, JOURNAL_FILE, JournalFs, JournalWriter, NODE_JOURNAL_FS } from './journal';
+import { JournalEntry } from './journal-entry';
 import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
 
-/** One line of the journal: a record as it now is, or its removal. */
-type JournalEntry =
-  | { k: 'key'; v: KeyRecord } | { k: 'del-key'; id: string }
-  | { k: 'alias'; v: AliasRecord } | { k: 'del-alias'; id: string }
-  | { k: 'grant'; v: GrantRecordStored } | { k: 'del-grant'; id: string };
+type Table = 'key' | 'alias' | 'grant';
 
-const JOURNAL = 'journal.jsonl';
+/** A record a request changed: its table and slot; the value written is whatever the slot holds at flush. */
+interface Touched {
+  readonly table: Table;
+  readonly slot: string;
+}
 
 /**
  * The emulator's state, and its durability.
  *
- * With a data directory every change is appended to a journal as the records' new values and fsync'ed before
- * the request is answered, so whatever was acknowledged survives a crash (kill -9 included). On start the journal
- * is replayed (a torn last line, from a crash mid-write, was never acknowledged and is dropped) and compacted
- * into a fresh journal written beside it and renamed over it, atomically.
+ * With a data directory, the records a request changed are written by {@link flush} as one journal line (see
+ * journal.ts) and fsync'ed before the request is answered: whatever was acknowledged survives a crash (kill -9
+ * included), and a request is on disk entirely or not at all. If the write fails (a full disk), the request fails
+ * and memory is put back as it was before it, from the last durable value of each record it touched.
+ *
+ * On start the journal is replayed; one this version does not fully understand is refused (the emulator does not
+ * start, the file is left untouched). A journal that replayed cleanly is compacted into a fresh file written
+ * beside it and renamed over it; if that cannot be written (a full disk), the journal is kept as it is.
  */
 export class Store {
   public readonly keys = new Map<string, KeyRecord>();
   public readonly aliases = new Map<string, AliasRecord>();
   public readonly grants = new Map<string, GrantRecordStored>();
+  private readonly touched = new Map<string, Touched>();
+  /** The last durable JSON of every record, to put memory back when a write fails. */
+  private readonly durable = new Map<string, string>();
+  private writer?: JournalWriter;
   private fd?: number;
-  private pending: JournalEntry[] = [];
 
-  constructor(private readonly dataDir?: string) {
+  constructor(private readonly dataDir?: string, io: JournalFs = NODE_JOURNAL_FS) {
     if (!dataDir) return;
     mkdirSync(dataDir, { recursive: true });
-    const path = join(dataDir, JOURNAL);
-    if (existsSync(path)) this.replay(readFileSync(path, 'utf8'));
-    this.compact(path);
-    this.fd = openSync(path, 'a');
+    const path = join(dataDir, JOURNAL_FILE);
+    const journal = decodeJournal(existsSync(path) ? readFileSync(path) : new Uint8Array(), path);
+    for (const batch of journal.batches) batch.forEach(entry => this.replay(entry));
+    const { fd, size, sequence } = this.compact(path) ?? this.keepAsItIs(path, journal);
+    this.fd = fd;
+    this.writer = new JournalWriter(fd, size, sequence, io);
   }
 
   public putKey(record: KeyRecord): void {
-    this.keys.set(keySlot(record.account, record.region, record.keyId), record);
-    this.pending.push({ k: 'key', v: record });
+    this.set('key', keySlot(record.account, record.region, record.keyId), record);
   }
 
   public deleteKey(record: KeyRecord): void {
-    const id = keySlot(record.account, record.region, record.keyId);
-    this.keys.delete(id);
-    this.pending.push({ k: 'del-key', id });
+    this.remove('key', keySlot(record.account, record.region, record.keyId));
   }
 
   public putAlias(record: AliasRecord): void {
-    this.aliases.set(aliasSlot(record.account, record.region, record.aliasName), record);
-    this.pending.push({ k: 'alias', v: record });
+    this.set('alias', aliasSlot(record.account, record.region, record.aliasName), record);
   }
 
   public deleteAlias(record: AliasRecord): void {
-    const id = aliasSlot(record.account, record.region, record.aliasName);
-    this.aliases.delete(id);
-    this.pending.push({ k: 'del-alias', id });
+    this.remove('alias', aliasSlot(record.account, record.region, record.aliasName));
   }
 
   public putGrant(record: GrantRecordStored): void {
-    this.grants.set(record.grantId, record);
-    this.pending.push({ k: 'grant', v: record });
+    this.set('grant', record.grantId, record);
   }
 
   public deleteGrant(grantId: string): void {
-    this.grants.delete(grantId);
-    this.pending.push({ k: 'del-grant', id: grantId });
+    this.remove('grant', grantId);
   }
 
   /**
-   * Makes the changes of one request durable: one write of all its journal lines, then fsync. Called before
-   * the response is sent. Without a data directory it only forgets the pending list.
+   * Makes the changes of one request durable: one journal line with every record it touched, written whole and
+   * fsync'ed. Called before the response is sent. If the write fails, memory is put back as it was before the
+   * request and KMSInternalException is thrown (the request was not applied). Without a data directory it only
+   * forgets what was touched.
    */
   public flush(): void {
-    if (this.pending.length === 0) return;
-    const lines = this.pending.map(e => JSON.stringify(e)).join('\n') + '\n';
-    this.pending = [];
-    if (this.fd === undefined) return;
-    writeSync(this.fd, lines);
-    fsyncSync(this.fd);
+    if (this.touched.size === 0) return;
+    const touched = [...this.touched.values()];
+    this.touched.clear();
+    if (!this.writer) return;
+    const entries = touched.map(t => this.entryOf(t));
+    try {
+      this.writer.append(entries);
+    } catch (err) {
+      touched.forEach(t => this.restore(t));
+      throw new KmsError('KMSInternalException',
+        `The request was rejected because the emulator could not write it to its data directory (${(err as Error).message}); nothing was changed.`);
+    }
+    entries.forEach((entry, i) => {
+      const id = slotId(touched[i].table, touched[i].slot);
+      if ('v' in entry) this.durable.set(id, JSON.stringify(entry.v));
+      else this.durable.delete(id);
+    });
   }
 
   public close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.writer = undefined;
   }
 
-  private replay(text: string): void {
-    const lines = text.split('\n').filter(l => l.length > 0);
-    lines.forEach((line, i) => {
-      let entry: JournalEntry;
-      try {
-        entry = JSON.parse(line) as JournalEntry;
-      } catch (err) {
-        if (i === lines.length - 1) return; // torn tail: the write that crashed was never acknowledged
-        throw new Error(`emulator journal is corrupt at line ${i + 1}: ${(err as Error).message}`);
-      }
-      this.apply(entry);
-    });
+  private set(table: Table, slot: string, record: KeyRecord | AliasRecord | GrantRecordStored): void {
+    this.table(table).set(slot, record);
+    this.touched.set(slotId(table, slot), { table, slot });
   }
 
-  private apply(entry: JournalEntry): void {
-    switch (entry.k) {
-      case 'key': this.keys.set(keySlot(entry.v.account, entry.v.region, entry.v.keyId), entry.v); break;
-      case 'del-key': this.keys.delete(entry.id); break;
-      case 'alias': this.aliases.set(aliasSlot(entry.v.account, entry.v.region, entry.v.aliasName), entry.v); break;
-      case 'del-alias': this.aliases.delete(entry.id); break;
-      case 'grant': this.grants.set(entry.v.grantId, entry.v); break;
-      case 'del-grant': this.grants.delete(entry.id); break;
+  private remove(table: Table, slot: string): void {
+    this.table(table).delete(slot);
+    this.touched.set(slotId(table, slot), { table, slot });
+  }
+
+  private table(table: Table): Map<string, unknown> {
+    return table === 'key' ? this.keys : table === 'alias' ? this.aliases : this.grants;
+  }
+
+  /** The journal entry for a touched slot: its record as it now is, or its removal. */
+  private entryOf({ table, slot }: Touched): JournalEntry {
+    const value = this.table(table).get(slot);
+    return (value === undefined ? { k: `del-${table}`, id: slot } : { k: table, v: value }) as JournalEntry;
+  }
+
+  private restore({ table, slot }: Touched): void {
+    const json = this.durable.get(slotId(table, slot));
+    if (json === undefined) this.table(table).delete(slot);
+    else this.table(table).set(slot, JSON.parse(json));
+  }
+
+  private replay(entry: JournalEntry): void {
+    const [table, slot, value] = tableSlotOf(entry);
+    if (value === undefined) {
+      this.table(table).delete(slot);
+      this.durable.delete(slotId(table, slot));
+    } else {
+      this.table(table).set(slot, value);
+      this.durable.set(slotId(table, slot), JSON.stringify(value));
     }
   }
 
-  private compact(path: string): void {
+  /** Rewrites the journal with one line per live record; undefined if it could not (the old journal stays). */
+  private compact(path: string): { fd: number; size: number; sequence: number } | undefined {
     const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
     const entries: JournalEntry[] = [
       ...[...this.keys.values()].map(v => ({ k: 'key' as const, v })),
       ...[...this.aliases.values()].map(v => ({ k: 'alias' as const, v })),
       ...[...this.grants.values()].map(v => ({ k: 'grant' as const, v })),
     ];
-    if (entries.length) writeSync(fd, entries.map(e => JSON.stringify(e)).join('\n') + '\n');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
+    const bytes = Buffer.concat(entries.map((entry, i) => encodeLine(i + 1, [entry])));
+    try {
+      const fd = openSync(tmp, 'w');
+      try {
+        for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch {
+      rmSync(tmp, { force: true });
+      return undefined;
+    }
+    this.syncDirectory();
+    return { fd: openSync(path, 'r+'), size: bytes.length, sequence: entries.length };
+  }
+
+  /** Keeps a journal that could not be compacted, without the torn tail a crash may have left. */
+  private keepAsItIs(path: string, journal: DecodedJournal): { fd: number; size: number; sequence: number } {
+    const fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
+    if (journal.tornBytes > 0) {
+      NODE_JOURNAL_FS.ftruncateSync(fd, journal.completeBytes);
+      fsyncSync(fd);
+    }
+    this.syncDirectory();
+    return { fd, size: journal.completeBytes, sequence: journal.lastSequence };
+  }
+
+  private syncDirectory(): void {
     const dir = openSync(this.dataDir!, 'r');
-    fsyncSync(dir);
-    closeSync(dir);
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+}
+
+function slotId(table: Table, slot: string): string {
+  return `${table}:${slot}`;
+}
+
+function tableSlotOf(entry: JournalEntry): [Table, string, (KeyRecord | AliasRecord | GrantRecordStored)?] {
+  switch (entry.k) {
+    case 'key': return ['key', keySlot(entry.v.account, entry.v.region, entry.v.keyId), entry.v];
+    case 'alias': return ['alias', aliasSlot(entry.v.account, entry.v.region, entry.v.aliasName), entry.v];
+    case 'grant': return ['grant', entry.v.grantId, entry.v];
+    case 'del-key': return ['key', entry.id];
+    case 'del-alias': return ['alias', entry.id];
+    case 'del-grant': return ['grant', entry.id];
   }
 }

@@ -3,28 +3,27 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DeploymentTarget } from './deployment';
-import { PrincipalConfig } from '../emulator/config';
-import { ADMIN_ADD_PRINCIPAL } from '../emulator/server';
+import { ADMIN_ADD_PRINCIPAL } from '../emulator/admin';
+import { AdminCredential, PrincipalConfig } from '../emulator/config';
 
 /**
  * A deployment target for an emulator in another process (`guarded-keys emulator`): principals are registered
- * through the emulator-only admin API, signed with SigV4 like any request. The first call is signed with the given
- * credentials (any work while the emulator has no principal); later ones with the first account root registered.
+ * through the emulator-only admin API, signed with SigV4 as the emulator's admin (the credential it printed at
+ * start, or kept in `<data-dir>/admin.json`). No KMS principal, not even an account root, may register principals.
  */
-export function httpDeploymentTarget(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string } = {
-  accessKeyId: 'AKIAGUARDEDKEYSDEPLOY', secretAccessKey: 'guarded-keys-deploy',
-}): DeploymentTarget {
-  let signer = credentials;
+export function httpDeploymentTarget(endpoint: string, admin: AdminCredential): DeploymentTarget {
+  if (!admin?.accessKeyId || !admin?.secretAccessKey) {
+    throw new TypeError('httpDeploymentTarget needs the emulator\'s admin credential { accessKeyId, secretAccessKey }');
+  }
   return {
     endpoint,
     async addPrincipal(principal: PrincipalConfig) {
-      await post(endpoint, ADMIN_ADD_PRINCIPAL, JSON.stringify(principal), signer);
-      if (principal.arn.endsWith(':root') && signer === credentials) signer = principal;
+      await post(endpoint, ADMIN_ADD_PRINCIPAL, JSON.stringify(principal), admin);
     },
   };
 }
 
-async function post(endpoint: string, target: string, body: string, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<void> {
+async function post(endpoint: string, target: string, body: string, credentials: AdminCredential): Promise<void> {
   const url = new URL(endpoint);
   const unsigned = new HttpRequest({
     method: 'POST',
@@ -44,7 +43,10 @@ async function post(endpoint: string, target: string, body: string, credentials:
       res.on('data', c => chunks.push(c));
       res.on('end', () => {
         if (res.statusCode === 200) return resolve();
-        const error = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { __type?: string; message?: string };
+        let error: { __type?: string; message?: string } = {};
+        try {
+          error = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+        } catch { /* not JSON: report the status */ }
         reject(new Error(`${target} failed: ${error.__type ?? res.statusCode}: ${error.message ?? ''}`));
       });
     });

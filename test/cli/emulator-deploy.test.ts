@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
@@ -13,15 +13,21 @@ const ROOT = join(__dirname, '..', '..');
 const CLI = ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'cli', 'main.ts')];
 const ENV = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.dev.json') };
 
-/** Starts `guarded-keys emulator` and resolves with its endpoint, read from its first stdout line. */
-function startCliEmulator(args: string[]): Promise<{ child: ChildProcess; endpoint: string }> {
+/**
+ * Starts `guarded-keys emulator` and resolves with its endpoint and admin credential, read from its first two
+ * stdout lines.
+ */
+function startCliEmulator(args: string[]): Promise<{ child: ChildProcess; endpoint: string; admin: Record<string, string> }> {
   const child = spawn(process.execPath, [...CLI, 'emulator', ...args], { env: ENV, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', line => {
-      const match = /^listening on (http:\/\/[\d.]+:\d+)$/.exec(line);
-      if (match) resolve({ child, endpoint: match[1] });
-      else reject(new Error(`unexpected first line: ${line}`));
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', line => {
+      lines.push(line);
+      if (lines.length < 2) return;
+      const endpoint = /^listening on (http:\/\/[\d.]+:\d+)$/.exec(lines[0])?.[1];
+      const admin = /^admin credential: (GUARDED_KEYS_ADMIN_ACCESS_KEY_ID=\S+) (GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY=\S+)$/.exec(lines[1]);
+      if (endpoint && admin && lines.length === 2) resolve({ child, endpoint, admin: Object.fromEntries(admin.slice(1).map(kv => kv.split('=', 2))) });
+      else if (lines.length === 2) reject(new Error(`unexpected first lines: ${lines.join(' | ')}`));
     });
     child.once('exit', code => reject(new Error(`emulator exited with ${code}`)));
   });
@@ -30,10 +36,11 @@ function startCliEmulator(args: string[]): Promise<{ child: ChildProcess; endpoi
 describe('guarded-keys emulator and deploy', () => {
   let child: ChildProcess;
   let endpoint: string;
+  let admin: Record<string, string>;
   let outdir: string;
 
   beforeAll(async () => {
-    ({ child, endpoint } = await startCliEmulator(['--port', '0']));
+    ({ child, endpoint, admin } = await startCliEmulator(['--port', '0']));
     outdir = mkdtempSync(join(tmpdir(), 'guarded-keys-cli-'));
     buildDataPlatformApp(new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } })).synth();
   });
@@ -43,7 +50,8 @@ describe('guarded-keys emulator and deploy', () => {
   });
 
   test('deploy prints keys and principals whose credentials work against the emulator, under the key policies', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env: ENV });
+    // GIVEN the admin credential the emulator printed, in the environment deploy reads
+    const { stdout } = await promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env: { ...ENV, ...admin } });
     type Printed = { path: string; arn: string; accessKeyId: string; secretAccessKey: string };
     const out = JSON.parse(stdout) as { keys: Printed[]; principals: Printed[]; unmodeled: unknown[] };
     expect(out.keys.map(k => k.path)).toEqual(['CustomerDataKey', 'IngestKey']);
@@ -60,6 +68,20 @@ describe('guarded-keys emulator and deploy', () => {
       viaS3.destroy();
       direct.destroy();
     }
+  });
+
+  test('deploy without the admin credential, or signed as a KMS principal, registers nothing', async () => {
+    const env: NodeJS.ProcessEnv = { ...ENV };
+    delete env.GUARDED_KEYS_ADMIN_ACCESS_KEY_ID;
+    delete env.GUARDED_KEYS_ADMIN_SECRET_ACCESS_KEY;
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, outdir], { env }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("deploy needs the emulator's admin credential") });
+    // An account root's credentials (here from --admin-file) are not the admin's (in an emulator without principals,
+    // any caller is a root).
+    const asRoot = join(outdir, 'root-credential.json');
+    writeFileSync(asRoot, JSON.stringify({ accessKeyId: 'AKIAROOT111122223333', secretAccessKey: 'any-secret-at-all' }));
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, '--admin-file', asRoot, outdir], { env }))
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GuardedKeys.AddPrincipal failed: AccessDeniedException') });
   });
 
   test('a bad port is a usage error naming the option', async () => {
