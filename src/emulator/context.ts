@@ -124,7 +124,7 @@ export class OperationContext {
    * AccessDeniedException when it is denied.
    */
   public authorize(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): void {
-    const request = this.buildRequest(action, key, options);
+    const request = this.authorizationRequest(action, key, options);
     const decision = this.core.authorizer(request);
     this.core.record({
       time: new Date(this.now()).toISOString(),
@@ -146,7 +146,8 @@ export class OperationContext {
     }
   }
 
-  private buildRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions): AuthorizationRequest {
+  /** The authorization request for one action, as {@link authorize} builds it (the lockout check evaluates one too). */
+  public authorizationRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): AuthorizationRequest {
     const caller = this.request.caller;
     const conditions: Record<string, ConditionValue> = {
       'aws:PrincipalArn': caller.arn,
