@@ -1,12 +1,14 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'fs';
 import { join } from 'path';
-import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
+import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot, PrincipalRecord, StackRecord, stackSlot } from './state';
 
 /** One line of the journal: a record as it now is, or its removal. */
 type JournalEntry =
   | { k: 'key'; v: KeyRecord } | { k: 'del-key'; id: string }
   | { k: 'alias'; v: AliasRecord } | { k: 'del-alias'; id: string }
-  | { k: 'grant'; v: GrantRecordStored } | { k: 'del-grant'; id: string };
+  | { k: 'grant'; v: GrantRecordStored } | { k: 'del-grant'; id: string }
+  | { k: 'principal'; v: PrincipalRecord } | { k: 'del-principal'; id: string }
+  | { k: 'stack'; v: StackRecord } | { k: 'del-stack'; id: string };
 
 const JOURNAL = 'journal.jsonl';
 
@@ -22,6 +24,10 @@ export class Store {
   public readonly keys = new Map<string, KeyRecord>();
   public readonly aliases = new Map<string, AliasRecord>();
   public readonly grants = new Map<string, GrantRecordStored>();
+  /** Principals registered at run time, by access key id. */
+  public readonly principals = new Map<string, PrincipalRecord>();
+  /** Local deployments' stack state, by account/region/stack name. */
+  public readonly stacks = new Map<string, StackRecord>();
   private fd?: number;
   private pending: JournalEntry[] = [];
 
@@ -66,6 +72,27 @@ export class Store {
     this.pending.push({ k: 'del-grant', id: grantId });
   }
 
+  public putPrincipal(record: PrincipalRecord): void {
+    this.principals.set(record.accessKeyId, record);
+    this.pending.push({ k: 'principal', v: record });
+  }
+
+  public deletePrincipal(accessKeyId: string): void {
+    this.principals.delete(accessKeyId);
+    this.pending.push({ k: 'del-principal', id: accessKeyId });
+  }
+
+  public putStack(record: StackRecord): void {
+    this.stacks.set(stackSlot(record.account, record.region, record.stackName), record);
+    this.pending.push({ k: 'stack', v: record });
+  }
+
+  public deleteStack(record: StackRecord): void {
+    const id = stackSlot(record.account, record.region, record.stackName);
+    this.stacks.delete(id);
+    this.pending.push({ k: 'del-stack', id });
+  }
+
   /**
    * Makes the changes of one request durable: one write of all its journal lines, then fsync. Called before
    * the response is sent. Without a data directory it only forgets the pending list.
@@ -106,6 +133,10 @@ export class Store {
       case 'del-alias': this.aliases.delete(entry.id); break;
       case 'grant': this.grants.set(entry.v.grantId, entry.v); break;
       case 'del-grant': this.grants.delete(entry.id); break;
+      case 'principal': this.principals.set(entry.v.accessKeyId, entry.v); break;
+      case 'del-principal': this.principals.delete(entry.id); break;
+      case 'stack': this.stacks.set(stackSlot(entry.v.account, entry.v.region, entry.v.stackName), entry.v); break;
+      case 'del-stack': this.stacks.delete(entry.id); break;
     }
   }
 
@@ -116,6 +147,8 @@ export class Store {
       ...[...this.keys.values()].map(v => ({ k: 'key' as const, v })),
       ...[...this.aliases.values()].map(v => ({ k: 'alias' as const, v })),
       ...[...this.grants.values()].map(v => ({ k: 'grant' as const, v })),
+      ...[...this.principals.values()].map(v => ({ k: 'principal' as const, v })),
+      ...[...this.stacks.values()].map(v => ({ k: 'stack' as const, v })),
     ];
     if (entries.length) writeSync(fd, entries.map(e => JSON.stringify(e)).join('\n') + '\n');
     fsyncSync(fd);
