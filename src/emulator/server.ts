@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { evaluateAuthorization } from './authz';
+import { ADMIN_STATE_OPERATIONS, principalOf, putStackState, registerPrincipal, removePrincipal, stackStateOf } from './admin-state';
 import { Authorizer } from './authz/types';
 import { Clock, SystemClock } from './clock';
 import { EmulatorConfig, loadConfig, PrincipalConfig } from './config';
@@ -50,8 +51,16 @@ export interface RunningEmulator {
   readonly clock: Clock;
   /** Stops listening and closes the journal. */
   stop(): Promise<void>;
-  /** Registers a principal (local deployments create one per IAM role). */
+  /** Registers a principal (local deployments create one per IAM role), kept in the data directory. */
   addPrincipal(principal: PrincipalConfig): void;
+  /** A principal registered at run time, by access key id. */
+  principal(accessKeyId: string): PrincipalConfig | undefined;
+  /** Forgets a principal registered at run time. */
+  removePrincipal(accessKeyId: string): void;
+  /** A local deployment's state of one stack (undefined before its first deployment). */
+  stackState(account: string, region: string, stackName: string): unknown;
+  /** Stores a local deployment's state of one stack (undefined forgets it). */
+  putStackState(account: string, region: string, stackName: string, state: unknown): void;
   /** Replaces the authorizer (e.g. to turn enforcement on). */
   setAuthorizer(authorizer: Authorizer): void;
   /** Recent authorization decisions, oldest first, with the evaluator's explanation. */
@@ -63,6 +72,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const clock = options.clock ?? new SystemClock();
   const identities = new IdentityRegistry(loadConfig(options.config));
   const store = new Store(options.dataDir);
+  for (const principal of store.principals.values()) identities.add(principal);
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug);
   const server = createServer((req, res) => {
@@ -84,10 +94,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         else resolve();
       });
     }),
-    addPrincipal: p => identities.add(p),
+    addPrincipal: p => durably(store, () => registerPrincipal(store, identities, p)),
+    principal: accessKeyId => principalOf(store, accessKeyId),
+    removePrincipal: accessKeyId => durably(store, () => removePrincipal(store, identities, accessKeyId)),
+    stackState: (account, region, stackName) => stackStateOf(store, account, region, stackName),
+    putStackState: (account, region, stackName, state) => durably(store, () => putStackState(store, account, region, stackName, state)),
     setAuthorizer: a => { core.authorizer = a; },
     decisions: () => core.decisions(),
   };
+}
+
+/** An in-process admin change, journaled before it returns (as a request is before it is answered). */
+function durably(store: Store, change: () => void): void {
+  change();
+  store.flush();
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -120,7 +140,15 @@ async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerRespo
     }
     if (target === ADMIN_ADD_PRINCIPAL) {
       addPrincipalOverHttp(core, principal.identity.arn, body);
+      core.store.flush();
       respond(res, undefined, {});
+      return;
+    }
+    if (Object.prototype.hasOwnProperty.call(ADMIN_STATE_OPERATIONS, target)) {
+      assertMayAdminister(principal.identity.arn, target);
+      const output = ADMIN_STATE_OPERATIONS[target](core, parseInput(body));
+      core.store.flush();
+      respond(res, undefined, output);
       return;
     }
     if (!isOperationName(operation)) {
@@ -161,13 +189,14 @@ function addPrincipalOverHttp(core: EmulatorCore, callerArn: string, body: strin
   if (!/:root$/.test(callerArn)) {
     throw new KmsError('AccessDeniedException', `User: ${callerArn} is not authorized to perform: ${ADMIN_ADD_PRINCIPAL} (only an account root may register principals)`);
   }
-  const input = parseInput(body) as unknown as PrincipalConfig;
-  try {
-    loadConfig({ principals: [input] });
-  } catch (err) {
-    throw new KmsError('ValidationException', (err as Error).message);
+  registerPrincipal(core.store, core.identities, parseInput(body) as unknown as PrincipalConfig);
+}
+
+/** The admin operations of local deployments (admin-state.ts) are guarded as AddPrincipal is. */
+function assertMayAdminister(callerArn: string, target: string): void {
+  if (!/:root$/.test(callerArn)) {
+    throw new KmsError('AccessDeniedException', `User: ${callerArn} is not authorized to perform: ${target} (only an account root may administer the emulator)`);
   }
-  core.identities.add(input);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
