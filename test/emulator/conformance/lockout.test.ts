@@ -10,7 +10,9 @@ const DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/Deployer`;
 const LOCKOUT = 'The new key policy will not allow you to update the key policy in the future.';
 
 const principal = (arn: string, id: string, actions: string[]): PrincipalConfig => ({
-  arn, accessKeyId: id, secretAccessKey: `${id.toLowerCase()}-secret`,
+  arn,
+  accessKeyId: id,
+  secretAccessKey: `${id.toLowerCase()}-secret`,
   identityPolicies: actions.length ? [{ name: 'identity', document: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } }] : [],
 });
 
@@ -67,7 +69,11 @@ describe('key policy lockout safety check', () => {
 
     test('an explicit deny of PutKeyPolicy to unlisted principals locks out a caller whose IAM allows everything', async () => {
       const strict = policy(trustAccount, {
-        Sid: 'DenyManagementToUnlistedPrincipals', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:PutKeyPolicy', Resource: '*',
+        Sid: 'DenyManagementToUnlistedPrincipals',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:PutKeyPolicy',
+        Resource: '*',
         Condition: { ArnNotEquals: { 'aws:PrincipalArn': [ROOT, `arn:aws:iam::${ACCOUNT}:role/KeyAdmin`] } },
       });
       expect(await errorOf(as(admin).send(new CreateKeyCommand({ Policy: strict })))).toMatchObject({ name: 'MalformedPolicyDocumentException', message: LOCKOUT });
