@@ -31,9 +31,11 @@ export const CHECKABLE_ACTIONS = [
 export type CheckableAction = (typeof CHECKABLE_ACTIONS)[number];
 
 /**
- * Makes the request `action` needs as `principal`, through the real SDK: Decrypt decrypts a ciphertext the key's
- * account root produced with the same encryption context; Verify/VerifyMac check what the root signed; CreateGrant
- * is revoked again; UpdateKeyDescription writes the same description back.
+ * Makes the request `action` needs as `principal`, through the real SDK: Decrypt decrypts a ciphertext produced
+ * under the key with the same encryption context; Verify/VerifyMac check what was signed; CreateGrant is revoked
+ * again; UpdateKeyDescription writes the same description back. Those probe values (and the DescribeKey that picks
+ * an algorithm) are made by the stack's execution role, or by the account root as a test-harness principal when the
+ * key policy refuses the role (`LocalDeployment.probeClientsFor`): only `principal`'s own request is the check.
  */
 export async function checkAccess(
   deployment: LocalDeployment,
@@ -46,7 +48,8 @@ export async function checkAccess(
   const p = typeof principal === 'string' ? deployment.principal(principal) : principal;
   const viaService = options.viaService && !options.viaService.includes('.') ? `${options.viaService}.${k.region}.amazonaws.com` : options.viaService;
   const client = deployment.clientFor(p, { region: k.region, viaService, sourceIp: options.sourceIp });
-  const root = deployment.rootClientFor(k.account, k.region);
+  const probes = await deployment.probeClientsFor(k.account, k.region);
+  const root = { send: ((command: never) => asProbe(probes, command)) as KMSClient['send'] };
   const context = options.encryptionContext;
   const message = Buffer.from('guarded-keys access check');
   try {
@@ -102,6 +105,20 @@ export async function checkAccess(
     if (error.name !== 'AccessDeniedException') throw new Error(`checking ${action} for ${p.arn} on ${k.arn} failed with ${error.name}: ${error.message}`);
     return { allowed: false, error, explanation: lastReason(deployment) };
   }
+}
+
+/** Sends a probe request as the first probe client KMS allows it to. */
+async function asProbe(clients: KMSClient[], command: never): Promise<unknown> {
+  let denied: unknown;
+  for (const client of clients) {
+    try {
+      return await client.send(command);
+    } catch (err) {
+      if ((err as Error).name !== 'AccessDeniedException') throw err;
+      denied = err;
+    }
+  }
+  throw denied;
 }
 
 function lastReason(deployment: LocalDeployment): string | undefined {
