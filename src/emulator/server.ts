@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
-import { evaluateAuthorization } from './authz';
 import { ADMIN_STATE_OPERATIONS, principalOf, putStackState, registerPrincipal, removePrincipal, stackStateOf } from './admin-state';
+import { evaluateAuthorization } from './authz';
 import { Authorizer } from './authz/types';
 import { Clock, SystemClock } from './clock';
 import { EmulatorConfig, loadConfig, PrincipalConfig } from './config';
