@@ -15,7 +15,14 @@ export function trustingPolicy(...statements: object[]): object {
 }
 
 /** A small app as a template: a key, an alias to it, a role allowed to use it by IAM. */
-export function appTemplate(overrides: { key?: Record<string, unknown>; keyAttributes?: Record<string, unknown>; alias?: Record<string, unknown>; extra?: Record<string, unknown> } = {}): CfnTemplate {
+export interface AppOverrides {
+  readonly key?: Record<string, unknown>;
+  readonly keyAttributes?: Record<string, unknown>;
+  readonly alias?: Record<string, unknown>;
+  readonly extra?: Record<string, unknown>;
+}
+
+export function appTemplate(overrides: AppOverrides = {}): CfnTemplate {
   return {
     Resources: {
       Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: trustingPolicy(), Description: 'data', ...overrides.key }, ...overrides.keyAttributes },

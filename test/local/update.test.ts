@@ -1,5 +1,6 @@
 import {
-  DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListResourceTagsCommand,
+  DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand,
+  ListResourceTagsCommand,
 } from '@aws-sdk/client-kms';
 import { ACCOUNT, appTemplate, EXEC_ROLE, operationsSince, REGION, trustingPolicy } from './support';
 import { RunningEmulator, startEmulator } from '../../src/emulator';
@@ -74,7 +75,8 @@ describe('deployLocally: updates', () => {
     expect(second.key('Key').keyId).toBe(keyId);
     expect(operationsSince(emulator, from)).toEqual(['PutKeyPolicy', 'PutKeyPolicy', 'UpdateKeyDescription', 'EnableKeyRotation', 'DisableKey']);
     expect(JSON.parse((await kms(second).send(new GetKeyPolicyCommand({ KeyId: keyId }))).Policy!).Statement).toContainEqual(reader);
-    expect(await kms(second).send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 180 });
+    const rotation = await kms(second).send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+    expect(rotation).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 180 });
     expect(await describeKey(second, keyId)).toMatchObject({ Description: 'customer data', KeyState: 'Disabled' });
 
     // WHEN rotation is turned off, the key enabled and a tag added
