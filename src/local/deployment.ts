@@ -193,7 +193,7 @@ class DeploymentResult implements LocalDeployment {
 
   public async probeClientsFor(account: string, region: string): Promise<KMSClient[]> {
     const clients: KMSClient[] = [];
-    const stack = this.deployer.stacks.find(s => s.account === account);
+    const stack = this.deployer.stacks.find(s => s.account === account && s.region === region) ?? this.deployer.stacks.find(s => s.account === account);
     if (stack) clients.push(this.deployer.client(stack.executionRole, region));
     let root = this.harness.get(account);
     if (!root) {
