@@ -193,7 +193,8 @@ class DeploymentResult implements LocalDeployment {
 
   public async probeClientsFor(account: string, region: string): Promise<KMSClient[]> {
     const clients: KMSClient[] = [];
-    const stack = this.deployer.stacks.find(s => s.account === account && s.region === region) ?? this.deployer.stacks.find(s => s.account === account);
+    const stacks = this.deployer.stacks.filter(s => s.account === account);
+    const stack = stacks.find(s => s.region === region) ?? stacks[0];
     if (stack) clients.push(this.deployer.client(stack.executionRole, region));
     let root = this.harness.get(account);
     if (!root) {
