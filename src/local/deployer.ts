@@ -28,6 +28,14 @@ export interface DeployerOptions {
   readonly executionRolePolicies?: PolicyDocumentJson[];
 }
 
+/** A resource this deployment changed (what a rollback undoes). */
+interface Change {
+  readonly logicalId: string;
+  readonly change: 'created' | 'updated';
+  readonly now: StoredResource;
+  readonly before?: StoredResource;
+}
+
 /** One stack as this deployment left it. */
 export interface DeployedStackRecord {
   readonly name: string;
@@ -81,6 +89,7 @@ export class Deployer {
       },
     });
 
+    const changes: Change[] = [];
     try {
       for (const logicalId of deploymentOrder(template)) {
         const resource = template[logicalId];
@@ -89,12 +98,21 @@ export class Deployer {
         const { handler } = handlerOf(resource.Type);
         const ctx = context(logicalId, resource.Type, properties);
         const before = previous.resources[logicalId];
-        const physical = await this.apply(handler, ctx, before, role.arn, replaced);
+        const { physical, change } = await this.apply(handler, ctx, before, role.arn);
         resources[logicalId] = stored(resource, properties, physical);
+        if (change === 'created' && before) replaced.push([logicalId, before]);
+        if (change !== 'none') changes.push({ logicalId, change, now: resources[logicalId], before });
       }
     } catch (err) {
-      // No rollback (see docs/local-deployment.md): keep what exists, so a later deployment continues from it.
-      await this.saveState(account, region, stack.name, { ...previous, resources: { ...previous.resources, ...resources } });
+      // As CloudFormation: undo this deployment's changes, newest first, and leave the stack as it was.
+      const failures = await this.rollBack(changes, context, role.arn);
+      const isUpdate = Object.keys(previous.resources).length > 0;
+      const status = `${isUpdate ? 'UPDATE_' : ''}ROLLBACK_${failures.length ? 'FAILED' : 'COMPLETE'}`;
+      if (err instanceof LocalDeploymentError) err.stackStatus = status;
+      // A failed rollback keeps what still exists, so a later deployment continues from it.
+      const kept = failures.length ? { ...previous, resources: { ...previous.resources, ...resources } } : previous;
+      await this.saveState(account, region, stack.name, kept);
+      if (failures.length && err instanceof Error) err.message += ` (${status}: ${failures.join('; ')})`;
       throw err;
     }
 
@@ -153,16 +171,43 @@ export class Deployer {
 
   /** Create, update, replace or leave alone, by comparing with the stored resource. */
   private async apply(
-    handler: ResourceHandler, ctx: ResourceContext, before: StoredResource | undefined, caller: string, replaced: Array<[string, StoredResource]>,
-  ): Promise<PhysicalResource> {
+    handler: ResourceHandler, ctx: ResourceContext, before: StoredResource | undefined, caller: string,
+  ): Promise<{ physical: PhysicalResource; change: Change['change'] | 'none' }> {
     if (before && before.type === ctx.type) {
-      if (sameJson(ctx.properties, before.properties)) return handler.refresh?.(ctx, before) ?? before;
+      if (sameJson(ctx.properties, before.properties)) return { physical: handler.refresh?.(ctx, before) ?? before, change: 'none' };
       const replaces = (handler.replacedBy ?? []).some(p => !sameJson(ctx.properties[p], before.properties[p]));
-      if (!replaces) return handler.update ? this.act('UPDATE', ctx, caller, () => handler.update!(ctx, before)) : before;
+      if (!replaces) {
+        const physical = handler.update ? await this.act('UPDATE', ctx, caller, () => handler.update!(ctx, before)) : before;
+        return { physical, change: 'updated' };
+      }
     }
-    const created = await this.act('CREATE', ctx, caller, () => handler.create(ctx));
-    if (before) replaced.push([ctx.logicalId, before]);
-    return created;
+    return { physical: await this.act('CREATE', ctx, caller, () => handler.create(ctx)), change: 'created' };
+  }
+
+  /**
+   * Undoes a failed deployment's changes, newest first: an update is updated back to the previous properties, a
+   * created resource (new, or the new half of a replacement) is deleted unless its DeletionPolicy is Retain.
+   * Returns what could not be undone.
+   */
+  private async rollBack(
+    changes: Change[], context: (logicalId: string, type: string, properties: Record<string, any>) => ResourceContext, caller: string,
+  ): Promise<string[]> {
+    const failures: string[] = [];
+    for (const { logicalId, change, now, before } of [...changes].reverse()) {
+      const { handler } = handlerOf(now.type);
+      try {
+        if (change === 'updated' && before && handler.update) {
+          const ctx = context(logicalId, now.type, before.properties as Record<string, any>);
+          await this.act('UPDATE', ctx, caller, () => handler.update!(ctx, now));
+        } else if (change === 'created' && now.deletionPolicy !== 'Retain' && handler.delete) {
+          const ctx = context(logicalId, now.type, now.properties as Record<string, any>);
+          await this.act('DELETE', ctx, caller, () => handler.delete!(ctx, now));
+        }
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+    return failures;
   }
 
   /** Runs a handler step; a failure becomes CloudFormation's resource failure naming the call and the reason. */

@@ -9,6 +9,12 @@ export type ResourceAction = 'CREATE' | 'UPDATE' | 'DELETE';
  * Caller: arn:aws:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1)"`.
  */
 export class LocalDeploymentError extends Error {
+  /**
+   * The stack's status once the deployment gave up, as CloudFormation names it: `ROLLBACK_COMPLETE` (a new stack,
+   * rolled back), `UPDATE_ROLLBACK_COMPLETE` (an update, undone), or `..._FAILED` when undoing failed too.
+   */
+  public stackStatus?: string;
+
   constructor(
     public readonly stack: string,
     public readonly logicalId: string,

@@ -179,6 +179,35 @@ describe('deployLocally: updates', () => {
       expect(denied.reason).toContain(`User: ${EXEC_ROLE} is not authorized to perform: kms:CreateKey`);
     });
 
+    test('a failed first deployment rolls back: what it created is deleted, and the fixed app deploys afresh', async () => {
+      const lockedOut = { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/App` }, Action: 'kms:*', Resource: '*' }] };
+      const template = (policy: object) => appTemplate({ extra: { Locked: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: policy } } } });
+      const error = await deploy(template(lockedOut)).catch(e => e);
+      expect(error).toMatchObject({ logicalId: 'Locked', stackStatus: 'ROLLBACK_COMPLETE' });
+      // THEN the key created before the failure was scheduled for deletion, its alias deleted
+      const ops = operationsSince(emulator, 0);
+      expect(ops.slice(-2)).toEqual(['DeleteAlias', 'ScheduleKeyDeletion']);
+      // AND the fixed app is a new stack: every resource created again
+      const fixed = await deploy(template(trustingPolicy()));
+      expect(fixed.keys.map(k => k.logicalId).sort()).toEqual(['Key', 'Locked']);
+      expect((await describeKey(fixed, fixed.key('Key').keyId)).KeyState).toBe('Enabled');
+    });
+
+    test('a failed update rolls back: updated properties are set back, and redeploying the old app changes nothing', async () => {
+      const first = await deploy(appTemplate());
+      const lockedOut = { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/App` }, Action: 'kms:*', Resource: '*' }] };
+      const from = emulator.decisions().length;
+      const error = await deploy(appTemplate({
+        key: { Description: 'changed' }, extra: { Locked: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: lockedOut } } },
+      })).catch(e => e);
+      expect(error).toMatchObject({ logicalId: 'Locked', action: 'CREATE', stackStatus: 'UPDATE_ROLLBACK_COMPLETE' });
+      expect(operationsSince(emulator, from)).toEqual(['UpdateKeyDescription', 'CreateKey', 'CreateKey', 'UpdateKeyDescription']);
+      expect((await describeKey(first, first.key('Key').keyId)).Description).toBe('data');
+      const at = emulator.decisions().length;
+      await deploy(appTemplate());
+      expect(operationsSince(emulator, at)).toEqual([]);
+    });
+
     test('an update refused by the key policy fails with UPDATE_FAILED naming PutKeyPolicy', async () => {
       await deploy(appTemplate());
       const lockedOut = { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/App` }, Action: 'kms:*', Resource: '*' }] };
