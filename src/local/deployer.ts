@@ -8,6 +8,7 @@ import { handlerOf, PhysicalResource, ResourceContext, ResourceHandler } from '.
 import { accessKeyIdOf } from './resources/iam';
 import { placeholderAttribute } from './resources/unmodeled';
 import { CfnResource, StackSource } from './source';
+import { StackHook, STACK_HOOKS } from './stack-hooks';
 import { asStackState, sameJson, StackState, StoredResource } from './stack-state';
 import { NamedPolicy, PolicyDocumentJson } from '../emulator/authz/types';
 import { PrincipalConfig } from '../emulator/config';
@@ -26,6 +27,8 @@ export interface DeployerOptions {
   readonly roleArn?: string;
   readonly qualifier?: string;
   readonly executionRolePolicies?: PolicyDocumentJson[];
+  /** Run for each stack once its resources are deployed. @default STACK_HOOKS */
+  readonly hooks?: readonly StackHook[];
 }
 
 /** A resource this deployment changed (what a rollback undoes). */
@@ -102,6 +105,10 @@ export class Deployer {
         resources[logicalId] = stored(resource, properties, physical);
         if (change === 'created' && before) replaced.push([logicalId, before]);
         if (change !== 'none') changes.push({ logicalId, change, now: resources[logicalId], before });
+      }
+      const created = changes.filter(c => c.change === 'created').map(c => c.logicalId);
+      for (const hook of this.options.hooks ?? STACK_HOOKS) {
+        await hook({ stackName: stack.name, account, region, executionRoleArn: role.arn, resources, created, kms: (r = region) => this.client(role, r) });
       }
     } catch (err) {
       // As CloudFormation: undo this deployment's changes, newest first, and leave the stack as it was.
