@@ -108,7 +108,8 @@ export class Deployer {
       }
       const created = changes.filter(c => c.change === 'created').map(c => c.logicalId);
       for (const hook of this.options.hooks ?? STACK_HOOKS) {
-        await hook({ stackName: stack.name, account, region, executionRoleArn: role.arn, resources, created, kms: (r = region) => this.client(role, r) });
+        const kms = (r = region) => this.client(role, r);
+        await hook({ stackName: stack.name, account, region, executionRoleArn: role.arn, resources, created, kms });
       }
     } catch (err) {
       // As CloudFormation: undo this deployment's changes, newest first, and leave the stack as it was.
