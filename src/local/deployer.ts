@@ -1,12 +1,12 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LocalDeploymentError, OPERATION_TAG, ResourceAction } from './deployment-error';
 import { ADMINISTRATOR_ACCESS, executionRoleArn } from './execution-role';
-import { NO_VALUE, ResolutionScope, resolveValue, stackOutputReference } from './intrinsics';
+import { ResolutionScope, resolveValue } from './intrinsics';
 import { deploymentOrder } from './order';
 import { ensurePrincipal, PrincipalDraft, PrincipalRegistry, principalsOfStack } from './principals';
+import { CrossStackValues } from './references';
 import { handlerOf, PhysicalResource, ResourceContext, ResourceHandler } from './resources';
 import { accessKeyIdOf } from './resources/iam';
-import { placeholderAttribute } from './resources/unmodeled';
 import { CfnResource, StackSource } from './source';
 import { StackHook, STACK_HOOKS } from './stack-hooks';
 import { asStackState, sameJson, StackState, StoredResource } from './stack-state';
@@ -31,14 +31,6 @@ export interface DeployerOptions {
   readonly hooks?: readonly StackHook[];
 }
 
-/** A resource this deployment changed (what a rollback undoes). */
-interface Change {
-  readonly logicalId: string;
-  readonly change: 'created' | 'updated';
-  readonly now: StoredResource;
-  readonly before?: StoredResource;
-}
-
 /** One stack as this deployment left it. */
 export interface DeployedStackRecord {
   readonly name: string;
@@ -49,15 +41,39 @@ export interface DeployedStackRecord {
   readonly principals: Array<PrincipalDraft & { credentials: PrincipalConfig }>;
 }
 
+/** A resource this deployment changed (what a rollback undoes). */
+interface Change {
+  readonly logicalId: string;
+  readonly change: 'created' | 'updated';
+  readonly now: StoredResource;
+  readonly before?: StoredResource;
+}
+
+/** One stack's deployment in progress. */
+interface StackRun {
+  readonly stack: StackSource;
+  readonly account: string;
+  readonly region: string;
+  readonly role: PrincipalConfig;
+  /** The state the emulator kept of the last deployment. */
+  readonly previous: StackState;
+  /** The resources as this deployment leaves them, in creation order. */
+  readonly resources: Record<string, StoredResource>;
+  readonly scope: ResolutionScope;
+  readonly changes: Change[];
+  /** Replaced resources, to delete (or retain) in the cleanup phase. */
+  readonly replaced: Array<[string, StoredResource]>;
+}
+
 /**
  * Deploys stacks as CloudFormation does: as the stack's execution role, in dependency order, and — against the
  * state the emulator keeps of the stack — as an update: unchanged resources are left alone, changed ones updated
- * in place or replaced, removed ones deleted (or retained), each by its handler in `resources/`.
+ * in place or replaced, removed ones deleted (or retained), each by its handler in `resources/`; a failure rolls
+ * the stack back.
  */
 export class Deployer {
   public readonly stacks: DeployedStackRecord[] = [];
-  private readonly outputs = new Map<string, Record<string, unknown>>();
-  private readonly exports = new Map<string, unknown>();
+  private readonly values = new CrossStackValues();
   private readonly crossRegionParameters = new Map<string, unknown>();
   private readonly executionRoles = new Map<string, PrincipalConfig>();
   private readonly clients = new Map<string, KMSClient>();
@@ -71,83 +87,29 @@ export class Deployer {
     const region = stack.region ?? this.options.region ?? 'us-east-1';
     const role = await this.executionRole(executionRoleArn(stack, { account, region }, this.options));
     const previous = asStackState(await this.target.stackState(account, region, stack.name));
-    await this.fetchReferencedOutputs(stack, account, region);
-
-    const template = stack.template.Resources ?? {};
+    await this.values.fetchReferenced(stack, account, region, (a, r, n) => this.target.stackState(a, r, n));
     const resources: Record<string, StoredResource> = {};
-    const replaced: Array<[string, StoredResource]> = [];
-    const conditions = new Map<string, boolean>();
-    const scope = this.scope(stack, account, region, resources, conditions);
-    const context = (logicalId: string, type: string, properties: Record<string, any>): ResourceContext => ({
-      stackName: stack.name,
-      logicalId,
-      type,
-      account,
-      region,
-      properties,
-      kms: (r = region) => this.client(role, r),
-      crossRegionParameters: this.crossRegionParameters,
-      removePrincipal: async arn => {
-        if (!this.registered.has(arn)) await this.target.removePrincipal(accessKeyIdOf(arn));
-      },
-    });
+    const run: StackRun = {
+      stack, account, region, role, previous, resources, scope: this.values.scope(stack, account, region, resources), changes: [], replaced: [],
+    };
 
-    const changes: Change[] = [];
     try {
-      for (const logicalId of deploymentOrder(template)) {
-        const resource = template[logicalId];
-        if (resource.Condition && !scope.condition(resource.Condition)) continue;
-        const properties = (resolveValue(resource.Properties ?? {}, scope, `${stack.name}/${logicalId}`) ?? {}) as Record<string, any>;
-        const { handler } = handlerOf(resource.Type);
-        const ctx = context(logicalId, resource.Type, properties);
-        const before = previous.resources[logicalId];
-        const { physical, change } = await this.apply(handler, ctx, before, role.arn);
-        resources[logicalId] = stored(resource, properties, physical);
-        if (change === 'created' && before) replaced.push([logicalId, before]);
-        if (change !== 'none') changes.push({ logicalId, change, now: resources[logicalId], before });
-      }
-      const created = changes.filter(c => c.change === 'created').map(c => c.logicalId);
-      for (const hook of this.options.hooks ?? STACK_HOOKS) {
-        const kms = (r = region) => this.client(role, r);
-        await hook({ stackName: stack.name, account, region, executionRoleArn: role.arn, resources, created, kms });
-      }
+      await this.createAndUpdate(run);
+      await this.runHooks(run);
     } catch (err) {
-      // As CloudFormation: undo this deployment's changes, newest first, and leave the stack as it was.
-      const failures = await this.rollBack(changes, context, role.arn);
-      const isUpdate = Object.keys(previous.resources).length > 0;
-      const status = `${isUpdate ? 'UPDATE_' : ''}ROLLBACK_${failures.length ? 'FAILED' : 'COMPLETE'}`;
-      if (err instanceof LocalDeploymentError) err.stackStatus = status;
-      // A failed rollback keeps what still exists, so a later deployment continues from it.
-      const kept = failures.length ? { ...previous, resources: { ...previous.resources, ...resources } } : previous;
-      await this.saveState(account, region, stack.name, kept);
-      if (failures.length && err instanceof Error) err.message += ` (${status}: ${failures.join('; ')})`;
-      throw err;
+      throw await this.rollBack(run, err);
     }
-
     const principals = [];
     for (const draft of principalsOfStack(stack.name, account, region, resources)) {
       const credentials = await ensurePrincipal(this.target, draft.arn, draft.identityPolicies);
       this.registered.add(draft.arn);
       principals.push({ ...draft, credentials });
     }
-    const { outputs, exports } = this.stackOutputs(stack, scope);
-
-    // Cleanup, as CloudFormation's last phase: replaced resources and resources gone from the template, newest first.
-    const order = Object.keys(previous.resources);
-    const removed = Object.entries(previous.resources).filter(([id]) => !(id in resources));
-    const cleanup = [...replaced, ...removed].sort(([a], [b]) => order.indexOf(b) - order.indexOf(a));
+    const { outputs, exports } = this.values.record(stack, run.scope);
     try {
-      for (const [logicalId, old] of cleanup) {
-        const isReplacement = logicalId in resources;
-        const policy = isReplacement ? resources[logicalId].updateReplacePolicy ?? old.updateReplacePolicy : old.deletionPolicy;
-        if (policy === 'Retain' || policy === 'RetainExceptOnCreate') continue;
-        const { handler } = handlerOf(old.type);
-        if (!handler.delete) continue;
-        const ctx = context(logicalId, old.type, old.properties as Record<string, any>);
-        await this.act('DELETE', ctx, role.arn, () => handler.delete!(ctx, old));
-      }
+      await this.cleanUp(run);
     } finally {
-      await this.saveState(account, region, stack.name, { resources, outputs, exports });
+      await this.target.putStackState(account, region, stack.name, { resources, outputs, exports });
     }
     this.stacks.push({ name: stack.name, account, region, executionRole: role, resources, principals });
   }
@@ -177,6 +139,23 @@ export class Deployer {
     this.clients.clear();
   }
 
+  /** The resources in dependency order: each created, updated, replaced or left alone. */
+  private async createAndUpdate(run: StackRun): Promise<void> {
+    const template = run.stack.template.Resources ?? {};
+    for (const logicalId of deploymentOrder(template)) {
+      const resource = template[logicalId];
+      if (resource.Condition && !run.scope.condition(resource.Condition)) continue;
+      const properties = (resolveValue(resource.Properties ?? {}, run.scope, `${run.stack.name}/${logicalId}`) ?? {}) as Record<string, any>;
+      const ctx = this.context(run, logicalId, resource.Type, properties);
+      const before = run.previous.resources[logicalId];
+      const { physical, change } = await this.apply(handlerOf(resource.Type).handler, ctx, before, run.role.arn);
+      const now = stored(resource, properties, physical);
+      run.resources[logicalId] = now;
+      if (change === 'created' && before) run.replaced.push([logicalId, before]);
+      if (change !== 'none') run.changes.push({ logicalId, change, now, before });
+    }
+  }
+
   /** Create, update, replace or leave alone, by comparing with the stored resource. */
   private async apply(
     handler: ResourceHandler, ctx: ResourceContext, before: StoredResource | undefined, caller: string,
@@ -192,30 +171,81 @@ export class Deployer {
     return { physical: await this.act('CREATE', ctx, caller, () => handler.create(ctx)), change: 'created' };
   }
 
+  private async runHooks(run: StackRun): Promise<void> {
+    const created = run.changes.filter(c => c.change === 'created').map(c => c.logicalId);
+    const event = {
+      stackName: run.stack.name,
+      account: run.account,
+      region: run.region,
+      executionRoleArn: run.role.arn,
+      resources: run.resources,
+      created,
+      kms: (r = run.region) => this.client(run.role, r),
+    };
+    for (const hook of this.options.hooks ?? STACK_HOOKS) await hook(event);
+  }
+
+  /** CloudFormation's last phase: replaced resources and resources gone from the template, newest first. */
+  private async cleanUp(run: StackRun): Promise<void> {
+    const order = Object.keys(run.previous.resources);
+    const removed = Object.entries(run.previous.resources).filter(([id]) => !(id in run.resources));
+    const cleanup = [...run.replaced, ...removed].sort(([a], [b]) => order.indexOf(b) - order.indexOf(a));
+    for (const [logicalId, old] of cleanup) {
+      const replacement = run.resources[logicalId];
+      const policy = replacement ? replacement.updateReplacePolicy ?? old.updateReplacePolicy : old.deletionPolicy;
+      if (policy === 'Retain' || policy === 'RetainExceptOnCreate') continue;
+      const { handler } = handlerOf(old.type);
+      if (!handler.delete) continue;
+      const ctx = this.context(run, logicalId, old.type, old.properties as Record<string, any>);
+      await this.act('DELETE', ctx, run.role.arn, () => handler.delete!(ctx, old));
+    }
+  }
+
   /**
-   * Undoes a failed deployment's changes, newest first: an update is updated back to the previous properties, a
-   * created resource (new, or the new half of a replacement) is deleted unless its DeletionPolicy is Retain.
-   * Returns what could not be undone.
+   * As CloudFormation: undoes this deployment's changes, newest first (an update is updated back to the previous
+   * properties; a created resource, new or the new half of a replacement, is deleted unless DeletionPolicy is Retain)
+   * and leaves the stack state as it was. Returns the error to throw, with the stack's status.
    */
-  private async rollBack(
-    changes: Change[], context: (logicalId: string, type: string, properties: Record<string, any>) => ResourceContext, caller: string,
-  ): Promise<string[]> {
+  private async rollBack(run: StackRun, err: unknown): Promise<unknown> {
     const failures: string[] = [];
-    for (const { logicalId, change, now, before } of [...changes].reverse()) {
+    for (const { logicalId, change, now, before } of [...run.changes].reverse()) {
       const { handler } = handlerOf(now.type);
       try {
         if (change === 'updated' && before && handler.update) {
-          const ctx = context(logicalId, now.type, before.properties as Record<string, any>);
-          await this.act('UPDATE', ctx, caller, () => handler.update!(ctx, now));
+          const ctx = this.context(run, logicalId, now.type, before.properties as Record<string, any>);
+          await this.act('UPDATE', ctx, run.role.arn, () => handler.update!(ctx, now));
         } else if (change === 'created' && now.deletionPolicy !== 'Retain' && handler.delete) {
-          const ctx = context(logicalId, now.type, now.properties as Record<string, any>);
-          await this.act('DELETE', ctx, caller, () => handler.delete!(ctx, now));
+          const ctx = this.context(run, logicalId, now.type, now.properties as Record<string, any>);
+          await this.act('DELETE', ctx, run.role.arn, () => handler.delete!(ctx, now));
         }
-      } catch (err) {
-        failures.push((err as Error).message);
+      } catch (undoError) {
+        failures.push((undoError as Error).message);
       }
     }
-    return failures;
+    const isUpdate = Object.keys(run.previous.resources).length > 0;
+    const status = `${isUpdate ? 'UPDATE_' : ''}ROLLBACK_${failures.length ? 'FAILED' : 'COMPLETE'}`;
+    if (err instanceof LocalDeploymentError) err.stackStatus = status;
+    if (failures.length && err instanceof Error) err.message += ` (${status}: ${failures.join('; ')})`;
+    // A failed rollback keeps what still exists, so a later deployment continues from it.
+    const kept = failures.length ? { ...run.previous, resources: { ...run.previous.resources, ...run.resources } } : run.previous;
+    await this.target.putStackState(run.account, run.region, run.stack.name, kept);
+    return err;
+  }
+
+  private context(run: StackRun, logicalId: string, type: string, properties: Record<string, any>): ResourceContext {
+    return {
+      stackName: run.stack.name,
+      logicalId,
+      type,
+      account: run.account,
+      region: run.region,
+      properties,
+      crossRegionParameters: this.crossRegionParameters,
+      kms: (r = run.region) => this.client(run.role, r),
+      removePrincipal: async arn => {
+        if (!this.registered.has(arn)) await this.target.removePrincipal(accessKeyIdOf(arn));
+      },
+    };
   }
 
   /** Runs a handler step; a failure becomes CloudFormation's resource failure naming the call and the reason. */
@@ -232,96 +262,15 @@ export class Deployer {
   private async executionRole(arn: string): Promise<PrincipalConfig> {
     let role = this.executionRoles.get(arn);
     if (!role) {
-      const policies: NamedPolicy[] = (this.options.executionRolePolicies ?? [ADMINISTRATOR_ACCESS])
-        .map((document, i) => ({ name: this.options.executionRolePolicies ? `execution-policy-${i + 1}` : 'AdministratorAccess', document }));
+      const configured = this.options.executionRolePolicies;
+      const policies: NamedPolicy[] = configured
+        ? configured.map((document, i) => ({ name: `execution-policy-${i + 1}`, document }))
+        : [{ name: 'AdministratorAccess', document: ADMINISTRATOR_ACCESS }];
       role = await ensurePrincipal(this.target, arn, policies);
       this.registered.add(arn);
       this.executionRoles.set(arn, role);
     }
     return role;
-  }
-
-  private scope(
-    stack: StackSource, account: string, region: string, resources: Record<string, StoredResource>, conditions: Map<string, boolean>,
-  ): ResolutionScope {
-    const deployed = (id: string): StoredResource => {
-      const found = resources[id];
-      if (!found) throw new Error(`${stack.name}: reference to ${id}, which is not deployed (a parameter or a resource of another stack?)`);
-      return found;
-    };
-    const scope: ResolutionScope = {
-      stackName: stack.name,
-      account,
-      region,
-      ref: id => deployed(id).ref,
-      getAtt: (id, attribute) => {
-        const resource = deployed(id);
-        const found = resource.attributes[attribute];
-        if (found !== undefined) return found;
-        if (!handlerOf(resource.type).modeled) return placeholderAttribute(resource, attribute);
-        throw new Error(`${stack.name}: ${id} has no attribute ${attribute} in a local deployment`);
-      },
-      importValue: name => {
-        const key = `${account}/${region}/${name}`;
-        if (!this.exports.has(key)) throw new Error(`${stack.name}: Fn::ImportValue ${name}: no stack deployed before exports it`);
-        return this.exports.get(key);
-      },
-      stackOutput: ref => {
-        const where = outputKey(ref, account, region);
-        const outputs = this.outputs.get(where);
-        if (!outputs) throw new Error(`${stack.name}: Fn::GetStackOutput: stack ${ref.stackName} is not deployed in ${where.split('/').slice(0, 2).join('/')}`);
-        if (!(ref.outputName in outputs)) throw new Error(`${stack.name}: Fn::GetStackOutput: stack ${ref.stackName} has no output ${ref.outputName}`);
-        return outputs[ref.outputName];
-      },
-      condition: name => {
-        if (!conditions.has(name)) conditions.set(name, resolveValue(stack.template.Conditions?.[name], scope) === true);
-        return conditions.get(name)!;
-      },
-    };
-    return scope;
-  }
-
-  /** Outputs and exports of a deployed stack, also kept for the stacks deployed after it. */
-  private stackOutputs(stack: StackSource, scope: ResolutionScope): { outputs: Record<string, unknown>; exports: Record<string, unknown> } {
-    const outputs: Record<string, unknown> = {};
-    const exports: Record<string, unknown> = {};
-    for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
-      if (output.Condition && !scope.condition(output.Condition)) continue;
-      const value = resolveValue(output.Value, scope, `${stack.name}/Outputs/${name}`);
-      if (value === NO_VALUE) continue;
-      outputs[name] = value;
-      if (output.Export) {
-        const exportName = String(resolveValue(output.Export.Name, scope));
-        exports[exportName] = value;
-        this.exports.set(`${scope.account}/${scope.region}/${exportName}`, value);
-      }
-    }
-    this.outputs.set(`${scope.account}/${scope.region}/${stack.name}`, outputs);
-    return { outputs, exports };
-  }
-
-  /**
-   * `Fn::GetStackOutput` may name a stack this deployment does not include (deployed earlier, maybe by another
-   * app): its outputs are read from the state the emulator keeps, before the stack's resources resolve.
-   */
-  private async fetchReferencedOutputs(stack: StackSource, account: string, region: string): Promise<void> {
-    for (const arg of findStackOutputArguments(stack.template.Resources)) {
-      let where: string;
-      try {
-        const pseudoOnly = resolveValue(arg, { ...PSEUDO_ONLY, stackName: stack.name, account, region });
-        where = outputKey(stackOutputReference(pseudoOnly, stack.name), account, region);
-      } catch {
-        continue; // resolved (and reported) with the resource
-      }
-      if (this.outputs.has(where)) continue;
-      const [a, r, name] = where.split('/');
-      const state = await this.target.stackState(a, r, name);
-      if (state !== undefined) this.outputs.set(where, asStackState(state).outputs);
-    }
-  }
-
-  private async saveState(account: string, region: string, stackName: string, state: StackState): Promise<void> {
-    await this.target.putStackState(account, region, stackName, state);
   }
 }
 
@@ -335,30 +284,6 @@ function stored(resource: CfnResource, properties: Record<string, unknown>, phys
     deletionPolicy: resource.DeletionPolicy,
     updateReplacePolicy: resource.UpdateReplacePolicy,
   };
-}
-
-/** Where a referenced stack's outputs live: the account of RoleArn (else this one), the Region (else this one). */
-function outputKey(ref: { stackName: string; region?: string; roleArn?: string }, account: string, region: string): string {
-  const roleAccount = ref.roleArn ? /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(ref.roleArn)?.[1] : undefined;
-  return `${roleAccount ?? account}/${ref.region ?? region}/${ref.stackName}`;
-}
-
-const PSEUDO_ONLY: Omit<ResolutionScope, 'stackName' | 'account' | 'region'> = {
-  ref: id => { throw new Error(`not a pseudo parameter: ${id}`); },
-  getAtt: id => { throw new Error(`not a pseudo parameter: ${id}`); },
-  importValue: name => { throw new Error(`not a pseudo parameter: ${name}`); },
-  stackOutput: () => { throw new Error('nested Fn::GetStackOutput'); },
-  condition: name => { throw new Error(`not a pseudo parameter: ${name}`); },
-};
-
-function findStackOutputArguments(value: unknown, found: unknown[] = []): unknown[] {
-  if (Array.isArray(value)) {value.forEach(v => findStackOutputArguments(v, found));} else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'Fn::GetStackOutput') found.push(v);
-      else findStackOutputArguments(v, found);
-    }
-  }
-  return found;
 }
 
 function constructPath(resource: CfnResource): string | undefined {
