@@ -72,4 +72,21 @@ describe('deployLocally: replica keys', () => {
       caller: execRole(REPLICA_REGION),
     });
   });
+
+  test('an update of the replica\'s policy is a PutKeyPolicy in its region; removing it schedules its deletion', async () => {
+    await deploy(primary([execRole(PRIMARY_REGION), execRole(REPLICA_REGION)]), 'Primary', PRIMARY_REGION);
+    const first = await deploy(replica, 'Replica', REPLICA_REGION);
+    const reader = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/Reader` }, Action: 'kms:Decrypt', Resource: '*' };
+    const changed = { Resources: { Replica: { ...replica.Resources!.Replica, Properties: { ...replica.Resources!.Replica.Properties, KeyPolicy: trustingPolicy(reader) } } } };
+    const from = emulator.decisions().length;
+    await deploy(changed, 'Replica', REPLICA_REGION);
+    const updates = emulator.decisions().slice(from);
+    expect(updates.map(d => [d.operation, d.caller, d.resource])).toEqual([
+      ['PutKeyPolicy', execRole(REPLICA_REGION), first.key('Replica').arn],
+      ['PutKeyPolicy', execRole(REPLICA_REGION), first.key('Replica').arn],
+    ]);
+    const at = emulator.decisions().length;
+    await deploy({ Resources: {} }, 'Replica', REPLICA_REGION);
+    expect(emulator.decisions().slice(at).map(d => [d.operation, d.resource])).toEqual([['ScheduleKeyDeletion', first.key('Replica').arn]]);
+  });
 });
