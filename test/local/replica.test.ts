@@ -77,7 +77,8 @@ describe('deployLocally: replica keys', () => {
     await deploy(primary([execRole(PRIMARY_REGION), execRole(REPLICA_REGION)]), 'Primary', PRIMARY_REGION);
     const first = await deploy(replica, 'Replica', REPLICA_REGION);
     const reader = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/Reader` }, Action: 'kms:Decrypt', Resource: '*' };
-    const changed = { Resources: { Replica: { ...replica.Resources!.Replica, Properties: { ...replica.Resources!.Replica.Properties, KeyPolicy: trustingPolicy(reader) } } } };
+    const original = replica.Resources!.Replica;
+    const changed = { Resources: { Replica: { ...original, Properties: { ...original.Properties, KeyPolicy: trustingPolicy(reader) } } } };
     const from = emulator.decisions().length;
     await deploy(changed, 'Replica', REPLICA_REGION);
     const updates = emulator.decisions().slice(from);
