@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { ACCOUNT, appTemplate, EXEC_ROLE, operationsSince, REGION, trustingPolicy } from './support';
 import { RunningEmulator, startEmulator } from '../../src/emulator';
-import { CfnTemplate, deployLocally, LocalDeployment, LocalDeploymentOptions } from '../../src/local';
+import { CfnTemplate, deployLocally, LocalDeployment, LocalDeploymentError, LocalDeploymentOptions } from '../../src/local';
 
 /**
  * A second deployment into the same emulator is a CloudFormation update: unchanged resources are not touched,
@@ -174,6 +174,7 @@ describe('deployLocally: updates', () => {
       expect(error.message).toMatch(/^App\/Key \(AWS::KMS::Key\) CREATE_FAILED: .*"The new key policy will not allow you to update the key policy in the future/);
       const noKms = [{ Statement: [{ Effect: 'Allow' as const, Action: 's3:*', Resource: '*' }] }];
       const denied = await deploy(appTemplate(), { executionRolePolicies: noKms, stackName: 'Denied' }).catch(e => e);
+      expect(denied).toBeInstanceOf(LocalDeploymentError);
       expect(denied.message).toContain('App/Key'.replace('App', 'Denied'));
       expect(denied).toMatchObject({ operation: 'CreateKey', code: 'AccessDeniedException' });
       expect(denied.reason).toContain(`User: ${EXEC_ROLE} is not authorized to perform: kms:CreateKey`);
