@@ -2,8 +2,9 @@ import { randomBytes } from 'crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'fs';
 import { join } from 'path';
 import { AdminCredential, loadConfig, PrincipalConfig } from './config';
+import { ADMIN_STATE_OPERATIONS, registerPrincipal } from './admin-state';
+import { EmulatorCore } from './core';
 import { KmsError } from './errors';
-import { IdentityRegistry } from './identity';
 
 /**
  * The emulator-only admin API (`X-Amz-Target: GuardedKeys.<Action>`, never part of real KMS) and its credential.
@@ -81,18 +82,17 @@ function writeAdminFile(dataDir: string, admin: AdminCredential): void {
  * its input as the configuration file would.
  */
 export function runAdminAction(
-  target: string, input: Record<string, unknown>, identities: IdentityRegistry, admin: AdminCredential,
+  target: string, input: Record<string, unknown>, core: EmulatorCore, admin: AdminCredential,
 ): Record<string, unknown> {
-  if (target !== ADMIN_ADD_PRINCIPAL) throw new KmsError('UnsupportedOperationException', `The emulator has no admin action ${target}.`);
-  const principal = input as unknown as PrincipalConfig;
-  try {
-    loadConfig({ principals: [principal] });
-  } catch (err) {
-    throw new KmsError('ValidationException', (err as Error).message);
+  if (target === ADMIN_ADD_PRINCIPAL) {
+    const principal = input as unknown as PrincipalConfig;
+    if (principal?.accessKeyId === admin.accessKeyId) throw new KmsError('ValidationException', 'A principal cannot use the admin access key id.');
+    registerPrincipal(core.store, core.identities, principal); // validated as the configuration file is, and kept
+    return {};
   }
-  if (principal.accessKeyId === admin.accessKeyId) throw new KmsError('ValidationException', 'A principal cannot use the admin access key id.');
-  identities.add(principal);
-  return {};
+  const stateOperation = Object.prototype.hasOwnProperty.call(ADMIN_STATE_OPERATIONS, target) ? ADMIN_STATE_OPERATIONS[target] : undefined;
+  if (!stateOperation) throw new KmsError('UnsupportedOperationException', `The emulator has no admin action ${target}.`);
+  return stateOperation(core, input);
 }
 
 /** Refuses an admin call not signed as the admin (before the signature itself is checked). */

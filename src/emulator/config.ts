@@ -72,7 +72,8 @@ const POLICY = objectOf<PolicyDocumentJson>({
 });
 const NAMED_POLICY = objectOf<NamedPolicy>({ name: aString, document: POLICY });
 
-const PRINCIPAL = objectOf<PrincipalConfig>({
+/** A principal's shape, as the config file and the journal (principals registered at run time) hold it. */
+export const PRINCIPAL_SHAPE = objectOf<PrincipalConfig>({
   arn: (value, path, problems) => {
     if (typeof value !== 'string' || !(ARN.test(value) || SERVICE_PRINCIPAL.test(value))) {
       problems.push(`${path} must be an IAM ARN (root, role or user) or a service principal. Received: ${JSON.stringify(value)}`);
@@ -89,7 +90,7 @@ const ADMIN = objectOf<AdminCredential>({
   secretAccessKey: secretOf(MIN_ADMIN_SECRET_CHARS),
 });
 
-const CONFIG = objectOf<EmulatorConfig>({ principals: optional(arrayOf(PRINCIPAL)), admin: optional(ADMIN) });
+const CONFIG = objectOf<EmulatorConfig>({ principals: optional(arrayOf(PRINCIPAL_SHAPE)), admin: optional(ADMIN) });
 
 /**
  * Reads a configuration from a path or an object, refusing what it cannot use (a wrong type, a missing field, a

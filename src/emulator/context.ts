@@ -133,7 +133,7 @@ export class OperationContext {
    * AccessDeniedException when it is denied.
    */
   public authorize(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): void {
-    const request = this.buildRequest(action, key, options);
+    const request = this.authorizationRequest(action, key, options);
     const decision = this.core.authorizer(request);
     this.core.record({
       time: new Date(this.now()).toISOString(),
@@ -155,7 +155,8 @@ export class OperationContext {
     }
   }
 
-  private buildRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions): AuthorizationRequest {
+  /** The authorization request for one action, as {@link authorize} builds it (the lockout check evaluates one too). */
+  public authorizationRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): AuthorizationRequest {
     const caller = this.request.caller;
     const conditions: Record<string, ConditionValue> = {
       // A service principal has no ARN or account of its own: those keys are absent from its requests.

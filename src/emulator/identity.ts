@@ -40,6 +40,11 @@ export class IdentityRegistry {
     });
   }
 
+  /** Forgets a principal (no-op when unknown). */
+  public remove(accessKeyId: string): void {
+    this.byAccessKey.delete(accessKeyId);
+  }
+
   /** The principal for an access key, or UnrecognizedClientException. */
   public lookup(accessKeyId: string): KnownPrincipal | undefined {
     if (!this.configured) {

@@ -1,7 +1,8 @@
 import {
   aBoolean, aNumber, arrayOf, aString, either, isPlainObject, mapOf, matching, objectOf, oneOf, optional, problemsOf, Shape,
 } from './shape';
-import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord } from './state';
+import { PRINCIPAL_SHAPE } from './config';
+import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord, PrincipalRecord, StackRecord } from './state';
 
 /**
  * One change in the journal: a record as it now is, or its removal. The shapes below are the records of
@@ -12,7 +13,9 @@ import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord } from './state'
 export type JournalEntry =
   | { k: 'key'; v: KeyRecord } | { k: 'del-key'; id: string }
   | { k: 'alias'; v: AliasRecord } | { k: 'del-alias'; id: string }
-  | { k: 'grant'; v: GrantRecordStored } | { k: 'del-grant'; id: string };
+  | { k: 'grant'; v: GrantRecordStored } | { k: 'del-grant'; id: string }
+  | { k: 'principal'; v: PrincipalRecord } | { k: 'del-principal'; id: string }
+  | { k: 'stack'; v: StackRecord } | { k: 'del-stack'; id: string };
 
 const ACCOUNT = matching(/^\d{12}$/, 'a 12-digit account id');
 const STRINGS = mapOf(aString);
@@ -63,6 +66,16 @@ const GRANT: Shape = objectOf<GrantRecordStored>({
   createdAt: aNumber,
 });
 
+/** A stack's state is the local deployment's (src/local/stack-state.ts): the emulator only keeps it whole. */
+const STACK: Shape = objectOf<StackRecord>({
+  account: ACCOUNT,
+  region: aString,
+  stackName: aString,
+  state: (value, path, problems) => {
+    if (!isPlainObject(value)) problems.push(`${path} must be an object`);
+  },
+});
+
 const SHAPES: Record<JournalEntry['k'], Shape> = {
   'key': objectOf({ k: aString, v: KEY }),
   'alias': objectOf({ k: aString, v: ALIAS }),
@@ -70,6 +83,10 @@ const SHAPES: Record<JournalEntry['k'], Shape> = {
   'del-key': objectOf({ k: aString, id: aString }),
   'del-alias': objectOf({ k: aString, id: aString }),
   'del-grant': objectOf({ k: aString, id: aString }),
+  'principal': objectOf({ k: aString, v: PRINCIPAL_SHAPE }),
+  'stack': objectOf({ k: aString, v: STACK }),
+  'del-principal': objectOf({ k: aString, id: aString }),
+  'del-stack': objectOf({ k: aString, id: aString }),
 };
 
 const ENTRY: Shape = either(

@@ -20,10 +20,10 @@ export function defaultKeyPolicy(account: string): string {
 }
 
 /**
- * Validates a key policy as KMS does before accepting it: JSON, a Statement list, Effect/Action/Principal in
- * each, and the lockout safety check (the policy must let the caller put a policy again) unless bypassed.
+ * Validates a key policy's shape as KMS does before accepting it: size, JSON, a Statement list, Effect/Action/Principal
+ * in each. The lockout safety check needs the evaluator and the caller: see operations/lockout.ts.
  */
-export function validateKeyPolicy(text: string, callerArn: string, callerAccount: string, bypassLockoutCheck: boolean): void {
+export function validateKeyPolicy(text: string): void {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
     throw new KmsError('LimitExceededException', `The key policy is larger than ${MAX_POLICY_BYTES} bytes.`);
   }
@@ -43,10 +43,6 @@ export function validateKeyPolicy(text: string, callerArn: string, callerAccount
       if (principal !== undefined && !isValidPrincipal(principal)) throw new KmsError('MalformedPolicyDocumentException', INVALID_PRINCIPALS);
     }
     assertConditionOperators(s.Condition);
-  }
-  if (!bypassLockoutCheck && !allowsPutKeyPolicy(statements as Array<Record<string, unknown>>, callerArn, callerAccount)) {
-    throw new KmsError('MalformedPolicyDocumentException',
-      'The new key policy will not allow you to update the key policy in the future.');
   }
 }
 
@@ -95,16 +91,4 @@ function assertConditionOperators(condition: unknown): void {
       throw new KmsError('MalformedPolicyDocumentException', `Policy contains a statement whose condition ${operator} is not a map of condition keys to values.`);
     }
   }
-}
-
-/** A coarse lockout check: some Allow statement names the caller or its account root for PutKeyPolicy. */
-function allowsPutKeyPolicy(statements: Array<Record<string, unknown>>, callerArn: string, callerAccount: string): boolean {
-  return statements.some(s => {
-    if (s.Effect !== 'Allow') return false;
-    const actions = [s.Action].flat() as string[];
-    if (!actions.some(a => /^(\*|kms:\*|kms:Put\*|kms:PutKeyPolicy)$/i.test(a))) return false;
-    const principals = JSON.stringify(s.Principal ?? '');
-    return principals.includes('"*"') || principals === '"*"' || principals.includes(callerArn) ||
-      principals.includes(`arn:aws:iam::${callerAccount}:root`) || principals.includes(`"${callerAccount}"`);
-  });
 }

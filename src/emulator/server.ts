@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { ADMIN_ADD_PRINCIPAL, ADMIN_TARGET_PREFIX, assertAdminCaller, ResolvedAdmin, resolveAdmin, runAdminAction } from './admin';
+import { principalOf, putStackState, removePrincipal, stackStateOf } from './admin-state';
 import { evaluateAuthorization } from './authz';
 import { Authorizer } from './authz/types';
 import { Clock, SystemClock } from './clock';
@@ -61,8 +62,16 @@ export interface RunningEmulator {
   readonly admin: ResolvedAdmin;
   /** Stops listening and closes the journal. */
   stop(): Promise<void>;
-  /** Registers a principal (local deployments create one per IAM role), validated as the configuration file is. */
+  /** Registers a principal (local deployments create one per IAM role), validated as the configuration file is and kept in the data directory. */
   addPrincipal(principal: PrincipalConfig): void;
+  /** A principal registered at run time, by access key id. */
+  principal(accessKeyId: string): PrincipalConfig | undefined;
+  /** Forgets a principal registered at run time. */
+  removePrincipal(accessKeyId: string): void;
+  /** A local deployment's state of one stack (undefined before its first deployment). */
+  stackState(account: string, region: string, stackName: string): unknown;
+  /** Stores a local deployment's state of one stack (undefined forgets it). */
+  putStackState(account: string, region: string, stackName: string, state: unknown): void;
   /** Replaces the authorizer (e.g. to turn enforcement on). */
   setAuthorizer(authorizer: Authorizer): void;
   /** Recent authorization decisions, oldest first, with the evaluator's explanation. */
@@ -83,6 +92,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     store.close();
     throw err;
   }
+  for (const principal of store.principals.values()) identities.add(principal);
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug);
   const server = createServer((req, res) => {
@@ -110,10 +120,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         else resolve();
       });
     }),
-    addPrincipal: p => { runAdminAction(ADMIN_ADD_PRINCIPAL, p as unknown as Record<string, unknown>, identities, admin); },
+    addPrincipal: p => durably(store, () => runAdminAction(ADMIN_ADD_PRINCIPAL, p as unknown as Record<string, unknown>, core, admin)),
+    principal: accessKeyId => principalOf(store, accessKeyId),
+    removePrincipal: accessKeyId => durably(store, () => removePrincipal(store, identities, accessKeyId)),
+    stackState: (account, region, stackName) => stackStateOf(store, account, region, stackName),
+    putStackState: (account, region, stackName, state) => durably(store, () => putStackState(store, account, region, stackName, state)),
     setAuthorizer: a => { core.authorizer = a; },
     decisions: () => core.decisions(),
   };
+}
+
+/** An in-process admin change, journaled before it returns (as a request is before it is answered). */
+function durably(store: Store, change: () => void): void {
+  change();
+  store.flush();
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -148,7 +168,9 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
       // The admin's signature is always verified, even while no principal is configured.
       assertAdminCaller(credential.accessKeyId, admin, target);
       verifySignature(signed, credential, admin.secretAccessKey, core.clock.now());
-      respond(res, undefined, runAdminAction(target, parseInput(body), core.identities, admin));
+      const output = runAdminAction(target, parseInput(body), core, admin);
+      core.store.flush();
+      respond(res, undefined, output);
       return;
     }
     if (credential.accessKeyId === admin.accessKeyId) {

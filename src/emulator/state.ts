@@ -1,10 +1,12 @@
 /**
  * What the emulator remembers: keys (one record per key per region: a multi-Region key has a record in its
- * primary's region and one per replica, sharing the key ID and material), aliases and grants.
+ * primary's region and one per replica, sharing the key ID and material), aliases and grants; and, for local
+ * deployments, the principals registered through the admin API and each deployed stack's state.
  * Records are plain JSON so the journal can write them as they are. Replay accepts exactly these fields
  * (journal-entry.ts, held to these types by the compiler): a field added here must be given a shape there.
  * @module
  */
+import type { PrincipalConfig } from './config';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export type KeySpecName =
@@ -69,6 +71,25 @@ export interface GrantRecordStored {
   readonly constraints?: { encryptionContextEquals?: Record<string, string>; encryptionContextSubset?: Record<string, string> };
   readonly name?: string;
   readonly createdAt: number;
+}
+
+/** A principal registered at run time (admin API or `addPrincipal`), kept so a restart still knows it. */
+export type PrincipalRecord = PrincipalConfig;
+
+/**
+ * What a local deployment remembers of one stack (CloudFormation's view of it: resources, physical ids, last
+ * properties, outputs). The emulator keeps it opaque: `src/local/` defines and reads `state`.
+ */
+export interface StackRecord {
+  readonly account: string;
+  readonly region: string;
+  readonly stackName: string;
+  readonly state: unknown;
+}
+
+/** Where a stack's state lives: stacks are per account and region. */
+export function stackSlot(account: string, region: string, stackName: string): string {
+  return `${account}/${region}/${stackName}`;
 }
 
 /** Where a key record lives in the maps: account, region and key id. */

@@ -3,9 +3,10 @@ import { join } from 'path';
 import { KmsError } from './errors';
 import { decodeJournal, DecodedJournal, encodeLine, JOURNAL_FILE, JournalFs, JournalWriter, NODE_JOURNAL_FS } from './journal';
 import { JournalEntry } from './journal-entry';
-import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
+import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot, PrincipalRecord, StackRecord, stackSlot } from './state';
 
-type Table = 'key' | 'alias' | 'grant';
+type Table = 'key' | 'alias' | 'grant' | 'principal' | 'stack';
+type StoredRecord = KeyRecord | AliasRecord | GrantRecordStored | PrincipalRecord | StackRecord;
 
 /** A record a request changed: its table and slot; the value written is whatever the slot holds at flush. */
 interface Touched {
@@ -29,6 +30,10 @@ export class Store {
   public readonly keys = new Map<string, KeyRecord>();
   public readonly aliases = new Map<string, AliasRecord>();
   public readonly grants = new Map<string, GrantRecordStored>();
+  /** Principals registered at run time (admin API), by access key id. */
+  public readonly principals = new Map<string, PrincipalRecord>();
+  /** Local deployments' stack state, by account/region/stack name. */
+  public readonly stacks = new Map<string, StackRecord>();
   private readonly touched = new Map<string, Touched>();
   /** The last durable JSON of every record, to put memory back when a write fails. */
   private readonly durable = new Map<string, string>();
@@ -70,6 +75,22 @@ export class Store {
     this.remove('grant', grantId);
   }
 
+  public putPrincipal(record: PrincipalRecord): void {
+    this.set('principal', record.accessKeyId, record);
+  }
+
+  public deletePrincipal(accessKeyId: string): void {
+    this.remove('principal', accessKeyId);
+  }
+
+  public putStack(record: StackRecord): void {
+    this.set('stack', stackSlot(record.account, record.region, record.stackName), record);
+  }
+
+  public deleteStack(record: StackRecord): void {
+    this.remove('stack', stackSlot(record.account, record.region, record.stackName));
+  }
+
   /**
    * Makes the changes of one request durable: one journal line with every record it touched, written whole and
    * fsync'ed. Called before the response is sent. If the write fails, memory is put back as it was before the
@@ -102,7 +123,7 @@ export class Store {
     this.writer = undefined;
   }
 
-  private set(table: Table, slot: string, record: KeyRecord | AliasRecord | GrantRecordStored): void {
+  private set(table: Table, slot: string, record: StoredRecord): void {
     this.table(table).set(slot, record);
     this.touched.set(slotId(table, slot), { table, slot });
   }
@@ -113,7 +134,10 @@ export class Store {
   }
 
   private table(table: Table): Map<string, unknown> {
-    return table === 'key' ? this.keys : table === 'alias' ? this.aliases : this.grants;
+    const tables: Record<Table, Map<string, unknown>> = {
+      key: this.keys, alias: this.aliases, grant: this.grants, principal: this.principals, stack: this.stacks,
+    };
+    return tables[table];
   }
 
   /** The journal entry for a touched slot: its record as it now is, or its removal. */
@@ -146,6 +170,8 @@ export class Store {
       ...[...this.keys.values()].map(v => ({ k: 'key' as const, v })),
       ...[...this.aliases.values()].map(v => ({ k: 'alias' as const, v })),
       ...[...this.grants.values()].map(v => ({ k: 'grant' as const, v })),
+      ...[...this.principals.values()].map(v => ({ k: 'principal' as const, v })),
+      ...[...this.stacks.values()].map(v => ({ k: 'stack' as const, v })),
     ];
     const bytes = Buffer.concat(entries.map((entry, i) => encodeLine(i + 1, [entry])));
     try {
@@ -190,7 +216,7 @@ function slotId(table: Table, slot: string): string {
   return `${table}:${slot}`;
 }
 
-function tableSlotOf(entry: JournalEntry): [Table, string, (KeyRecord | AliasRecord | GrantRecordStored)?] {
+function tableSlotOf(entry: JournalEntry): [Table, string, StoredRecord?] {
   switch (entry.k) {
     case 'key': return ['key', keySlot(entry.v.account, entry.v.region, entry.v.keyId), entry.v];
     case 'alias': return ['alias', aliasSlot(entry.v.account, entry.v.region, entry.v.aliasName), entry.v];
@@ -198,5 +224,9 @@ function tableSlotOf(entry: JournalEntry): [Table, string, (KeyRecord | AliasRec
     case 'del-key': return ['key', entry.id];
     case 'del-alias': return ['alias', entry.id];
     case 'del-grant': return ['grant', entry.id];
+    case 'principal': return ['principal', entry.v.accessKeyId, entry.v];
+    case 'stack': return ['stack', stackSlot(entry.v.account, entry.v.region, entry.v.stackName), entry.v];
+    case 'del-principal': return ['principal', entry.id];
+    case 'del-stack': return ['stack', entry.id];
   }
 }

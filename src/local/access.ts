@@ -31,9 +31,11 @@ export const CHECKABLE_ACTIONS = [
 export type CheckableAction = (typeof CHECKABLE_ACTIONS)[number];
 
 /**
- * Makes the request `action` needs as `principal`, through the real SDK: Decrypt decrypts a ciphertext the key's
- * account root produced with the same encryption context; Verify/VerifyMac check what the root signed; CreateGrant
- * is revoked again; UpdateKeyDescription writes the same description back.
+ * Makes the request `action` needs as `principal`, through the real SDK: Decrypt decrypts a ciphertext produced
+ * under the key with the same encryption context; Verify/VerifyMac check what was signed; CreateGrant is revoked
+ * again; UpdateKeyDescription writes the same description back. Those probe values (and the DescribeKey that picks
+ * an algorithm) are made by the stack's execution role, or by the account root as a test-harness principal when the
+ * key policy refuses the role (`LocalDeployment.probeClientsFor`): only `principal`'s own request is the check.
  */
 export async function checkAccess(
   deployment: LocalDeployment,
@@ -46,24 +48,25 @@ export async function checkAccess(
   const p = typeof principal === 'string' ? deployment.principal(principal) : principal;
   const viaService = options.viaService && !options.viaService.includes('.') ? `${options.viaService}.${k.region}.amazonaws.com` : options.viaService;
   const client = deployment.clientFor(p, { region: k.region, viaService, sourceIp: options.sourceIp });
-  const root = deployment.rootClientFor(k.account, k.region);
+  const probes = await deployment.probeClientsFor(k.account, k.region);
+  const probe = { send: ((command: never) => asProbe(probes, command)) as KMSClient['send'] };
   const context = options.encryptionContext;
   const message = Buffer.from('guarded-keys access check');
   try {
-    const describe = () => root.send(new DescribeKeyCommand({ KeyId: k.arn }));
+    const describe = () => probe.send(new DescribeKeyCommand({ KeyId: k.arn }));
     switch (action as CheckableAction) {
       case 'kms:Encrypt': await client.send(new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context, ...(await rsaAlgorithm(describe)) })); break;
       case 'kms:GenerateDataKey': await client.send(new GenerateDataKeyCommand({ KeyId: k.arn, KeySpec: 'AES_256', EncryptionContext: context })); break;
       case 'kms:Decrypt': {
         const algorithm = await rsaAlgorithm(describe);
         const encrypted = new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context, ...algorithm });
-        const { CiphertextBlob } = await root.send(encrypted);
+        const { CiphertextBlob } = await probe.send(encrypted);
         await client.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: context, KeyId: k.arn, ...algorithm }));
         break;
       }
       case 'kms:ReEncryptFrom':
       case 'kms:ReEncryptTo': {
-        const { CiphertextBlob } = await root.send(new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context }));
+        const { CiphertextBlob } = await probe.send(new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context }));
         await client.send(new ReEncryptCommand({
           CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: k.arn, DestinationEncryptionContext: context,
         }));
@@ -72,13 +75,13 @@ export async function checkAccess(
       case 'kms:DescribeKey': await client.send(new DescribeKeyCommand({ KeyId: k.arn })); break;
       case 'kms:CreateGrant': {
         const { GrantId } = await client.send(new CreateGrantCommand({ KeyId: k.arn, GranteePrincipal: p.arn, Operations: ['DescribeKey'] }));
-        await root.send(new RevokeGrantCommand({ KeyId: k.arn, GrantId }));
+        await probe.send(new RevokeGrantCommand({ KeyId: k.arn, GrantId }));
         break;
       }
       case 'kms:Sign': await client.send(new SignCommand({ KeyId: k.arn, Message: message, SigningAlgorithm: await signingAlgorithm(describe) })); break;
       case 'kms:Verify': {
         const SigningAlgorithm = await signingAlgorithm(describe);
-        const { Signature } = await root.send(new SignCommand({ KeyId: k.arn, Message: message, SigningAlgorithm }));
+        const { Signature } = await probe.send(new SignCommand({ KeyId: k.arn, Message: message, SigningAlgorithm }));
         await client.send(new VerifyCommand({ KeyId: k.arn, Message: message, Signature, SigningAlgorithm }));
         break;
       }
@@ -86,7 +89,7 @@ export async function checkAccess(
       case 'kms:GenerateMac': await client.send(new GenerateMacCommand({ KeyId: k.arn, Message: message, MacAlgorithm: await macAlgorithm(describe) })); break;
       case 'kms:VerifyMac': {
         const MacAlgorithm = await macAlgorithm(describe);
-        const { Mac } = await root.send(new GenerateMacCommand({ KeyId: k.arn, Message: message, MacAlgorithm }));
+        const { Mac } = await probe.send(new GenerateMacCommand({ KeyId: k.arn, Message: message, MacAlgorithm }));
         await client.send(new VerifyMacCommand({ KeyId: k.arn, Message: message, Mac, MacAlgorithm }));
         break;
       }
@@ -102,6 +105,20 @@ export async function checkAccess(
     if (error.name !== 'AccessDeniedException') throw new Error(`checking ${action} for ${p.arn} on ${k.arn} failed with ${error.name}: ${error.message}`);
     return { allowed: false, error, explanation: lastReason(deployment) };
   }
+}
+
+/** Sends a probe request as the first probe client KMS allows it to. */
+async function asProbe(clients: KMSClient[], command: never): Promise<unknown> {
+  let denied: unknown;
+  for (const client of clients) {
+    try {
+      return await client.send(command);
+    } catch (err) {
+      if ((err as Error).name !== 'AccessDeniedException') throw err;
+      denied = err;
+    }
+  }
+  throw denied;
 }
 
 function lastReason(deployment: LocalDeployment): string | undefined {

@@ -4,7 +4,12 @@
  * @module
  */
 export { deployLocally } from './deployment';
-export type { DeployedKey, DeployedPrincipal, DeployedResource, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource } from './deployment';
+export type {
+  DeployedKey, DeployedPrincipal, DeployedResource, DeployedStack, DeploymentTarget, LocalDeployment, LocalDeploymentOptions, UnmodeledResource,
+} from './deployment';
+export { LocalDeploymentError } from './deployment-error';
+export type { ResourceAction } from './deployment-error';
+export { ADMINISTRATOR_ACCESS, DEFAULT_QUALIFIER } from './execution-role';
 export { checkAccess, CHECKABLE_ACTIONS } from './access';
 export type { AccessOptions, AccessResult, CheckableAction } from './access';
 export { guardedKeysMatchers } from './matchers';

@@ -16,8 +16,21 @@ export interface ResolutionScope {
   getAtt(logicalId: string, attribute: string): unknown;
   /** `Fn::ImportValue` of an export. */
   importValue(name: string): unknown;
+  /**
+   * `Fn::GetStackOutput` (CDK's weak cross-stack reference): an output of another stack, in `region` (default: this
+   * stack's) and in the account of `roleArn` (default: this stack's).
+   */
+  stackOutput(reference: StackOutputReference): unknown;
   /** The value of a template condition. */
   condition(name: string): boolean;
+}
+
+/** The arguments of `Fn::GetStackOutput`, resolved. */
+export interface StackOutputReference {
+  readonly stackName: string;
+  readonly outputName: string;
+  readonly region?: string;
+  readonly roleArn?: string;
 }
 
 const PSEUDO = (scope: ResolutionScope): Record<string, unknown> => ({
@@ -80,6 +93,7 @@ function intrinsic(name: string, arg: unknown, scope: ResolutionScope, path: str
       return String(r(source)).split(separator);
     }
     case 'Fn::ImportValue': return scope.importValue(String(r(arg)));
+    case 'Fn::GetStackOutput': return scope.stackOutput(stackOutputReference(r(arg), path));
     case 'Fn::If': {
       const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
       return scope.condition(condition) ? r(whenTrue) : r(whenFalse);
@@ -96,6 +110,22 @@ function intrinsic(name: string, arg: unknown, scope: ResolutionScope, path: str
     case 'Fn::GetAZs': return [`${scope.region}a`, `${scope.region}b`, `${scope.region}c`];
     default: throw new Error(`${path}: the intrinsic ${name} is not supported by local deployments`);
   }
+}
+
+/** Reads `{ StackName, OutputName, Region?, RoleArn? }`, refusing anything else with the path. */
+export function stackOutputReference(arg: unknown, path: string): StackOutputReference {
+  const value = (arg ?? {}) as Record<string, unknown>;
+  if (typeof value !== 'object' || Array.isArray(value) || typeof value.StackName !== 'string' || typeof value.OutputName !== 'string') {
+    throw new Error(`${path}: Fn::GetStackOutput needs { StackName, OutputName } strings. Received: ${JSON.stringify(arg)}`);
+  }
+  const unknown = Object.keys(value).filter(k => !['StackName', 'OutputName', 'Region', 'RoleArn'].includes(k));
+  if (unknown.length) throw new Error(`${path}: Fn::GetStackOutput does not take ${unknown.join(', ')}`);
+  return {
+    stackName: value.StackName,
+    outputName: value.OutputName,
+    region: value.Region === undefined ? undefined : String(value.Region),
+    roleArn: value.RoleArn === undefined ? undefined : String(value.RoleArn),
+  };
 }
 
 /** `Fn::Sub`: a string with `${Name}` / `${Resource.Attr}` / `${!Literal}`, optionally with its own variables. */

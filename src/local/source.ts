@@ -5,7 +5,7 @@ import { join } from 'path';
 export interface CfnTemplate {
   readonly Resources?: Record<string, CfnResource>;
   readonly Conditions?: Record<string, unknown>;
-  readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown }; Condition?: string }>;
 }
 
 export interface CfnResource {
@@ -14,6 +14,10 @@ export interface CfnResource {
   readonly DependsOn?: string | string[];
   readonly Condition?: string;
   readonly Metadata?: Record<string, unknown>;
+  /** `Delete` (default), `Retain`, `RetainExceptOnCreate` or `Snapshot`: what happens when the resource leaves the template. */
+  readonly DeletionPolicy?: string;
+  /** What happens to the old resource when an update replaces it. */
+  readonly UpdateReplacePolicy?: string;
 }
 
 /** One stack to deploy: its template and environment. */
@@ -24,6 +28,11 @@ export interface StackSource {
   readonly template: CfnTemplate;
   /** Names of stacks that must be deployed first (from the cloud assembly manifest). */
   readonly dependencies: string[];
+  /**
+   * The role CloudFormation deploys the stack as: the manifest's `cloudFormationExecutionRoleArn`, which may hold
+   * `${AWS::AccountId}`, `${AWS::Region}` and `${AWS::Partition}` (environment-agnostic stacks).
+   */
+  readonly executionRoleArn?: string;
 }
 
 /**
@@ -41,7 +50,7 @@ interface Manifest {
   artifacts?: Record<string, {
     type: string;
     environment?: string;
-    properties?: { templateFile?: string; stackName?: string };
+    properties?: { templateFile?: string; stackName?: string; cloudFormationExecutionRoleArn?: string };
     dependencies?: string[];
   }>;
 }
@@ -62,6 +71,7 @@ function readCloudAssembly(dir: string): StackSource[] {
       region,
       template: parseJson(join(dir, artifact.properties!.templateFile!)) as CfnTemplate,
       dependencies: (artifact.dependencies ?? []).filter(d => names.has(d)),
+      executionRoleArn: artifact.properties?.cloudFormationExecutionRoleArn,
     };
   });
 }

@@ -33,6 +33,15 @@ function startCliEmulator(args: string[]): Promise<{ child: ChildProcess; endpoi
   });
 }
 
+/** Stops a CLI emulator and waits for it to exit (its journal closed). */
+function stopCliEmulator(child: ChildProcess): Promise<void> {
+  return new Promise(resolve => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
 describe('guarded-keys emulator and deploy', () => {
   let child: ChildProcess;
   let endpoint: string;
@@ -81,7 +90,36 @@ describe('guarded-keys emulator and deploy', () => {
     const asRoot = join(outdir, 'root-credential.json');
     writeFileSync(asRoot, JSON.stringify({ accessKeyId: 'AKIAROOT111122223333', secretAccessKey: 'any-secret-at-all' }));
     await expect(promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', endpoint, '--admin-file', asRoot, outdir], { env }))
-      .rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('GuardedKeys.AddPrincipal failed: AccessDeniedException') });
+      .rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/GuardedKeys\.\w+ failed: AccessDeniedException: GuardedKeys\.\w+ needs the emulator's admin credential/) });
+  });
+
+  test('deploy runs again against an emulator restarted on its data directory, and changes nothing', async () => {
+    // GIVEN an emulator with a data directory, deployed to once
+    const dataDir = mkdtempSync(join(tmpdir(), 'guarded-keys-cli-data-'));
+    const deploy = async (url: string) => JSON.parse((await promisify(execFile)(process.execPath, [...CLI, 'deploy', '--endpoint', url, '--admin-file', join(dataDir, 'admin.json'), outdir], { env: ENV })).stdout);
+    let running = await startCliEmulator(['--port', '0', '--data-dir', dataDir]);
+    try {
+      const first = await deploy(running.endpoint);
+      // WHEN it restarts on the same directory and the same cdk.out is deployed again
+      await stopCliEmulator(running.child);
+      running = await startCliEmulator(['--port', '0', '--data-dir', dataDir]);
+      const second = await deploy(running.endpoint);
+      // THEN the same keys and the same principals, with the same credentials
+      expect(second.keys).toEqual(first.keys);
+      expect(second.principals).toEqual(first.principals);
+      // AND those credentials work against the restarted emulator
+      const app = first.principals.find((p: { path: string }) => p.path === 'AppRole');
+      const key = first.keys.find((k: { path: string }) => k.path === 'CustomerDataKey').arn;
+      const viaS3 = kmsClientFor({ endpoint: running.endpoint }, { region: 'eu-west-1', accessKeyId: app.accessKeyId, secretAccessKey: app.secretAccessKey, viaService: 's3' });
+      try {
+        await viaS3.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x'), EncryptionContext: { tenant: 't' } }));
+      } finally {
+        viaS3.destroy();
+      }
+    } finally {
+      await stopCliEmulator(running.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   test('a bad port is a usage error naming the option', async () => {

@@ -7,6 +7,7 @@ import { keyMetadata } from '../metadata';
 import { defaultKeyPolicy, validateKeyPolicy } from '../policy-document';
 import { KeyRecord, KeySpecName, KeyUsageName } from '../state';
 import { Handler } from './handler';
+import { assertPolicyKeepsCallerIn } from './lockout';
 
 export const KEY_SPECS: readonly KeySpecName[] = [
   'SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
@@ -60,15 +61,25 @@ export const createKey: Handler = (ctx, input) => {
     multiRegion,
     multiRegionKeyType: multiRegion ? 'PRIMARY' : undefined,
   };
+  if (input.Policy !== undefined) assertPolicyKeepsCallerIn(ctx, key, bypassOf(input));
   ctx.store.putKey(key);
   return { KeyMetadata: keyMetadata(key, ctx.store) };
 };
 
-/** The policy in the request (validated), or KMS's default. */
+/**
+ * The policy in the request (its shape validated), or KMS's default. The lockout safety check runs once the key
+ * record exists (`assertPolicyKeepsCallerIn`), and only for a policy the request gave: KMS's default policy
+ * trusts the account, which is what a caller allowed CreateKey by IAM expects.
+ */
 export function policyFrom(ctx: OperationContext, input: Input): string {
   const policy = optionalString(input, 'Policy', { max: 131072 });
   if (policy === undefined) return defaultKeyPolicy(ctx.account);
-  validateKeyPolicy(policy, ctx.request.caller.arn, ctx.account, optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck') ?? false);
+  validateKeyPolicy(policy);
   return policy;
+}
+
+/** `BypassPolicyLockoutSafetyCheck` of a request. */
+export function bypassOf(input: Input): boolean {
+  return optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck') ?? false;
 }
 

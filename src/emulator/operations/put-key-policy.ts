@@ -2,6 +2,7 @@ import { optionalBoolean, requiredString } from '../input';
 import { validateKeyPolicy } from '../policy-document';
 import { policyNameOf } from './get-key-policy';
 import { Handler } from './handler';
+import { assertPolicyKeepsCallerIn } from './lockout';
 import { keyFromInput } from './shared';
 
 export const putKeyPolicy: Handler = (ctx, input) => {
@@ -12,7 +13,8 @@ export const putKeyPolicy: Handler = (ctx, input) => {
   ctx.assertSameAccount(key);
   ctx.authorize('kms:PutKeyPolicy', key, { conditions: { 'kms:BypassPolicyLockoutSafetyCheck': bypass } });
   ctx.assertNotPendingDeletion(key);
-  validateKeyPolicy(policy, ctx.request.caller.arn, ctx.account, bypass);
+  validateKeyPolicy(policy);
+  assertPolicyKeepsCallerIn(ctx, { ...key, policy }, bypass);
   key.policy = policy;
   ctx.store.putKey(key);
   return {};

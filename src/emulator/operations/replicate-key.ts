@@ -2,8 +2,9 @@ import { KmsError } from '../errors';
 import { optionalString, optionalTags, requiredString } from '../input';
 import { keyMetadata } from '../metadata';
 import { KeyRecord, keySlot } from '../state';
-import { policyFrom } from './create-key';
+import { bypassOf, policyFrom } from './create-key';
 import { Handler } from './handler';
+import { assertPolicyKeepsCallerIn } from './lockout';
 import { keyFromInput } from './shared';
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -42,6 +43,7 @@ export const replicateKey: Handler = (ctx, input) => {
     materials: [...primary.materials],
     multiRegionKeyType: 'REPLICA',
   };
+  if (input.Policy !== undefined) assertPolicyKeepsCallerIn(ctx, replica, bypassOf(input));
   ctx.store.putKey(replica);
   return {
     ReplicaKeyMetadata: keyMetadata(replica, ctx.store),

@@ -33,8 +33,11 @@ export interface CallActors {
   readonly source: { readonly arn?: string; readonly account: string };
   /** A client with the credentials of whoever uses the service (the deploying role, or the principal checked). */
   callerClient(region: string): KMSClient;
-  /** A client that can make ciphertext under the key for a Decrypt to work on (the key account's root). */
-  producer(region: string): KMSClient;
+  /**
+   * Clients that can make ciphertext under the key for a Decrypt to work on, tried in order (the deployment's probe
+   * clients: the execution role, then a test-harness root where the key refuses the role).
+   */
+  producer(region: string): KMSClient | KMSClient[] | Promise<KMSClient[]>;
   decisions(): ReadonlyArray<{ readonly reason: string; readonly caller?: string }>;
 }
 
@@ -81,7 +84,7 @@ async function send(client: KMSClient, call: ServiceKmsCall, key: NamedKey, viaS
     case 'Encrypt': await client.send(via(new EncryptCommand({ KeyId, Plaintext: randomBytes(32), EncryptionContext }))); return;
     case 'DescribeKey': await client.send(via(new DescribeKeyCommand({ KeyId }))); return;
     case 'Decrypt': {
-      const { CiphertextBlob } = await actors.producer(key.region).send(new EncryptCommand({ KeyId, Plaintext: randomBytes(32), EncryptionContext }));
+      const CiphertextBlob = await produceCiphertext([await actors.producer(key.region)].flat(), new EncryptCommand({ KeyId, Plaintext: randomBytes(32), EncryptionContext }));
       await client.send(via(new DecryptCommand({ KeyId, CiphertextBlob, EncryptionContext })));
       return;
     }
@@ -108,4 +111,17 @@ export function describeCall(outcome: KmsCallOutcome): string {
   const context = outcome.call.encryptionContext ? ` with context ${JSON.stringify(outcome.call.encryptionContext)}` : '';
   const grant = outcome.call.grant ? ` (grantee ${outcome.call.grant.grantee}, operations ${outcome.call.grant.operations.join(', ')})` : '';
   return `kms:${outcome.call.operation} as ${outcome.caller}${outcome.viaService ? ` via ${outcome.viaService}` : ''}${context}${grant} on ${outcome.keyId} (${outcome.region})`;
+}
+
+/** The first ciphertext a producer makes; the last refusal if none may (then the check cannot run). */
+async function produceCiphertext(producers: KMSClient[], command: EncryptCommand): Promise<Uint8Array | undefined> {
+  let last: unknown;
+  for (const producer of producers) {
+    try {
+      return (await producer.send(command)).CiphertextBlob;
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }

@@ -99,12 +99,8 @@ export function servicePhysical(
   const given = shape.nameProperty ? properties[shape.nameProperty] : undefined;
   const name = typeof given === 'string' ? given : shape.lowercase ? generatedName.toLowerCase() : generatedName;
   const arn = (resource: string, service = type.split('::')[1].toLowerCase()) => `arn:aws:${service}:${region}:${account}:${resource}`;
-  const made = shape.make(name, arn, properties);
-  const fallback = String(made.attributes.Arn ?? made.ref);
-  const attributes = new Proxy(made.attributes, {
-    get: (target, attribute) => (attribute in target ? target[attribute as string] : `${fallback}/${String(attribute)}`),
-  });
-  return { ref: made.ref, attributes };
+  // Attributes not listed here resolve as `<Arn or Ref>/<attribute>` (resources/unmodeled.ts placeholderAttribute).
+  return shape.make(name, arn, properties);
 }
 
 function table(name: string, arn: (resource: string, service?: string) => string): PhysicalValues {

@@ -164,13 +164,13 @@ function evaluateIam(
   return { ...need, allowed: false, reason: identity.reason };
 }
 
-/** The client that makes the ciphertext a Decrypt works on: the root of the key's account. */
-function producerFor(deployment: LocalDeployment, key: NamedKey, region: string): KMSClient {
+/** The clients that may make the ciphertext a Decrypt works on: the deployment's probe clients of the key's account. */
+function producerFor(deployment: LocalDeployment, key: NamedKey, region: string): Promise<KMSClient[]> {
   const aliased = (k: DeployedKey) => deployment.aliases.some(a => a.keyId === k.keyId && a.region === region && key.keyId.endsWith(a.aliasName));
   const deployed = deployment.keys.find(k => k.region === region && (k.arn === key.keyId || k.keyId === key.keyId || aliased(k)));
   const account = deployed?.account ?? /^arn:aws[a-z-]*:kms:[^:]+:(\d{12}):/.exec(key.keyId)?.[1];
   if (!account) throw new Error(`cannot tell the account of key ${key.keyId}`);
-  return deployment.rootClientFor(account, region);
+  return deployment.probeClientsFor(account, region);
 }
 
 function modeledTypes(): string {
