@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GuardedKey, GuardedKeyProps } from './guarded-key';
@@ -62,7 +62,45 @@ export interface KeyPatternProps {
    * @default - No tags.
    */
   readonly tags?: { [key: string]: string };
+
+  /**
+   * Whether applications may give their admins `kms:PutKeyPolicy` (`allowAdminsToChangePolicy`).
+   *
+   * @default false - locked off
+   */
+  readonly allowAdminsToChangePolicy?: boolean;
+
+  /**
+   * Whether applications may let their users create grants for AWS resources (`allowGrantsForAwsResources`).
+   *
+   * @default false - locked off
+   */
+  readonly allowGrantsForAwsResources?: boolean;
+
+  /**
+   * Whether applications may make multi-Region keys (`multiRegion`), whose material leaves the region.
+   *
+   * @default false - locked off
+   */
+  readonly allowMultiRegion?: boolean;
+
+  /**
+   * The shortest deletion window an application may choose (`pendingWindow`), 7 to 30 days.
+   *
+   * @default Duration.days(30)
+   */
+  readonly minPendingWindow?: Duration;
+
+  /**
+   * Whether applications may choose a removal policy other than RETAIN.
+   *
+   * @default false - locked to RETAIN
+   */
+  readonly allowRemoval?: boolean;
 }
+
+/** The settings an application may only narrow, and those a pattern locks unless it says otherwise. */
+export const PATTERN_NARROWABLE_SETTINGS = ['viaServices', 'callerAccounts', 'requiredEncryptionContext', 'rotationPeriod', 'tags'] as const;
 
 /**
  * A key pattern a platform team publishes: fixed administrators, narrowing, strictness, a rotation ceiling
@@ -87,6 +125,14 @@ export class KeyPattern {
     return new GuardedKey(scope, id, this.merge(scope, id, props));
   }
 
+  /**
+   * The settings this pattern locks (an application cannot widen them); the others, `PATTERN_NARROWABLE_SETTINGS`,
+   * an application may only narrow.
+   */
+  public get lockedSettings(): string[] {
+    return lockedSettings(this.props);
+  }
+
   /** The props a key made from this pattern gets (for inspection and tests). */
   public merge(scope: Construct, id: string, props: GuardedKeyProps = {}): GuardedKeyProps {
     const p = this.props;
@@ -107,6 +153,7 @@ export class KeyPattern {
       }
     }
     if (p.strict && props.strict === false) problems.push(`'strict' cannot be turned off for keys of pattern '${p.name}'`);
+    problems.push(...lockedProblemsOf(p, props));
     for (const key of Object.keys(props.tags ?? {})) {
       if (p.tags && key in p.tags && props.tags![key] !== p.tags[key]) {
         problems.push(`'tags' cannot override '${key}' for keys of pattern '${p.name}'`);
@@ -124,10 +171,60 @@ export class KeyPattern {
         ? { ...(props.requiredEncryptionContext ?? {}), ...(p.requiredEncryptionContext ?? {}), ...pinnedWildcards(p, props) }
         : undefined,
       strict: p.strict || props.strict,
+      pendingWindow: props.pendingWindow ?? p.minPendingWindow,
       rotationPeriod: rotation,
       tags: p.tags || props.tags ? { ...(props.tags ?? {}), ...(p.tags ?? {}) } : undefined,
     };
   }
+}
+
+/** Every locked setting the application's props would widen. */
+function lockedProblemsOf(p: KeyPatternProps, props: GuardedKeyProps): string[] {
+  const problems: string[] = [];
+  if (p.strict && props.deployers !== undefined) {
+    problems.push(lockedProblem('deployers', p.name, 'its strict mode exempts only the stack\'s deployment role from the denies'));
+  }
+  if (props.allowAdminsToChangePolicy && !p.allowAdminsToChangePolicy) {
+    problems.push(lockedProblem('allowAdminsToChangePolicy', p.name, 'admins may not rewrite the key policy (they could grant themselves use)'));
+  }
+  if (props.allowGrantsForAwsResources && !p.allowGrantsForAwsResources) {
+    problems.push(lockedProblem('allowGrantsForAwsResources', p.name, 'users may not create grants'));
+  }
+  if (props.multiRegion && !p.allowMultiRegion) problems.push(lockedProblem('multiRegion', p.name, 'key material stays in its region'));
+  if (props.removalPolicy !== undefined && props.removalPolicy !== RemovalPolicy.RETAIN && !p.allowRemoval) {
+    problems.push(lockedProblem('removalPolicy', p.name, 'keys are retained when they leave the stack'));
+  }
+  const minimum = wholeDays(p.minPendingWindow ?? Duration.days(30));
+  const chosen = wholeDays(props.pendingWindow);
+  if (chosen !== undefined && minimum !== undefined && chosen < minimum) {
+    problems.push(`'pendingWindow' must be at least ${minimum} days for keys of pattern '${p.name}'. Received: ${chosen} days`);
+  }
+  const props_ = props as { users?: iam.IPrincipal[]; encryptors?: iam.IPrincipal[]; decryptors?: iam.IPrincipal[] };
+  for (const prop of ['users', 'encryptors', 'decryptors'] as const) {
+    if ((props_[prop] ?? []).some(isWildcard)) {
+      problems.push(lockedProblem(prop, p.name, 'a wildcard principal (*) is not allowed; name the principals'));
+    }
+  }
+  return problems;
+}
+
+/** The settings a key pattern locks, each with the prop that would widen it. */
+function lockedSettings(p: KeyPatternProps): string[] {
+  return [
+    ...(p.strict ? ['strict', 'deployers'] : []),
+    ...(p.allowAdminsToChangePolicy ? [] : ['allowAdminsToChangePolicy']),
+    ...(p.allowGrantsForAwsResources ? [] : ['allowGrantsForAwsResources']),
+    ...(p.allowMultiRegion ? [] : ['multiRegion']),
+    ...(p.allowRemoval ? [] : ['removalPolicy']),
+    'pendingWindow (minimum)',
+    'wildcard principals in users, encryptors and decryptors',
+  ];
+}
+
+function isWildcard(principal: iam.IPrincipal): boolean {
+  if (principal instanceof iam.AnyPrincipal) return true;
+  const aws = principal.policyFragment.principalJson.AWS;
+  return Array.isArray(aws) ? aws.includes('*') : aws === '*';
 }
 
 /** A pattern's `*` (any value) may be pinned to one value by an application: that narrows. */
@@ -138,6 +235,10 @@ function pinnedWildcards(pattern: KeyPatternProps, props: GuardedKeyProps): Reco
     if (value === '*' && theirs !== undefined) pinned[key] = theirs;
   }
   return pinned;
+}
+
+function lockedProblem(prop: string, pattern: string, why: string): string {
+  return `'${prop}' is locked by pattern '${pattern}': ${why}`;
 }
 
 function subsetProblem(prop: string, pattern: string, allowed: string[] | undefined, chosen: string[] | undefined): string[] {

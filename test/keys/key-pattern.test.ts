@@ -1,7 +1,7 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { KeyPattern } from '../../src';
+import { GuardedKeyProps, KeyPattern } from '../../src';
 
 describe('KeyPattern', () => {
   let stack: Stack;
@@ -63,5 +63,29 @@ describe('KeyPattern', () => {
 
   test('the pattern name is validated', () => {
     expect(() => new KeyPattern({ name: 'PII keys' })).toThrow("KeyPattern 'name' must be 1 to 63 lowercase letters, digits or '-'. Received: 'PII keys'");
+  });
+
+  describe('a strict pattern cannot be widened by the application', () => {
+    test.each([
+      [{ deployers: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/anyone')] }, "'deployers' is locked by pattern 'pii'"],
+      [{ allowAdminsToChangePolicy: true }, "'allowAdminsToChangePolicy' is locked by pattern 'pii'"],
+      [{ allowGrantsForAwsResources: true }, "'allowGrantsForAwsResources' is locked by pattern 'pii'"],
+      [{ multiRegion: true }, "'multiRegion' is locked by pattern 'pii'"],
+      [{ removalPolicy: RemovalPolicy.DESTROY }, "'removalPolicy' is locked by pattern 'pii'"],
+      [{ pendingWindow: Duration.days(7) }, "'pendingWindow' must be at least 30 days for keys of pattern 'pii'. Received: 7 days"],
+      [{ users: [new iam.AnyPrincipal()] }, "'users' is locked by pattern 'pii': a wildcard principal (*) is not allowed"],
+    ])('%j fails synth', (props, message) => {
+      expect(() => pii().create(stack, 'Key', props as GuardedKeyProps)).toThrow(message);
+    });
+
+    test('a pattern can unlock a setting, and lists what stays locked', () => {
+      const pattern = new KeyPattern({ name: 'shared', allowMultiRegion: true, minPendingWindow: Duration.days(14) });
+      pattern.create(stack, 'Key', { multiRegion: true, pendingWindow: Duration.days(14) });
+      Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { MultiRegion: true, PendingWindowInDays: 14 });
+      expect(pattern.lockedSettings).toEqual([
+        'allowAdminsToChangePolicy', 'allowGrantsForAwsResources', 'removalPolicy', 'pendingWindow (minimum)',
+        'wildcard principals in users, encryptors and decryptors',
+      ]);
+    });
   });
 });

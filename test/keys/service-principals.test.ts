@@ -55,7 +55,10 @@ describe('strict mode and service principals', () => {
   test('one with a source condition is kept as written', () => {
     const key = new GuardedKey(stack, 'Key', { strict: true });
     key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'Sns', principals: [new iam.ServicePrincipal('sns.amazonaws.com')], actions: ['kms:Decrypt'], resources: ['*'],
+      sid: 'Sns',
+      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
       conditions: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:111122223333:t' } },
     }));
     expect(keyStatements().find(s => s.Sid === 'Sns')!.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:111122223333:t' } });

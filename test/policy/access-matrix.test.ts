@@ -67,13 +67,17 @@ describe('the example app', () => {
     expect(read.source).toMatch(/^IAM policy AnalyticsRoleDefaultPolicy/);
   });
 
-  test('the strict ingest key denies encrypt to all but the ingest role and root', () => {
+  test('the strict ingest key denies encrypt to all but the ingest role, root and (through services only) the deployment role', () => {
     const denies = rowsOf('IngestKey', 'everyone');
+    const deployer = 'role cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1';
+    const notService = 'BoolIfExists aws:PrincipalIsAWSService false';
     expect(denies.map(d => [d.capabilities, d.conditions])).toEqual([
-      [['encrypt'], ['unless principal is root of this account or IngestRole']],
-      [['decrypt'], ['unless principal is root of this account or AppRole']],
-      [['grant'], ['unless principal is root of this account or IngestRole or AppRole']],
-      [['administer'], ['unless principal is root of this account or KeyAdmins or role cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1']],
+      [['encrypt'], [`unless principal is root of this account or IngestRole or ${deployer}`, notService]],
+      [['decrypt'], ['unless principal is root of this account or AppRole', notService]],
+      [['grant'], [`unless principal is root of this account or IngestRole or AppRole or ${deployer}`, notService]],
+      [['administer'], [`unless principal is root of this account or KeyAdmins or ${deployer}`, notService]],
+      [['encrypt'], ['ArnLike aws:PrincipalArn arn:${AWS::Partition}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1', 'Null kms:ViaService true']],
+      [['grant'], ['ArnLike aws:PrincipalArn arn:${AWS::Partition}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1', 'BoolIfExists kms:GrantIsForAWSResource false']],
     ]);
     expect(rowsOf('IngestKey', 'IngestRole').flatMap(r => r.capabilities)).toEqual(['encrypt', 'describe']);
   });
