@@ -63,7 +63,7 @@ export class KeyGrantWriter {
     this.assertRoleAllowed(role, principal, GRANT_METHOD[role]);
     if (this.isRegistrable(principal)) this.target.model.add(role, principal, 'iam-policy');
     if (role === 'admin') return this.addStatements(grantee, [], actionsFor('admin', this.target.model.options), false);
-    return this.addStatements(grantee, actionsFor(role, this.target.model.options), DESCRIBE_ACTIONS, true);
+    return this.addStatements(grantee, actionsFor(role, this.target.model.options), DESCRIBE_ACTIONS, true, [role]);
   }
 
   /**
@@ -86,7 +86,7 @@ export class KeyGrantWriter {
       for (const role of classified.useRoles) model.add(role, principal, 'iam-policy');
     }
     const isUse = (pattern: string) => classifyActions([pattern], model.kind).uses;
-    return this.addStatements(grantee, actions.filter(isUse), actions.filter(a => !isUse(a)), classified.uses);
+    return this.addStatements(grantee, actions.filter(isUse), actions.filter(a => !isUse(a)), classified.uses, classified.useRoles);
   }
 
   /**
@@ -180,16 +180,27 @@ export class KeyGrantWriter {
    * by the key's aliases, since a cross-account reference to the ARN is impossible) and a key-policy statement
    * naming its account with `kms:CallerAccount`.
    */
-  private addStatements(grantee: iam.IGrantable, cryptoActions: string[], otherActions: string[], narrowOther: boolean): iam.Grant {
+  private addStatements(
+    grantee: iam.IGrantable, cryptoActions: string[], otherActions: string[], narrowOther: boolean, roles: KeyRole[] = [],
+  ): iam.Grant {
     const principal = grantee.grantPrincipal;
     const model = this.target.model;
     const foreign = model.foreignAccountOf(principal);
     const parts: iam.Grant[] = [];
+    // A grantee of another account in a known role is a member of the model, named by its account: the key policy
+    // is then rendered for every region (a replica's policy included, so a failover keeps partners working), with
+    // kms:CallerAccount, and strict mode exempts the account (its own IAM policy picks the role).
+    const asMember = foreign !== undefined && roles.length > 0;
+    if (asMember) roles.forEach(role => model.add(role, new iam.AccountPrincipal(foreign), 'key-policy'));
     const add = (actions: string[], keyConditions: Conditions, purpose: string) => {
       if (!actions.length) return;
       const conditions = this.withPrincipalsViaServices(principal, keyConditions);
       if (foreign) {
         this.addForeignIdentityStatement(principal, actions, conditions);
+        if (asMember) {
+          parts.push(iam.Grant.drop(grantee, 'both sides written'));
+          return;
+        }
         this.target.addKeyPolicyStatement(new iam.PolicyStatement({
           sid: `Grant${purpose}ToAccount${foreign}`,
           principals: [new iam.AccountPrincipal(foreign)],

@@ -160,3 +160,20 @@ describe('strict mode exempts every grantee, whatever path granted it', () => {
     expect(() => bucket.grantRead(admin)).toThrow("is in 'admins' and cannot also use the key");
   });
 });
+
+describe('cross-account grants reach replicas', () => {
+  test("a primary's grant to another account's role is in every replica's policy too, with kms:CallerAccount", () => {
+    const app2 = new App();
+    const primaryStack = new Stack(app2, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const replicaStack = new Stack(app2, 'Replica', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const partnerStack = new Stack(app2, 'Partner', { env: { account: '444455556666', region: 'eu-west-1' } });
+    const partner = new iam.Role(partnerStack, 'Reader', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'reader' });
+    const primary = new MultiRegionKey(primaryStack, 'Key');
+    const replica = new GuardedReplicaKey(replicaStack, 'Replica', { primary });
+    primary.grantDecrypt(partner);
+    const [replicaKey] = Object.values(Template.fromStack(replicaStack).findResources('AWS::KMS::ReplicaKey'));
+    const fromPartner = replicaKey.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AllowDecryptOnlyFromAccount444455556666');
+    expect(fromPartner).toEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:ReEncryptFrom'], Condition: { StringEquals: { 'kms:CallerAccount': '444455556666' } } }));
+    expect(replica.keyArn).toBeDefined();
+  });
+});
