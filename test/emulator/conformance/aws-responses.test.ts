@@ -79,7 +79,9 @@ describe('AWS managed keys', () => {
 
   test('DescribeKey through alias/aws/s3 creates the key: KeyManager AWS, rotating yearly, listed with its alias', async () => {
     const { KeyMetadata } = await t.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }));
-    expect(KeyMetadata).toMatchObject({ KeyManager: 'AWS', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', Description: expect.stringMatching(/^Default key that protects my S3/) });
+    expect(KeyMetadata).toMatchObject({
+      KeyManager: 'AWS', KeyState: 'Enabled', KeySpec: 'SYMMETRIC_DEFAULT', Description: expect.stringMatching(/^Default key that protects my S3/),
+    });
     expect((await t.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!.KeyId).toBe(KeyMetadata!.KeyId);
     expect((await aliasesNamed('alias/aws/s3'))[0]).toMatchObject({ TargetKeyId: KeyMetadata!.KeyId, CreationDate: expect.any(Date) });
     expect((await t.kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId })))).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
