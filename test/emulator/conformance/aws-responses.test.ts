@@ -84,7 +84,8 @@ describe('AWS managed keys', () => {
     });
     expect((await t.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))).KeyMetadata!.KeyId).toBe(KeyMetadata!.KeyId);
     expect((await aliasesNamed('alias/aws/s3'))[0]).toMatchObject({ TargetKeyId: KeyMetadata!.KeyId, CreationDate: expect.any(Date) });
-    expect((await t.kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId })))).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
+    const rotation = await t.kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId }));
+    expect(rotation).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
     expect((await t.kms.send(new ListAliasesCommand({ KeyId: KeyMetadata!.KeyId }))).Aliases!.map(a => a.AliasName)).toEqual(['alias/aws/s3']);
   });
 
