@@ -102,6 +102,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 /** One request: read (bounded), authenticate, dispatch, make durable, answer. */
 async function handle(core: EmulatorCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.setHeader('date', new Date(core.clock.now()).toUTCString()); // the emulator's clock, so SDKs correct their skew to it
   let body: string;
   try {
     body = await readBody(req);

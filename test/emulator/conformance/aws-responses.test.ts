@@ -29,6 +29,20 @@ describe('responses as KMS shapes them', () => {
     ]);
   });
 
+  test('the Date header is the emulator\'s clock (SDKs correct clock skew from it)', async () => {
+    t.clock.advanceDays(3);
+    const res = await fetch(`${t.emulator.endpoint}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'TrentService.ListKeys',
+        'authorization': `AWS4-HMAC-SHA256 Credential=AKIAX/20260101/eu-west-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
+      },
+      body: '{}',
+    });
+    expect(res.headers.get('date')).toBe(new Date(t.clock.now()).toUTCString());
+  });
+
   test('asymmetric and HMAC keys have no CurrentKeyMaterialId (they do not rotate)', async () => {
     const signing = (await t.kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
     const mac = (await t.kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!;
