@@ -17,7 +17,7 @@ export const replicateKey: Handler = (ctx, input) => {
   const replicaRegion = requiredString(input, 'ReplicaRegion', { max: 32, pattern: REGION });
   ctx.assertSameAccount(primary);
   if (!primary.multiRegion || primary.multiRegionKeyType !== 'PRIMARY') {
-    throw new KmsError('UnsupportedOperationException', `${primary.arn} is not a multi-Region primary key.`);
+    throw new KmsError('UnsupportedOperationException', `${primary.arn} is not a multi-region primary key.`);
   }
   if (replicaRegion === primary.region) throw new KmsError('ValidationException', `The replica region must differ from the primary's (${primary.region}).`);
   ctx.authorize('kms:ReplicateKey', primary, { conditions: { 'kms:ReplicaRegion': replicaRegion } });
