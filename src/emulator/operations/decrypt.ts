@@ -11,8 +11,12 @@ export const decrypt: Handler = (ctx, input) => {
   const keyId = optionalString(input, 'KeyId', KEY_ID_RULE);
   const algorithm = encryptionAlgorithmOf(input, 'EncryptionAlgorithm');
   if (algorithm === 'SYMMETRIC_DEFAULT') {
-    const { key, plaintext } = decryptSymmetric(ctx, blob, keyId, context, 'kms:Decrypt', grantTokensOf(input), dryRunOf(input));
-    return { Plaintext: plaintext.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };
+    const { key, plaintext, keyMaterialId } = decryptSymmetric(ctx, blob, keyId, context, 'kms:Decrypt', grantTokensOf(input), dryRunOf(input));
+    try {
+      return { Plaintext: plaintext.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm, KeyMaterialId: keyMaterialId };
+    } finally {
+      plaintext.fill(0);
+    }
   }
   if (keyId === undefined) throw new KmsError('ValidationException', 'KeyId is required to decrypt with an asymmetric key.');
   const key = ctx.resolveKey(keyId);

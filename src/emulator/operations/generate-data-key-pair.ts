@@ -5,7 +5,7 @@ import { KmsError } from '../errors';
 import { Input, requiredEnum } from '../input';
 import { DATA_KEY_PAIR_SPEC_ENUM } from '../model-enums';
 import { Handler } from './handler';
-import { encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage, stopIfDryRun } from './shared';
+import { currentKeyMaterialId, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage, stopIfDryRun } from './shared';
 
 
 /** Shared by GenerateDataKeyPair and its WithoutPlaintext twin: a fresh key pair, its private key wrapped. */
@@ -27,6 +27,7 @@ export function dataKeyPair(ctx: OperationContext, input: Input, action: string,
       PublicKey: publicKeyDer(pem).toString('base64'),
       KeyId: key.arn,
       KeyPairSpec: spec,
+      KeyMaterialId: currentKeyMaterialId(key),
     };
   } finally {
     privateDer.fill(0);

@@ -1,7 +1,7 @@
 import { KmsError } from '../errors';
 import { KEY_ID_RULE, optionalString, requiredBlob, requiredString } from '../input';
 import { Handler } from './handler';
-import { decryptSymmetric, encryptionAlgorithmOf, encryptionContextOf, encryptUnder, grantTokensOf, MAX_CIPHERTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
+import { currentKeyMaterialId, decryptSymmetric, encryptionAlgorithmOf, encryptionContextOf, encryptUnder, grantTokensOf, MAX_CIPHERTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
 
 /**
  * Decrypts under the source key and encrypts under the destination inside the emulator: the plaintext never
@@ -23,7 +23,7 @@ export const reEncrypt: Handler = (ctx, input) => {
   const destination = ctx.resolveKey(destinationKeyId);
   requireUsage(destination, 'ENCRYPT_DECRYPT', 'ReEncrypt', true);
   ctx.assertUsable(destination);
-  const { key: source, plaintext } = decryptSymmetric(ctx, blob, sourceKeyId, sourceContext, 'kms:ReEncryptFrom', grantTokens);
+  const { key: source, plaintext, keyMaterialId: sourceMaterial } = decryptSymmetric(ctx, blob, sourceKeyId, sourceContext, 'kms:ReEncryptFrom', grantTokens);
   try {
     const sameKey = source.arn === destination.arn;
     ctx.authorize('kms:ReEncryptTo', destination, {
@@ -36,6 +36,8 @@ export const reEncrypt: Handler = (ctx, input) => {
       KeyId: destination.arn,
       SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      SourceKeyMaterialId: sourceMaterial,
+      DestinationKeyMaterialId: currentKeyMaterialId(destination),
     };
   } finally {
     plaintext.fill(0);

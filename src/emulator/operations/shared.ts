@@ -2,6 +2,7 @@ import { OperationContext } from '../context';
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/symmetric';
 import { dryRunSucceeded, KmsError, withoutMessage } from '../errors';
 import { dryRunOf, Input, KEY_ID_RULE, optionalEnum, optionalInteger, optionalStringList, optionalStringMap, requiredString } from '../input';
+import { keyMaterialId } from '../metadata';
 import { DATA_KEY_SPEC_ENUM, ENCRYPTION_ALGORITHM_ENUM } from '../model-enums';
 import { KeyRecord, KeyUsageName } from '../state';
 
@@ -61,6 +62,11 @@ export function encryptUnder(key: KeyRecord, plaintext: Buffer, context?: Record
   return encryptBlob(key.keyId, key.materials[key.materials.length - 1], plaintext, context);
 }
 
+/** `KeyMaterialId` of what {@link encryptUnder} encrypts with (KMS returns it from the data key operations). */
+export function currentKeyMaterialId(key: KeyRecord): string {
+  return keyMaterialId(key.materials[key.materials.length - 1]);
+}
+
 /**
  * Finds the key a symmetric ciphertext names (in the caller's region; a key ARN in the blob's account), checks
  * it against an optional `KeyId` (IncorrectKeyException) and its state, authorizes, and decrypts.
@@ -68,7 +74,7 @@ export function encryptUnder(key: KeyRecord, plaintext: Buffer, context?: Record
 export function decryptSymmetric(
   ctx: OperationContext, blob: Buffer, keyIdParam: string | undefined, context: Record<string, string> | undefined,
   action: string, grantTokens?: string[], dryRun = false,
-): { key: KeyRecord; plaintext: Buffer } {
+): { key: KeyRecord; plaintext: Buffer; keyMaterialId: string } {
   const named = keyIdParam !== undefined ? ctx.resolveKey(keyIdParam) : undefined;
   // A named key that cannot have made symmetric ciphertext (an HMAC or asymmetric key) is the wrong key.
   if (named && (named.keyUsage !== 'ENCRYPT_DECRYPT' || named.keySpec !== 'SYMMETRIC_DEFAULT')) throw new KmsError('IncorrectKeyException', INCORRECT_KEY);
@@ -79,7 +85,8 @@ export function decryptSymmetric(
   ctx.assertUsable(key);
   ctx.authorize(action, key, { encryptionContext: context ?? {}, grantTokens });
   if (dryRun) throw dryRunSucceeded();
-  return { key, plaintext: decryptBlob(parsed, key.materials, context) };
+  const plaintext = decryptBlob(parsed, key.materials, context);
+  return { key, plaintext, keyMaterialId: keyMaterialId(key.materials.find(m => m.id === parsed.materialId)!) };
 }
 
 function findBlobKey(ctx: OperationContext, keyId: string): KeyRecord {

@@ -1,7 +1,7 @@
 import {
-  CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GetKeyPolicyCommand,
+  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GetKeyPolicyCommand,
   GetKeyRotationStatusCommand, ListAliasesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReplicateKeyCommand,
-  RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand,
+  ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { kmsClientFor } from '../../../src/emulator';
 import { bytes, errorOf, startTestEmulator, TestEmulator } from '../support';
@@ -41,6 +41,19 @@ describe('responses as KMS shapes them', () => {
       body: '{}',
     });
     expect(res.headers.get('date')).toBe(new Date(t.clock.now()).toUTCString());
+  });
+
+  test('the data operations name the key material they used (KeyMaterialId, Source/DestinationKeyMaterialId)', async () => {
+    const { KeyMetadata } = await t.kms.send(new CreateKeyCommand({}));
+    const first = KeyMetadata!.CurrentKeyMaterialId;
+    const dataKey = await t.kms.send(new GenerateDataKeyCommand({ KeyId: KeyMetadata!.KeyId, KeySpec: 'AES_256' }));
+    expect(dataKey.KeyMaterialId).toBe(first);
+    await t.kms.send(new RotateKeyOnDemandCommand({ KeyId: KeyMetadata!.KeyId }));
+    const second = (await t.kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).KeyMetadata!.CurrentKeyMaterialId;
+    // WHEN old ciphertext is decrypted after a rotation THEN the old material is named
+    expect((await t.kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob }))).KeyMaterialId).toBe(first);
+    const moved = await t.kms.send(new ReEncryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, DestinationKeyId: KeyMetadata!.KeyId }));
+    expect([moved.SourceKeyMaterialId, moved.DestinationKeyMaterialId]).toEqual([first, second]);
   });
 
   test('asymmetric and HMAC keys have no CurrentKeyMaterialId (they do not rotate)', async () => {
