@@ -1,6 +1,6 @@
 import {
-  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand, GetKeyPolicyCommand,
-  GetKeyRotationStatusCommand, ListAliasesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReplicateKeyCommand,
+  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand,
+  GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReplicateKeyCommand,
   ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { kmsClientFor } from '../../../src/emulator';
