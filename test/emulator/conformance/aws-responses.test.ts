@@ -1,7 +1,7 @@
 import {
   CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EnableKeyRotationCommand, EncryptCommand, GenerateDataKeyCommand,
-  GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand, ReplicateKeyCommand,
-  ReEncryptCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand,
+  GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, ListKeyRotationsCommand, ListResourceTagsCommand, PutKeyPolicyCommand,
+  ReEncryptCommand, ReplicateKeyCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { kmsClientFor } from '../../../src/emulator';
 import { bytes, errorOf, startTestEmulator, TestEmulator } from '../support';
