@@ -87,8 +87,8 @@ export class OperationContext {
       this.lastAlias = aliasName;
       keyId = alias.targetKeyId;
     } else if (region !== this.region && keyArn) {
-      // A key ARN of another region cannot be used from this region (KMS is regional).
-      throw new KmsError('NotFoundException', `Key '${keyIdInput}' does not exist`);
+      // A key ARN of another region cannot be used from this region (KMS is regional); KMS names the region.
+      throw new KmsError('NotFoundException', `Invalid arn ${region}`);
     }
     if (!isKeyIdSyntax(keyId)) throw invalidKeyId(keyId);
     const key = this.store.keys.get(keySlot(account, region, keyId));

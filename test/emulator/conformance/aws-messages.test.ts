@@ -1,5 +1,5 @@
 import {
-  CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, GenerateMacCommand, GenerateRandomCommand, ListAliasesCommand,
+  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateMacCommand, GenerateRandomCommand, ListAliasesCommand,
   ListGrantsCommand, ListKeysCommand, ListResourceTagsCommand, ReEncryptCommand, RotateKeyOnDemandCommand, SignCommand, VerifyCommand,
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
@@ -116,6 +116,14 @@ describe('KMS error codes and messages, word for word', () => {
     expect(await errorOf(t.kms.send(new RotateKeyOnDemandCommand({ KeyId: id.KeyId })))).toMatchObject({
       name: 'LimitExceededException',
       message: `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${id.Arn}`,
+    });
+  });
+
+  test('a key ARN of another region is "Invalid arn <region>"; a key id of another region does not exist here', async () => {
+    const us = (await t.client('us-east-1').send(new CreateKeyCommand({}))).KeyMetadata!;
+    expect(await errorOf(t.kms.send(new DescribeKeyCommand({ KeyId: us.Arn })))).toMatchObject({ name: 'NotFoundException', message: 'Invalid arn us-east-1' });
+    expect(await errorOf(t.kms.send(new DescribeKeyCommand({ KeyId: us.KeyId })))).toMatchObject({
+      name: 'NotFoundException', message: `Key 'arn:aws:kms:eu-west-1:000000000000:key/${us.KeyId}' does not exist`,
     });
   });
 
