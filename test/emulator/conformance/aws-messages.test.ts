@@ -1,7 +1,7 @@
 import {
-  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateMacCommand, GenerateRandomCommand, ListAliasesCommand,
-  ListGrantsCommand, ListKeysCommand, ListResourceTagsCommand, ReEncryptCommand, RotateKeyOnDemandCommand, SignCommand, VerifyCommand,
-  VerifyMacCommand,
+  CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateMacCommand, GenerateRandomCommand,
+  ListAliasesCommand, ListGrantsCommand, ListKeysCommand, ListResourceTagsCommand, ReEncryptCommand, RotateKeyOnDemandCommand, SignCommand,
+  VerifyCommand, VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { bytes, errorOf, startTestEmulator, TestEmulator } from '../support';
 
