@@ -99,6 +99,6 @@ export function runAdminAction(
 export function assertAdminCaller(accessKeyId: string, admin: AdminCredential, target: string): void {
   if (accessKeyId !== admin.accessKeyId) {
     throw new KmsError('AccessDeniedException',
-      `${target} needs the emulator's admin credential (printed by \`guarded-keys emulator\`, kept in <data-dir>/${ADMIN_FILE}); KMS principals, account roots included, may not call it.`);
+      `${target} needs the emulator's admin credential (printed by guarded-keys emulator, kept in <data-dir>/${ADMIN_FILE}); KMS principals, account roots included, may not call it.`);
   }
 }

@@ -1,7 +1,9 @@
 import { principalArnOf } from './authz/principals';
 import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson } from './authz/types';
+import { ensureAwsManagedKey } from './aws-managed-keys';
 import { EmulatorCore } from './core';
 import { KmsError } from './errors';
+import { aliasNotAccepted, invalidKeyId, isKeyIdSyntax } from './key-id';
 import { AliasRecord, aliasSlot, GrantRecordStored, KeyRecord, keySlot } from './state';
 
 /** What the HTTP layer learned about a request before dispatch. */
@@ -79,22 +81,32 @@ export class OperationContext {
     const aliasArn = ALIAS_ARN.exec(keyIdInput);
     if (keyArn) [, region, account, keyId] = keyArn;
     if (aliasArn || keyIdInput.startsWith('alias/')) {
-      if (!allowAlias) throw new KmsError('NotFoundException', `Invalid keyId ${keyIdInput}`);
+      if (!allowAlias) throw aliasNotAccepted(keyIdInput);
       const aliasName = aliasArn ? aliasArn[3] : keyIdInput;
       if (aliasArn) [, region, account] = aliasArn;
       // An alias is regional: an alias ARN of another region names nothing here, as in KMS.
       if (region !== this.region) throw new KmsError('NotFoundException', `Alias ${keyIdInput} is not found.`);
-      const alias = this.store.aliases.get(aliasSlot(account, region, aliasName));
+      const alias = this.store.aliases.get(aliasSlot(account, region, aliasName)) ?? this.awsManagedAlias(account, aliasName);
       if (!alias) throw new KmsError('NotFoundException', `Alias arn:aws:kms:${region}:${account}:${aliasName} is not found.`);
       this.lastAlias = aliasName;
       keyId = alias.targetKeyId;
     } else if (region !== this.region && keyArn) {
-      // A key ARN of another region cannot be used from this region (KMS is regional).
-      throw new KmsError('NotFoundException', `Key '${keyIdInput}' does not exist`);
+      // A key ARN of another region cannot be used from this region (KMS is regional); KMS names the region.
+      throw new KmsError('NotFoundException', `Invalid arn ${region}`);
     }
+    if (!isKeyIdSyntax(keyId)) throw invalidKeyId(keyId);
     const key = this.store.keys.get(keySlot(account, region, keyId));
     if (!key) throw new KmsError('NotFoundException', `Key '${keyArn ? keyIdInput : this.keyArn(keyId, account, region)}' does not exist`);
     return key;
+  }
+
+  /**
+   * A predefined AWS alias (`alias/aws/s3`, ...) of the caller's own account is created with its AWS managed key
+   * the first time a request names it, as KMS does.
+   */
+  private awsManagedAlias(account: string, aliasName: string): AliasRecord | undefined {
+    if (account !== this.account) return undefined;
+    return ensureAwsManagedKey(this.store, account, this.region, aliasName, this.now());
   }
 
   /** The alias the last resolveKey went through. */

@@ -9,6 +9,7 @@ export type KmsErrorCode =
   | 'AccessDeniedException'
   | 'AlreadyExistsException'
   | 'DisabledException'
+  | 'DryRunOperationException'
   | 'IncompleteSignatureException'
   | 'IncorrectKeyException'
   | 'InvalidAliasNameException'
@@ -17,6 +18,7 @@ export type KmsErrorCode =
   | 'InvalidGrantIdException'
   | 'InvalidGrantTokenException'
   | 'InvalidKeyUsageException'
+  | 'InvalidMarkerException'
   | 'InvalidSignatureException'
   | 'KMSInternalException'
   | 'KMSInvalidMacException'
@@ -50,11 +52,42 @@ export class KmsError extends Error {
   }
 }
 
-/** `1 validation error detected: Value at 'keyId' failed to satisfy constraint: ...`, as KMS words it. */
-export function validationError(field: string, constraint: string): KmsError {
-  return new KmsError('ValidationException', `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: ${constraint}`);
+/**
+ * `1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: ...`, as KMS words
+ * it. `path` is the member path on the wire (`keyId`, `tags.1.member.tagKey`); a field name in PascalCase is
+ * lower-cased at its first letter. `value` is left out for sensitive or binary members (KMS prints no value for
+ * `plaintext`), printed as `null` when the member is missing, and quoted otherwise.
+ */
+export function validationError(path: string, constraint: string, value?: unknown): KmsError {
+  return new KmsError('ValidationException', `1 validation error detected: ${valuePhrase(value)} at '${memberPath(path)}' failed to satisfy constraint: ${constraint}`);
+}
+
+function valuePhrase(value: unknown): string {
+  if (value === undefined) return 'Value';
+  if (value === null) return 'Value null';
+  if (Array.isArray(value)) return `Value '[${value.join(', ')}]'`;
+  return `Value '${String(value)}'`;
+}
+
+function memberPath(path: string): string {
+  return path.split('.').map(lowerFirst).join('.');
 }
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** `Member must not be null` for a missing required member. */
+export function missingMember(path: string): KmsError {
+  return validationError(path, 'Member must not be null', null);
+}
+
+/** KMS answers these with an empty message; the emulator does the same, so an assertion on it holds in both. */
+export function withoutMessage(code: 'InvalidCiphertextException' | 'KMSInvalidSignatureException' | 'KMSInvalidMacException'): KmsError {
+  return new KmsError(code, '');
+}
+
+/** The DryRun answer when everything else would have succeeded (KMS's wording). */
+export function dryRunSucceeded(): KmsError {
+  return new KmsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
 }

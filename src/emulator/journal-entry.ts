@@ -44,6 +44,7 @@ const KEY: Shape = objectOf<KeyRecord>({
   materials: arrayOf(MATERIAL),
   multiRegion: aBoolean,
   multiRegionKeyType: optional(oneOf('PRIMARY', 'REPLICA')),
+  keyManager: optional(oneOf('AWS')),
 });
 
 const ALIAS: Shape = objectOf<AliasRecord>({

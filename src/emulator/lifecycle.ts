@@ -33,7 +33,8 @@ export function rotate(store: Store, key: KeyRecord, at: number, rotationType: '
   const material = newMaterial(key, at, rotationType);
   for (const record of relatedKeys(store, key)) {
     record.materials.push(material);
-    if (record.rotation.enabled) record.rotation.nextRotationDate = at + record.rotation.periodDays * DAY_MS;
+    // An on-demand rotation leaves the automatic schedule alone, as in KMS.
+    if (record.rotation.enabled && rotationType === 'AUTOMATIC') record.rotation.nextRotationDate = at + record.rotation.periodDays * DAY_MS;
     store.putKey(record);
   }
 }

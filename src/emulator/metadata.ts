@@ -1,10 +1,25 @@
+import { createHash } from 'crypto';
 import { MAC_ALGORITHM, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from './crypto/asymmetric';
-import { KeyRecord } from './state';
+import { KeyMaterial, KeyRecord } from './state';
 import { Store } from './store';
 
 /** KMS returns timestamps as epoch seconds. */
 export function epochSeconds(ms: number): number {
   return ms / 1000;
+}
+
+/**
+ * A key material's id as KMS shows it (`CurrentKeyMaterialId`, `KeyMaterialId`): 64 hex digits. The emulator's
+ * own material id (16 bytes, written in every ciphertext) is hashed to that form, so it is stable and the same in
+ * every region of a multi-Region key.
+ */
+export function keyMaterialId(material: KeyMaterial): string {
+  return createHash('sha256').update(`guarded-keys key material ${material.id}`).digest('hex');
+}
+
+/** Symmetric keys rotate, so KMS names their current material (the newest version). */
+function currentKeyMaterialId(key: KeyRecord): string | undefined {
+  return key.keySpec === 'SYMMETRIC_DEFAULT' ? keyMaterialId(key.materials[key.materials.length - 1]) : undefined;
 }
 
 /** The KeyMetadata KMS returns for a key (DescribeKey, CreateKey, ReplicateKey). */
@@ -19,11 +34,13 @@ export function keyMetadata(key: KeyRecord, store: Store): Record<string, unknow
     KeyUsage: key.keyUsage,
     KeyState: key.state,
     Origin: key.origin,
-    KeyManager: 'CUSTOMER',
+    KeyManager: key.keyManager ?? 'CUSTOMER',
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
     MultiRegion: key.multiRegion,
   };
+  const current = currentKeyMaterialId(key);
+  if (current) metadata.CurrentKeyMaterialId = current;
   if (key.deletionDate !== undefined) {
     metadata.DeletionDate = epochSeconds(key.deletionDate);
     metadata.PendingDeletionWindowInDays = key.pendingWindowInDays;

@@ -151,6 +151,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
  */
 async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.setHeader('date', new Date(core.clock.now()).toUTCString()); // the emulator's clock, so SDKs correct their skew to it
   let body: string;
   try {
     body = await readBody(req);

@@ -34,6 +34,8 @@ export interface KeyRecord {
   readonly keySpec: KeySpecName;
   readonly keyUsage: KeyUsageName;
   readonly origin: 'AWS_KMS';
+  /** `AWS` for an AWS managed key (aws-managed-keys.ts); absent for customer managed keys. */
+  readonly keyManager?: 'AWS';
   description: string;
   state: KeyState;
   /** Before pending deletion, so CancelKeyDeletion can tell what to restore (KMS restores Disabled). */

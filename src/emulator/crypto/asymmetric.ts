@@ -2,7 +2,7 @@ import {
   constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, privateEncrypt, publicDecrypt,
   publicEncrypt, randomBytes, sign, timingSafeEqual, verify,
 } from 'crypto';
-import { KmsError } from '../errors';
+import { KmsError, withoutMessage } from '../errors';
 import { KeySpecName } from '../state';
 
 /** The algorithms each key spec offers, as DescribeKey lists them. */
@@ -100,7 +100,7 @@ function digestInfo(hash: string, algorithm: string, digest: Buffer): Buffer {
     throw new KmsError('UnsupportedOperationException', `The emulator signs a MessageType DIGEST only with RSASSA_PKCS1_V1_5_* algorithms; use MessageType RAW with ${algorithm}`);
   }
   if (digest.length !== DIGEST_BYTES[hash]) {
-    throw new KmsError('ValidationException', `Digest is invalid length for algorithm ${algorithm}: expected ${DIGEST_BYTES[hash]} bytes, got ${digest.length}`);
+    throw new KmsError('ValidationException', `Digest is invalid length for algorithm ${algorithm}.`);
   }
   return Buffer.concat([Buffer.from(DIGEST_INFO[hash], 'hex'), digest]);
 }
@@ -113,7 +113,7 @@ export function rsaEncrypt(privateKeyPem: string, algorithm: string, plaintext: 
   const hashBytes = hash === 'sha1' ? 20 : 32;
   const max = modulusBytes - 2 * hashBytes - 2;
   if (plaintext.length > max) {
-    throw new KmsError('ValidationException', `Plaintext of ${plaintext.length} bytes is too long for ${algorithm} with this key (at most ${max})`);
+    throw new KmsError('ValidationException', `Algorithm ${algorithm} and key spec RSA_${modulusBytes * 8} cannot encrypt data larger than ${max} bytes.`);
   }
   return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext);
 }
@@ -124,7 +124,7 @@ export function rsaDecrypt(privateKeyPem: string, algorithm: string, ciphertext:
   try {
     return privateDecrypt({ key: createPrivateKey(privateKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
   } catch {
-    throw new KmsError('InvalidCiphertextException', 'The ciphertext is invalid or was not produced by this key with this algorithm.');
+    throw withoutMessage('InvalidCiphertextException');
   }
 }
 

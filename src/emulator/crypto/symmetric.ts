@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
-import { KmsError } from '../errors';
+import { withoutMessage } from '../errors';
 import { KeyMaterial } from '../state';
 
 /**
@@ -59,7 +59,7 @@ export function encryptBlob(keyId: string, material: KeyMaterial, plaintext: Buf
 
 /** Reads a blob's fields; anything malformed is InvalidCiphertextException. */
 export function parseBlob(blob: Buffer): ParsedBlob {
-  const invalid = () => new KmsError('InvalidCiphertextException', 'The ciphertext is invalid or was not produced by this key.');
+  const invalid = () => withoutMessage('InvalidCiphertextException');
   if (blob.length < 2 || blob[0] !== VERSION) throw invalid();
   const n = blob[1];
   const fixed = 2 + n + MATERIAL_ID_BYTES + IV_BYTES + TAG_BYTES;
@@ -74,7 +74,7 @@ export function parseBlob(blob: Buffer): ParsedBlob {
 /** Decrypts a parsed blob with the material it names. */
 export function decryptBlob(parsed: ParsedBlob, materials: KeyMaterial[], context?: Record<string, string>): Buffer {
   const material = materials.find(m => m.id === parsed.materialId);
-  if (!material) throw new KmsError('InvalidCiphertextException', 'The ciphertext is invalid or was not produced by this key.');
+  if (!material) throw withoutMessage('InvalidCiphertextException');
   const key = Buffer.from(material.secret, 'base64');
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, parsed.iv);
@@ -82,7 +82,7 @@ export function decryptBlob(parsed: ParsedBlob, materials: KeyMaterial[], contex
     decipher.setAuthTag(parsed.tag);
     return Buffer.concat([decipher.update(parsed.ciphertext), decipher.final()]);
   } catch {
-    throw new KmsError('InvalidCiphertextException', 'The ciphertext is invalid, was not produced by this key, or its encryption context does not match.');
+    throw withoutMessage('InvalidCiphertextException'); // KMS says nothing more, so no oracle either
   } finally {
     key.fill(0);
   }

@@ -3,11 +3,14 @@ import { Input, KEY_ID_RULE, requiredString } from '../input';
 import { aliasSlot } from '../state';
 import { Handler } from './handler';
 
-const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+const ALIAS_NAME = /^[a-zA-Z0-9:/_-]+$/;
 
 /** KMS's alias name rules: `alias/` prefix, allowed characters, 256 characters, `alias/aws/` reserved. */
 export function aliasNameOf(input: Input, field = 'AliasName'): string {
   const name = requiredString(input, field, { min: 1, max: 256, pattern: ALIAS_NAME });
+  if (!name.startsWith('alias/')) {
+    throw new KmsError('ValidationException', 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
+  }
   if (name.startsWith('alias/aws/')) throw new KmsError('InvalidAliasNameException', `Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${name}`);
   return name;
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
-import { KmsError } from '../errors';
+import { KmsError, missingMember, validationError } from '../errors';
 import { Input, optionalString, requiredString } from '../input';
-import { GrantRecordStored } from '../state';
+import { GrantRecordStored, KeyRecord } from '../state';
 import { Handler } from './handler';
-import { grantTokensOf, keyFromInput } from './shared';
+import { grantTokensOf, keyFromInput, stopIfDryRun } from './shared';
 
 /** The operations a grant may allow (KMS's enum). */
 export const GRANT_OPERATIONS = [
@@ -11,6 +11,20 @@ export const GRANT_OPERATIONS = [
   'GetPublicKey', 'CreateGrant', 'RetireGrant', 'DescribeKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
   'GenerateMac', 'VerifyMac', 'DeriveSharedSecret',
 ];
+/** Operations every key's grants may allow. */
+const COMMON_OPERATIONS = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
+
+/** The grant operations each kind of key supports (KMS's "grant operations" table); the rest are refused. */
+export function grantOperationsFor(key: KeyRecord): string[] {
+  if (key.keyUsage === 'GENERATE_VERIFY_MAC') return [...COMMON_OPERATIONS, 'GenerateMac', 'VerifyMac'];
+  if (key.keyUsage === 'SIGN_VERIFY') return [...COMMON_OPERATIONS, 'Sign', 'Verify', 'GetPublicKey'];
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') return [...COMMON_OPERATIONS, 'Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey'];
+  return [
+    ...COMMON_OPERATIONS, 'Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext',
+    'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  ];
+}
+
 const PRINCIPAL = /^(arn:aws[a-z-]*:(iam|sts)::\d{12}:.+|[a-z0-9.-]+\.amazonaws\.com)$/;
 
 export const createGrant: Handler = (ctx, input) => {
@@ -20,6 +34,10 @@ export const createGrant: Handler = (ctx, input) => {
   const operations = operationsOf(input);
   const constraints = constraintsOf(input);
   const name = optionalString(input, 'Name', { max: 256, pattern: /^[a-zA-Z0-9:/_-]+$/ });
+  const unsupported = operations.filter(op => !grantOperationsFor(key).includes(op));
+  if (unsupported.length) {
+    throw new KmsError('ValidationException', `Grant operations [${unsupported.join(', ')}] are not supported by ${key.arn} (KeyUsage ${key.keyUsage}).`);
+  }
   ctx.assertUsable(key);
   ctx.authorize('kms:CreateGrant', key, {
     grantTokens: grantTokensOf(input),
@@ -33,6 +51,7 @@ export const createGrant: Handler = (ctx, input) => {
       ...(constraints?.encryptionContextSubset ? { 'kms:GrantConstraintType': 'EncryptionContextSubset' } : {}),
     },
   });
+  stopIfDryRun(input);
   const existing = name ? ctx.grantsOf(key).find(g => g.name === name && g.granteePrincipal === grantee) : undefined;
   if (existing) return { GrantId: existing.grantId, GrantToken: existing.grantToken };
   const grant: GrantRecordStored = {
@@ -56,11 +75,11 @@ export const createGrant: Handler = (ctx, input) => {
 
 function operationsOf(input: Input): string[] {
   const value = input.Operations;
-  if (!Array.isArray(value) || value.length === 0) throw new KmsError('ValidationException', "1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must not be empty");
-  for (const op of value) {
-    if (typeof op !== 'string' || !GRANT_OPERATIONS.includes(op)) {
-      throw new KmsError('ValidationException', `1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]`);
-    }
+  if (value === undefined || value === null) throw missingMember('Operations');
+  if (!Array.isArray(value) || value.some(op => typeof op !== 'string')) throw new KmsError('SerializationException', 'Expected a list of strings for Operations');
+  if (value.length === 0) throw validationError('Operations', 'Member must have length greater than or equal to 1', value);
+  if (value.some(op => !GRANT_OPERATIONS.includes(op))) {
+    throw validationError('Operations', `Member must satisfy constraint: [Member must satisfy enum value set: [${GRANT_OPERATIONS.join(', ')}]]`, value);
   }
   return [...new Set(value as string[])];
 }

@@ -4,6 +4,7 @@ import { KmsError } from '../errors';
 import { Input, optionalBoolean, optionalEnum, optionalString, optionalTags } from '../input';
 import { newMaterial } from '../lifecycle';
 import { keyMetadata } from '../metadata';
+import { KEY_SPEC_ENUM, KEY_USAGE_ENUM, ORIGIN_ENUM } from '../model-enums';
 import { defaultKeyPolicy, validateKeyPolicy } from '../policy-document';
 import { KeyRecord, KeySpecName, KeyUsageName } from '../state';
 import { Handler } from './handler';
@@ -27,12 +28,18 @@ const USAGES_OF_SPEC = (spec: KeySpecName): KeyUsageName[] => {
 export const DEFAULT_ROTATION_DAYS = 365;
 
 export const createKey: Handler = (ctx, input) => {
-  const keySpec = optionalEnum(input, 'KeySpec', KEY_SPECS) ?? optionalEnum(input, 'CustomerMasterKeySpec', KEY_SPECS) ?? 'SYMMETRIC_DEFAULT';
-  const keyUsage = optionalEnum(input, 'KeyUsage', KEY_USAGES) ?? USAGES_OF_SPEC(keySpec)[0];
+  const keySpec = servedOnly(optionalEnum(input, 'KeySpec', KEY_SPEC_ENUM) ?? optionalEnum(input, 'CustomerMasterKeySpec', KEY_SPEC_ENUM), KEY_SPECS, 'KeySpec')
+    ?? 'SYMMETRIC_DEFAULT';
+  const requestedUsage = servedOnly(optionalEnum(input, 'KeyUsage', KEY_USAGE_ENUM), KEY_USAGES, 'KeyUsage');
+  // KMS defaults KeyUsage only for symmetric encryption keys.
+  if (requestedUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('ValidationException', 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  }
+  const keyUsage = requestedUsage ?? 'ENCRYPT_DECRYPT';
   if (!USAGES_OF_SPEC(keySpec).includes(keyUsage)) {
     throw new KmsError('ValidationException', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
   }
-  const origin = optionalEnum(input, 'Origin', ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const);
+  const origin = optionalEnum(input, 'Origin', ORIGIN_ENUM);
   if (origin && origin !== 'AWS_KMS') throw new KmsError('UnsupportedOperationException', `The emulator supports Origin AWS_KMS only. Received: ${origin}`);
   const multiRegion = optionalBoolean(input, 'MultiRegion') ?? false;
   const description = optionalString(input, 'Description', { min: 0, max: 8192 }) ?? '';
@@ -65,6 +72,12 @@ export const createKey: Handler = (ctx, input) => {
   ctx.store.putKey(key);
   return { KeyMetadata: keyMetadata(key, ctx.store) };
 };
+
+/** A value KMS's model allows but the emulator does not serve (SM2, ML-DSA, ...): UnsupportedOperationException. */
+function servedOnly<T extends string>(value: string | undefined, served: readonly T[], field: string): T | undefined {
+  if (value !== undefined && !served.includes(value as T)) throw new KmsError('UnsupportedOperationException', `The emulator does not support ${field} ${value}.`);
+  return value as T | undefined;
+}
 
 /**
  * The policy in the request (its shape validated), or KMS's default. The lockout safety check runs once the key

@@ -1,19 +1,19 @@
-import { rsaEncrypt, RSA_ENCRYPTION_ALGORITHMS } from '../crypto/asymmetric';
+import { rsaEncrypt } from '../crypto/asymmetric';
 import { KmsError } from '../errors';
-import { optionalEnum, requiredBlob } from '../input';
+import { requiredBlob } from '../input';
 import { Handler } from './handler';
-import { encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage } from './shared';
+import { encryptionAlgorithmOf, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
 
-const ALGORITHMS = ['SYMMETRIC_DEFAULT', ...RSA_ENCRYPTION_ALGORITHMS] as const;
 
 export const encrypt: Handler = (ctx, input) => {
   const key = keyFromInput(ctx, input);
   const plaintext = requiredBlob(input, 'Plaintext', 1, MAX_PLAINTEXT_BYTES);
   const context = encryptionContextOf(input);
-  const algorithm = optionalEnum(input, 'EncryptionAlgorithm', ALGORITHMS) ?? 'SYMMETRIC_DEFAULT';
+  const algorithm = encryptionAlgorithmOf(input, 'EncryptionAlgorithm');
   requireUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
   ctx.assertUsable(key);
   ctx.authorize('kms:Encrypt', key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
+  stopIfDryRun(input);
   if (key.keySpec === 'SYMMETRIC_DEFAULT') {
     if (algorithm !== 'SYMMETRIC_DEFAULT') throw new KmsError('InvalidKeyUsageException', `${algorithm} is not valid for a symmetric key.`);
     return { CiphertextBlob: encryptUnder(key, plaintext, context).toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };

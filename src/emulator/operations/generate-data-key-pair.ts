@@ -1,20 +1,23 @@
 import { createPrivateKey } from 'crypto';
 import { OperationContext } from '../context';
 import { generatePrivateKeyPem, publicKeyDer } from '../crypto/asymmetric';
+import { KmsError } from '../errors';
 import { Input, requiredEnum } from '../input';
+import { DATA_KEY_PAIR_SPEC_ENUM } from '../model-enums';
 import { Handler } from './handler';
-import { encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage } from './shared';
+import { currentKeyMaterialId, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage, stopIfDryRun } from './shared';
 
-const PAIR_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1'] as const;
 
 /** Shared by GenerateDataKeyPair and its WithoutPlaintext twin: a fresh key pair, its private key wrapped. */
 export function dataKeyPair(ctx: OperationContext, input: Input, action: string, withPlaintext: boolean): Record<string, unknown> {
   const key = keyFromInput(ctx, input);
-  const spec = requiredEnum(input, 'KeyPairSpec', PAIR_SPECS);
+  const spec = requiredEnum(input, 'KeyPairSpec', DATA_KEY_PAIR_SPEC_ENUM);
+  if (spec === 'SM2' || spec === 'ECC_NIST_EDWARDS25519') throw new KmsError('UnsupportedOperationException', `The emulator does not support KeyPairSpec ${spec}.`);
   const context = encryptionContextOf(input);
   requireUsage(key, 'ENCRYPT_DECRYPT', action.replace('kms:', ''), true);
   ctx.assertUsable(key);
   ctx.authorize(action, key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input), conditions: { 'kms:DataKeyPairSpec': spec } });
+  stopIfDryRun(input);
   const pem = generatePrivateKeyPem(spec);
   const privateDer = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
   try {
@@ -24,6 +27,7 @@ export function dataKeyPair(ctx: OperationContext, input: Input, action: string,
       PublicKey: publicKeyDer(pem).toString('base64'),
       KeyId: key.arn,
       KeyPairSpec: spec,
+      KeyMaterialId: currentKeyMaterialId(key),
     };
   } finally {
     privateDer.fill(0);

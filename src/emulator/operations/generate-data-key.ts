@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import { OperationContext } from '../context';
 import { Input } from '../input';
 import { Handler } from './handler';
-import { dataKeyLength, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage } from './shared';
+import { currentKeyMaterialId, dataKeyLength, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, requireUsage, stopIfDryRun } from './shared';
 
 /** GenerateDataKey and its WithoutPlaintext twin: a random key, encrypted under the KMS key, the plaintext wiped. */
 export function generateDataKeyWith(ctx: OperationContext, input: Input, operation: string, withPlaintext: boolean): Record<string, unknown> {
@@ -12,12 +12,13 @@ export function generateDataKeyWith(ctx: OperationContext, input: Input, operati
   requireUsage(key, 'ENCRYPT_DECRYPT', operation, true);
   ctx.assertUsable(key);
   ctx.authorize(`kms:${operation}`, key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input) });
+  stopIfDryRun(input);
   const plaintext = randomBytes(length);
   try {
     const ciphertext = encryptUnder(key, plaintext, context).toString('base64');
     return withPlaintext
-      ? { CiphertextBlob: ciphertext, Plaintext: plaintext.toString('base64'), KeyId: key.arn }
-      : { CiphertextBlob: ciphertext, KeyId: key.arn };
+      ? { CiphertextBlob: ciphertext, Plaintext: plaintext.toString('base64'), KeyId: key.arn, KeyMaterialId: currentKeyMaterialId(key) }
+      : { CiphertextBlob: ciphertext, KeyId: key.arn, KeyMaterialId: currentKeyMaterialId(key) };
   } finally {
     plaintext.fill(0);
   }

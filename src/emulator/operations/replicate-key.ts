@@ -7,7 +7,7 @@ import { Handler } from './handler';
 import { assertPolicyKeepsCallerIn } from './lockout';
 import { keyFromInput } from './shared';
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const REGION = /^([a-z]+-){2,3}\d+$/;
 
 /**
  * Creates a replica of a multi-Region primary in another region of the same account: same key id, same key
@@ -18,7 +18,7 @@ export const replicateKey: Handler = (ctx, input) => {
   const replicaRegion = requiredString(input, 'ReplicaRegion', { max: 32, pattern: REGION });
   ctx.assertSameAccount(primary);
   if (!primary.multiRegion || primary.multiRegionKeyType !== 'PRIMARY') {
-    throw new KmsError('UnsupportedOperationException', `${primary.arn} is not a multi-Region primary key.`);
+    throw new KmsError('UnsupportedOperationException', `${primary.arn} is not a multi-region primary key.`);
   }
   if (replicaRegion === primary.region) throw new KmsError('ValidationException', `The replica region must differ from the primary's (${primary.region}).`);
   ctx.authorize('kms:ReplicateKey', primary, { conditions: { 'kms:ReplicaRegion': replicaRegion } });
@@ -32,7 +32,8 @@ export const replicateKey: Handler = (ctx, input) => {
     ...primary,
     region: replicaRegion,
     arn: ctx.keyArn(primary.keyId, primary.account, replicaRegion),
-    description: optionalString(input, 'Description', { min: 0, max: 8192 }) ?? primary.description,
+    // The description is not shared by multi-Region keys: a replica has its own, empty by default.
+    description: optionalString(input, 'Description', { min: 0, max: 8192 }) ?? '',
     state: 'Enabled',
     createdAt: ctx.now(),
     deletionDate: undefined,
@@ -45,9 +46,12 @@ export const replicateKey: Handler = (ctx, input) => {
   };
   if (input.Policy !== undefined) assertPolicyKeepsCallerIn(ctx, replica, bypassOf(input));
   ctx.store.putKey(replica);
+  // KMS answers while the replica is still being made: Creating, not yet enabled, without a current key
+  // material, and without ReplicaTags. The emulator finishes it within the request, so the next call sees it
+  // Enabled (KMS takes a few seconds).
+  const { CurrentKeyMaterialId: _current, ...metadata } = keyMetadata(replica, ctx.store);
   return {
-    ReplicaKeyMetadata: keyMetadata(replica, ctx.store),
+    ReplicaKeyMetadata: { ...metadata, Enabled: false, KeyState: 'Creating' },
     ReplicaPolicy: policy,
-    ReplicaTags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
   };
 };

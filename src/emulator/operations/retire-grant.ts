@@ -1,6 +1,7 @@
 import { KmsError } from '../errors';
 import { KEY_ID_RULE, optionalString } from '../input';
 import { Handler } from './handler';
+import { stopIfDryRun } from './shared';
 
 /**
  * The retiring principal, the grantee when the grant allows RetireGrant, or the key's account may retire a grant
@@ -15,13 +16,14 @@ export const retireGrant: Handler = (ctx, input) => {
     : keyId && grantId ? ctx.store.grants.get(grantId) : undefined;
   if (!token && !(keyId && grantId)) throw new KmsError('ValidationException', 'Either GrantToken, or KeyId and GrantId, must be specified.');
   if (!grant) throw token ? new KmsError('InvalidGrantTokenException', 'The grant token is not valid.') : new KmsError('NotFoundException', `Grant ${grantId} not found.`);
-  if (keyId && ctx.resolveKey(keyId).arn !== grant.keyArn) throw new KmsError('InvalidGrantIdException', 'The grant is not for this key.');
+  if (keyId && ctx.resolveKey(keyId, { allowAlias: false }).arn !== grant.keyArn) throw new KmsError('InvalidGrantIdException', 'The grant is not for this key.');
   const caller = ctx.request.caller.arn;
   const allowed = grant.retiringPrincipal === caller || (grant.granteePrincipal === caller && grant.operations.includes('RetireGrant'))
     || caller === `arn:aws:iam::${grant.account}:root`;
   if (!allowed) {
     throw new KmsError('AccessDeniedException', `User: ${caller} is not authorized to perform: kms:RetireGrant on resource: ${grant.keyArn}`);
   }
+  stopIfDryRun(input);
   ctx.store.deleteGrant(grant.grantId);
   return {};
 };

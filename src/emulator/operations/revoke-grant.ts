@@ -1,7 +1,7 @@
 import { KmsError } from '../errors';
 import { requiredString } from '../input';
 import { Handler } from './handler';
-import { keyFromInput } from './shared';
+import { keyFromInput, stopIfDryRun } from './shared';
 
 export const revokeGrant: Handler = (ctx, input) => {
   const key = keyFromInput(ctx, input);
@@ -9,6 +9,7 @@ export const revokeGrant: Handler = (ctx, input) => {
   ctx.authorize('kms:RevokeGrant', key);
   const grant = ctx.store.grants.get(grantId);
   if (!grant || grant.keyArn !== key.arn) throw new KmsError('NotFoundException', `Grant ${grantId} not found for ${key.arn}.`);
+  stopIfDryRun(input);
   ctx.store.deleteGrant(grantId);
   return {};
 };

@@ -13,7 +13,8 @@ export const rotateKeyOnDemand: Handler = (ctx, input) => {
   ctx.assertUsable(key);
   assertRotatable(key);
   if (key.materials.filter(m => m.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
-    throw new KmsError('LimitExceededException', `${key.arn} has reached the limit of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`);
+    throw new KmsError('LimitExceededException',
+      `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
   }
   rotate(ctx.store, key, ctx.now(), 'ON_DEMAND');
   return { KeyId: key.arn };

@@ -1,16 +1,33 @@
 import { OperationContext } from '../context';
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/symmetric';
-import { KmsError } from '../errors';
-import { Input, KEY_ID_RULE, optionalStringList, optionalStringMap, requiredString } from '../input';
+import { dryRunSucceeded, KmsError, withoutMessage } from '../errors';
+import { dryRunOf, Input, KEY_ID_RULE, optionalEnum, optionalInteger, optionalStringList, optionalStringMap, requiredString } from '../input';
+import { keyMaterialId } from '../metadata';
+import { DATA_KEY_SPEC_ENUM, ENCRYPTION_ALGORITHM_ENUM } from '../model-enums';
 import { KeyRecord, KeyUsageName } from '../state';
 
 /** KMS's size limits. */
 export const MAX_PLAINTEXT_BYTES = 4096;
 export const MAX_CIPHERTEXT_BYTES = 6144;
 
-/** The key a request names in `KeyId`. */
+/**
+ * The operations whose `KeyId` may be an alias name or alias ARN (KMS's API reference: "key ID, key ARN, alias
+ * name, or alias ARN"). Every other operation takes only a key id or key ARN and refuses an alias with
+ * `NotFoundException: Invalid keyId alias/...`.
+ */
+export const ACCEPTS_ALIAS: ReadonlySet<string> = new Set([
+  'Decrypt', 'DescribeKey', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'GetPublicKey', 'ReEncrypt', 'Sign', 'Verify', 'VerifyMac',
+]);
+
+/** The key a request names in `KeyId`, an alias only where the operation accepts one. */
 export function keyFromInput(ctx: OperationContext, input: Input, field = 'KeyId'): KeyRecord {
-  return ctx.resolveKey(requiredString(input, field, KEY_ID_RULE));
+  return ctx.resolveKey(requiredString(input, field, KEY_ID_RULE), { allowAlias: ACCEPTS_ALIAS.has(ctx.request.operation) });
+}
+
+/** DryRun: every check passed, so say so instead of acting (call it after authorization, before any change). */
+export function stopIfDryRun(input: Input): void {
+  if (dryRunOf(input)) throw dryRunSucceeded();
 }
 
 /** The request's encryption context (also validated as a string map). */
@@ -18,21 +35,36 @@ export function encryptionContextOf(input: Input, field = 'EncryptionContext'): 
   return optionalStringMap(input, field);
 }
 
+/** An `EncryptionAlgorithm` field: KMS's enum, of which the emulator serves all but SM2PKE (China Regions). */
+export function encryptionAlgorithmOf(input: Input, field: string): 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' {
+  const algorithm = optionalEnum(input, field, ENCRYPTION_ALGORITHM_ENUM) ?? 'SYMMETRIC_DEFAULT';
+  if (algorithm === 'SM2PKE') throw new KmsError('UnsupportedOperationException', 'The emulator does not support SM2PKE (SM2 keys).');
+  return algorithm;
+}
+
 /** `GrantTokens`, at most 10 as KMS allows. */
 export function grantTokensOf(input: Input): string[] | undefined {
   return optionalStringList(input, 'GrantTokens', 10);
 }
 
-/** A key must have the usage an operation needs, or KMS says InvalidKeyUsageException. */
+/** A key must have the usage an operation needs, or KMS says InvalidKeyUsageException (in its words). */
 export function requireUsage(key: KeyRecord, usage: KeyUsageName, operation: string, symmetricOnly = false): void {
   if (key.keyUsage !== usage || (symmetricOnly && key.keySpec !== 'SYMMETRIC_DEFAULT')) {
-    throw new KmsError('InvalidKeyUsageException', `${key.arn} key usage is ${key.keyUsage} (${key.keySpec}) which is not valid for ${operation}.`);
+    throw new KmsError('InvalidKeyUsageException', `${key.arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
   }
 }
+
+/** KMS's text when a KeyId names another key than the one a ciphertext needs (it still says CMK). */
+export const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';
 
 /** Encrypts under the key's newest material. */
 export function encryptUnder(key: KeyRecord, plaintext: Buffer, context?: Record<string, string>): Buffer {
   return encryptBlob(key.keyId, key.materials[key.materials.length - 1], plaintext, context);
+}
+
+/** `KeyMaterialId` of what {@link encryptUnder} encrypts with (KMS returns it from the data key operations). */
+export function currentKeyMaterialId(key: KeyRecord): string {
+  return keyMaterialId(key.materials[key.materials.length - 1]);
 }
 
 /**
@@ -41,24 +73,26 @@ export function encryptUnder(key: KeyRecord, plaintext: Buffer, context?: Record
  */
 export function decryptSymmetric(
   ctx: OperationContext, blob: Buffer, keyIdParam: string | undefined, context: Record<string, string> | undefined,
-  action: string, grantTokens?: string[],
-): { key: KeyRecord; plaintext: Buffer } {
-  const parsed = parseBlob(blob);
+  action: string, grantTokens?: string[], dryRun = false,
+): { key: KeyRecord; plaintext: Buffer; keyMaterialId: string } {
   const named = keyIdParam !== undefined ? ctx.resolveKey(keyIdParam) : undefined;
+  // A named key that cannot have made symmetric ciphertext (an HMAC or asymmetric key) is the wrong key.
+  if (named && (named.keyUsage !== 'ENCRYPT_DECRYPT' || named.keySpec !== 'SYMMETRIC_DEFAULT')) throw new KmsError('IncorrectKeyException', INCORRECT_KEY);
+  const parsed = parseBlob(blob);
   const key = named ?? findBlobKey(ctx, parsed.keyId);
-  if (named && named.keyId !== parsed.keyId) {
-    throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
-  }
-  requireUsage(key, 'ENCRYPT_DECRYPT', 'Decrypt', true);
+  if (named && named.keyId !== parsed.keyId) throw new KmsError('IncorrectKeyException', INCORRECT_KEY);
+  requireUsage(key, 'ENCRYPT_DECRYPT', ctx.request.operation, true);
   ctx.assertUsable(key);
   ctx.authorize(action, key, { encryptionContext: context ?? {}, grantTokens });
-  return { key, plaintext: decryptBlob(parsed, key.materials, context) };
+  if (dryRun) throw dryRunSucceeded();
+  const plaintext = decryptBlob(parsed, key.materials, context);
+  return { key, plaintext, keyMaterialId: keyMaterialId(key.materials.find(m => m.id === parsed.materialId)!) };
 }
 
 function findBlobKey(ctx: OperationContext, keyId: string): KeyRecord {
   const own = [...ctx.store.keys.values()].find(k => k.keyId === keyId && k.region === ctx.region && k.account === ctx.account);
   const any = own ?? [...ctx.store.keys.values()].find(k => k.keyId === keyId && k.region === ctx.region);
-  if (!any) throw new KmsError('InvalidCiphertextException', 'The ciphertext refers to a KMS key that does not exist or that you cannot access.');
+  if (!any) throw withoutMessage('InvalidCiphertextException');
   return any;
 }
 
@@ -67,22 +101,15 @@ export function dataKeyLength(input: Input): number {
   const bytes = input.NumberOfBytes;
   const spec = input.KeySpec;
   if (bytes !== undefined && spec !== undefined) throw new KmsError('ValidationException', 'Please specify either number of bytes or key spec.');
-  if (spec !== undefined) {
-    if (spec === 'AES_256') return 32;
-    if (spec === 'AES_128') return 16;
-    throw new KmsError('ValidationException', "1 validation error detected: Value at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]");
-  }
+  if (spec !== undefined) return optionalEnum(input, 'KeySpec', DATA_KEY_SPEC_ENUM) === 'AES_128' ? 16 : 32;
   if (bytes === undefined) throw new KmsError('ValidationException', 'Please specify either number of bytes or key spec.');
-  if (typeof bytes !== 'number' || !Number.isInteger(bytes)) throw new KmsError('SerializationException', 'Expected an integer for NumberOfBytes');
-  if (bytes < 1 || bytes > 1024) throw new KmsError('ValidationException', "1 validation error detected: Value at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024");
-  return bytes;
+  return optionalInteger(input, 'NumberOfBytes', 1, 1024)!;
 }
 
 /** KMS rotates symmetric keys only, and a multi-Region key only through its primary. */
 export function assertRotatable(key: KeyRecord): void {
-  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new KmsError('UnsupportedOperationException', `${key.arn} is not a symmetric key: KMS rotates symmetric keys only.`);
-  }
+  // KMS answers rotation requests on asymmetric and HMAC keys with an empty message.
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', '');
   if (key.multiRegionKeyType === 'REPLICA') {
     throw new KmsError('UnsupportedOperationException', `${key.arn} is a replica: rotation is set on, and done by, its primary.`);
   }

@@ -1,17 +1,18 @@
 import { OperationContext } from '../context';
 import { signingAlgorithmsOf, signMessage } from '../crypto/asymmetric';
 import { KmsError } from '../errors';
-import { Input, optionalEnum, requiredBlob, requiredString } from '../input';
+import { Input, optionalEnum, requiredBlob, requiredEnum } from '../input';
+import { MESSAGE_TYPE_ENUM, SIGNING_ALGORITHM_ENUM } from '../model-enums';
 import { KeyRecord } from '../state';
 import { Handler } from './handler';
-import { grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage } from './shared';
+import { grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
 
 export const MESSAGE_TYPES = ['RAW', 'DIGEST'] as const;
 
-/** The algorithm must be one the key's spec offers. */
+/** The algorithm must be one the key's spec offers (worded as KMS words the MAC case). */
 export function checkSigningAlgorithm(key: KeyRecord, algorithm: string): void {
   if (!signingAlgorithmsOf(key.keySpec).includes(algorithm)) {
-    throw new KmsError('InvalidKeyUsageException', `${algorithm} is not a valid signing algorithm for ${key.keySpec}.`);
+    throw new KmsError('InvalidKeyUsageException', `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
   }
 }
 
@@ -19,12 +20,14 @@ export function checkSigningAlgorithm(key: KeyRecord, algorithm: string): void {
 export function signingRequest(ctx: OperationContext, input: Input, operation: 'Sign' | 'Verify') {
   const key = keyFromInput(ctx, input);
   const message = requiredBlob(input, 'Message', 1, MAX_PLAINTEXT_BYTES);
-  const algorithm = requiredString(input, 'SigningAlgorithm');
-  const messageType = optionalEnum(input, 'MessageType', MESSAGE_TYPES) ?? 'RAW';
+  const algorithm = requiredEnum(input, 'SigningAlgorithm', SIGNING_ALGORITHM_ENUM);
+  const messageType = optionalEnum(input, 'MessageType', MESSAGE_TYPE_ENUM) ?? 'RAW';
+  if (messageType === 'EXTERNAL_MU') throw new KmsError('UnsupportedOperationException', 'The emulator does not support MessageType EXTERNAL_MU (ML-DSA keys only).');
   requireUsage(key, 'SIGN_VERIFY', operation);
   checkSigningAlgorithm(key, algorithm);
   ctx.assertUsable(key);
   ctx.authorize(`kms:${operation}`, key, { grantTokens: grantTokensOf(input), conditions: { 'kms:SigningAlgorithm': algorithm, 'kms:MessageType': messageType } });
+  stopIfDryRun(input);
   return { key, message, algorithm, messageType };
 }
 

@@ -1,4 +1,4 @@
-import { KmsError } from '../errors';
+import { missingMember } from '../errors';
 import { optionalStringList } from '../input';
 import { Handler } from './handler';
 import { keyFromInput } from './shared';
@@ -6,7 +6,7 @@ import { keyFromInput } from './shared';
 export const untagResource: Handler = (ctx, input) => {
   const key = keyFromInput(ctx, input);
   const keys = optionalStringList(input, 'TagKeys', 50);
-  if (!keys) throw new KmsError('ValidationException', "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null");
+  if (!keys) throw missingMember('TagKeys');
   ctx.assertSameAccount(key);
   ctx.authorize('kms:UntagResource', key, { conditions: { 'aws:TagKeys': keys } });
   ctx.assertNotPendingDeletion(key);

@@ -9,7 +9,7 @@ export const updatePrimaryRegion: Handler = (ctx, input) => {
   const primary = keyFromInput(ctx, input);
   const region = requiredString(input, 'PrimaryRegion', { max: 32 });
   ctx.assertSameAccount(primary);
-  if (primary.multiRegionKeyType !== 'PRIMARY') throw new KmsError('UnsupportedOperationException', `${primary.arn} is not a multi-Region primary key.`);
+  if (primary.multiRegionKeyType !== 'PRIMARY') throw new KmsError('UnsupportedOperationException', `${primary.arn} is not a multi-region primary key.`);
   const replica = ctx.store.keys.get(keySlot(primary.account, region, primary.keyId));
   if (!replica) throw new KmsError('NotFoundException', `${primary.keyId} has no replica in ${region}.`);
   ctx.authorize('kms:UpdatePrimaryRegion', primary, { conditions: { 'kms:PrimaryRegion': region } });

@@ -1,5 +1,5 @@
 import { verifyMessage } from '../crypto/asymmetric';
-import { KmsError } from '../errors';
+import { withoutMessage } from '../errors';
 import { requiredBlob } from '../input';
 import { Handler } from './handler';
 import { signingRequest } from './sign';
@@ -9,7 +9,7 @@ export const verify: Handler = (ctx, input) => {
   const signature = requiredBlob(input, 'Signature', 1, 6144);
   const { key, message, algorithm, messageType } = signingRequest(ctx, input, 'Verify');
   if (!verifyMessage(key.materials[0].secret, algorithm, message, messageType, signature)) {
-    throw new KmsError('KMSInvalidSignatureException', 'The signature verification failed.');
+    throw withoutMessage('KMSInvalidSignatureException');
   }
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: algorithm };
 };

@@ -36,7 +36,7 @@ describe('wire protocol and identity', () => {
     expect((await post(emulator.endpoint, '[]', { 'x-amz-target': 'TrentService.ListKeys' })).json.__type).toBe('SerializationException');
     expect((await post(emulator.endpoint, '{"KeyId": 5}', { 'x-amz-target': 'TrentService.DescribeKey' })).json.__type).toBe('SerializationException');
     expect((await post(emulator.endpoint, '{}', { 'x-amz-target': 'TrentService.DescribeKey' })).json).toEqual({
-      __type: 'ValidationException', message: "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must not be null",
+      __type: 'ValidationException', message: "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
     });
     const big = await post(emulator.endpoint, JSON.stringify({ Plaintext: 'A'.repeat(1024 * 1024 + 10) }), { 'x-amz-target': 'TrentService.Encrypt' });
     expect(big.json.__type).toBe('ValidationException');

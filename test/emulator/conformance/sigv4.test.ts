@@ -6,6 +6,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { kmsClientFor, ManualClock, PrincipalConfig, RunningEmulator, startEmulator } from '../../../src/emulator';
+import { AWS_CLI, PYTHON } from '../../clients/support';
 import { errorOf } from '../support';
 
 const ACCOUNT = '111122223333';
@@ -146,13 +147,13 @@ describe('SigV4 as KMS checks it', () => {
   });
 });
 
-const hasBotocore = spawnSync('python3', ['-c', 'import boto3, botocore'], { stdio: 'ignore' }).status === 0;
+const hasBotocore = spawnSync(PYTHON, ['-c', 'import boto3, botocore'], { stdio: 'ignore' }).status === 0;
 const boto3Test = hasBotocore ? test : test.skip;
-const hasAwsCli = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasAwsCli = spawnSync(AWS_CLI, ['--version'], { stdio: 'ignore' }).status === 0;
 const awsCliTest = hasAwsCli ? test : test.skip;
 if (!hasBotocore || !hasAwsCli) {
   // eslint-disable-next-line no-console
-  console.warn(`skipping SigV4 tests of non-JS clients: ${[!hasBotocore && 'python3 cannot import boto3 (pip install boto3)', !hasAwsCli && 'no aws CLI on PATH'].filter(Boolean).join('; ')}`);
+  console.warn(`skipping SigV4 tests of non-JS clients: ${[!hasBotocore && `${PYTHON} cannot import boto3 (run test/clients/setup.sh)`, !hasAwsCli && `no AWS CLI at ${AWS_CLI} (run test/clients/setup.sh)`].filter(Boolean).join('; ')}`);
 }
 /** No user configuration may leak into the non-JS clients. */
 const isolatedEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^AWS_/.test(name)));
@@ -197,7 +198,7 @@ print(json.dumps({
   'wrongSecret': code(lambda: client('wrong-secret-123').list_keys()),
 }))`;
       // Asynchronously: the emulator answers from this process's event loop.
-      const { stdout: out } = await promisify(execFile)('python3', ['-c', script, emulator.endpoint, keyId], { encoding: 'utf8', env: isolatedEnv });
+      const { stdout: out } = await promisify(execFile)(PYTHON, ['-c', script, emulator.endpoint, keyId], { encoding: 'utf8', env: isolatedEnv });
       expect(JSON.parse(out)).toEqual({ keys: 1, decrypt: 'AccessDeniedException', wrongSecret: 'InvalidSignatureException' });
     } finally {
       await emulator.stop();
@@ -207,7 +208,7 @@ print(json.dumps({
   awsCliTest('the AWS CLI with principals: its signatures verify and a wrong secret fails', async () => {
     const emulator = await startEmulator({ config: { principals: [ROOT] } });
     try {
-      const cli = (secret: string, ...args: string[]) => promisify(execFile)('aws', ['kms', ...args, '--endpoint-url', emulator.endpoint, '--region', 'eu-west-1', '--output', 'json'], {
+      const cli = (secret: string, ...args: string[]) => promisify(execFile)(AWS_CLI, ['kms', ...args, '--endpoint-url', emulator.endpoint, '--region', 'eu-west-1', '--output', 'json'], {
         encoding: 'utf8', env: { ...isolatedEnv, AWS_ACCESS_KEY_ID: ROOT.accessKeyId, AWS_SECRET_ACCESS_KEY: secret, AWS_MAX_ATTEMPTS: '1' },
       });
       const created = JSON.parse((await cli(ROOT.secretAccessKey, 'create-key', '--description', 'from the CLI')).stdout);
