@@ -103,12 +103,12 @@ describe('the multi-Region example app', () => {
     expect(use).toEqual(expect.objectContaining({ principal: 'Service (KeysPrimary)', conditions: ['via s3.us-east-1.amazonaws.com'] }));
   });
 
-  test('the partner account decrypts the primary through a named grant statement with kms:CallerAccount', () => {
+  test('the partner account decrypts the primary as a decryptor of its account, with kms:CallerAccount (in every region)', () => {
     const primary = matrices().find(m => m.logicalId === 'DataKey')!;
     const partner = primary.rows.filter(r => r.principal === 'account 444455556666 (root + its IAM policies)');
     expect(partner.map(r => [r.capabilities, r.source])).toEqual([
-      [['decrypt'], 'key policy (GrantDecryptReEncryptFromToAccount444455556666)'],
-      [['describe'], 'key policy (GrantDescribeKeyToAccount444455556666)'],
+      [['decrypt'], 'key policy (AllowDecryptOnlyFromAccount444455556666)'],
+      [['describe'], 'key policy (AllowKeyUsersToDescribeKey)'],
     ]);
     expect(partner[0].conditions).toContain('caller account 444455556666');
   });
