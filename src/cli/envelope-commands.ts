@@ -25,14 +25,17 @@ export const OPEN_HELP = `Writes the plaintext only if the whole envelope verifi
                written. A larger plaintext fails with exit 2 before anything is written: use --out or --stream.
   --stream     writes each frame to stdout as soon as it verified. On a failure (exit 3: a later frame does not
                verify, or the envelope is truncated) the frames already written stay written: discard the output.
-A reader that closes stdout early (\`| head -c 10\`) ends the command quietly with exit 141.`;
+A reader that closes stdout early (\`| head -c 10\`) ends the command quietly with exit 141.
+`;
 
 const SEAL_HELP = `An empty input (a closed stdin, \`< /dev/null\`, an empty file) is refused with exit 2 unless
---allow-empty is given. --out FILE appears only when the whole envelope was written; stdout is streamed.`;
+--allow-empty is given. --out FILE appears only when the whole envelope was written; stdout is streamed.
+`;
 
 const REWRAP_HELP = `Reads only the header and wrapped keys, rewraps them with KMS ReEncrypt, then copies the body
 unchanged (any size). --out FILE appears only when complete (it may be the input file itself); on stdout nothing is
-written until KMS rewrapped the key.`;
+written until KMS rewrapped the key.
+`;
 
 /** Registers the envelope commands on the program. */
 export function registerEnvelopeCommands(program: Command): void {

@@ -1,4 +1,4 @@
-import { execFile, spawn, StdioOptions } from 'child_process';
+import { ChildProcess, execFile, spawn, StdioOptions } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -32,6 +32,13 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
    * costs about 0.1 s instead of 1.5 s, which keeps a file of some thirty real CLI processes fast.
    */
   let CLI: string[];
+  /** Spawned processes still running: a test that fails while one waits for input must not leave it behind. */
+  const running = new Set<ChildProcess>();
+  const track = (child: ChildProcess) => {
+    running.add(child);
+    child.on('close', () => running.delete(child));
+    return child;
+  };
   const at = (name: string) => join(dir, name);
   const cli = (...args: string[]) => promisify(execFile)(process.execPath, [...CLI, ...args], { env, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
   const exitCode = (args: string[]) => cli(...args).then(() => 0, (err: { code: number }) => err.code);
@@ -39,7 +46,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
   /** Runs the CLI with a choice of stdin (default: a pipe that is closed at once) and collects everything. */
   const spawnCli = (args: string[], stdio: StdioOptions = ['pipe', 'pipe', 'pipe'], feed?: (child: ReturnType<typeof spawn>) => void) =>
     new Promise<Ran>((resolve, reject) => {
-      const child = spawn(process.execPath, [...CLI, ...args], { env, stdio });
+      const child = track(spawn(process.execPath, [...CLI, ...args], { env, stdio }));
       const out: Buffer[] = [];
       let err = '';
       child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
@@ -52,7 +59,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
 
   /** Like `| head -c 10`: takes the first bytes, then closes the pipe while the writer still has most to write. */
   const closedAfterFirstBytes = (args: string[]) => new Promise<Ran>((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn(process.execPath, [...CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdout.once('data', () => child.stdout.destroy());
@@ -86,6 +93,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
     await cli('seal', '--key', keyA, '--context', 'tenant=acme', '--in', at('plain.bin'), '--out', at('sealed.gke'));
   });
   afterAll(async () => {
+    running.forEach(child => child.kill());
     rmSync(dir, { recursive: true, force: true });
     await emulator.stop();
   });
@@ -165,7 +173,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
       const ran = await overLimit;
       expect(ran.code).toBe(EXIT.usage);
       expect(ran.stdout.length).toBe(0);
-      expect(ran.stderr).toMatch(/--max-buffer/);
+      expect(ran.stderr).toMatch(/exceeds --max-buffer .* nothing was written/);
     });
 
     test('a reader closing stdout early (| head -c 10) ends open and seal quietly with exit 141', async () => {
@@ -197,6 +205,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
       const { bodyOffset } = parseEnvelope(sealed);
       const firstPart = bodyOffset + 100_000;
       // GIVEN a stdin that delivers the preamble and some body, then waits for output before sending the rest
+      // (a rewrap that read its input to the end first would wait forever: the test then fails on its timeout)
       const ran = await spawnCli(['rewrap', '--to', 'alias/cli-b'], ['pipe', 'pipe', 'pipe'], child => {
         child.stdin!.write(sealed.subarray(0, firstPart));
         child.stdout!.once('data', () => child.stdin!.end(sealed.subarray(firstPart)));
