@@ -38,10 +38,11 @@ export interface ReadPreamble {
 }
 
 /**
- * Reads from `source` until the header and wrapped keys parse, and no further than the chunk that completed them:
- * the rest of the input stays unread in `source`. The first chunk is parsed at once; a parse that fails before the
- * input ended is retried once twice the bytes arrived (so a preamble fed in tiny chunks costs a logarithmic number
- * of parses); at the end of the input, or past {@link MAX_PREAMBLE_SEARCH_BYTES}, its error is final.
+ * Reads from `source` until the header and wrapped keys parse: at most about twice their size plus a chunk, whatever
+ * the size of the body; the rest of the input stays unread in `source`. The first chunk is parsed at once; a parse
+ * that fails before the input ended is retried once twice the bytes arrived (so a preamble fed in tiny chunks costs a
+ * logarithmic number of parses); at the end of the input, or past {@link MAX_PREAMBLE_SEARCH_BYTES}, its error is
+ * final.
  */
 export async function readPreamble(source: Readable): Promise<ReadPreamble> {
   let chunks: Buffer[] = [];

@@ -34,7 +34,7 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
   let CLI: string[];
   /** Spawned processes still running: a test that fails while one waits for input must not leave it behind. */
   const running = new Set<ChildProcess>();
-  const track = (child: ChildProcess) => {
+  const track = <T extends ChildProcess>(child: T): T => {
     running.add(child);
     child.on('close', () => running.delete(child));
     return child;
