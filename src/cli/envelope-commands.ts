@@ -56,7 +56,7 @@ export function registerEnvelopeCommands(program: Command): void {
   program.command('open')
     .description('decrypt an envelope; nothing is written unless all of it verifies (but see --stream)')
     .option('--expect-context <k=v...>', 'require this encryption context pair (repeatable)', collectPairs, {})
-    .option('--expect-key <key...>', 'require a wrapping key among these (key ARN or id; an alias is resolved with DescribeKey)')
+    .option('--expect-key <key...>', 'require a wrapping key among these (a key ARN; a key id or alias is resolved with DescribeKey)')
     .option('--in <file>', 'input file (default: stdin)')
     .option('--out <file>', 'output file (default: stdout)')
     .option('--stream', 'write verified frames to stdout as they verify (a failure may follow written output)')

@@ -37,16 +37,16 @@ export class WitnessingKms {
 }
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/;
-const ALIAS = /^(alias\/.+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/.+)$/;
 
 /**
  * `--expect-key` values as the envelope records keys. An envelope names each wrapping key by its ARN, never by an
- * alias, so an alias (`alias/name` or an alias ARN) is resolved with DescribeKey to the ARN of the key it names now
- * (this needs kms:DescribeKey on that key). Key ARNs and key ids are passed through without a KMS call.
+ * alias or a bare id, so anything but a key ARN (an alias name, an alias ARN, a key id) is resolved with DescribeKey,
+ * as KMS resolves a KeyId: in the client's account and region, to the key it names now (this needs kms:DescribeKey
+ * on that key). Key ARNs are passed through without a KMS call.
  */
 export async function resolveExpectedKeys(kms: Pick<KMSClient, 'send'>, values: string[]): Promise<string[]> {
   return Promise.all(values.map(async value => {
-    if (KEY_ARN.test(value) || !ALIAS.test(value)) return value;
+    if (KEY_ARN.test(value)) return value;
     try {
       const described = await kms.send(new DescribeKeyCommand({ KeyId: value }));
       return described.KeyMetadata!.Arn!;

@@ -220,15 +220,18 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
     });
   });
 
-  test('--expect-key accepts the alias the value was sealed with, and refuses the alias of another key', async () => {
+  test('--expect-key accepts the alias (or key id) the value was sealed with, and refuses the alias of another key', async () => {
     const aliasArnOfB = `${keyA.split(':key/')[0]}:alias/cli-b`;
-    const [right, wrong] = await Promise.all([
+    const [right, byId, wrong] = await Promise.all([
       spawnCli(['open', '--expect-key', 'alias/cli-a', '--in', at('sealed.gke')]),
+      spawnCli(['open', '--expect-key', keyA.split(':key/')[1], '--in', at('sealed.gke')]),
       spawnCli(['open', '--expect-key', aliasArnOfB, '--in', at('sealed.gke')]),
     ]);
-    expect(right.stderr).toBe('');
-    expect(right.code).toBe(EXIT.ok);
-    expect(right.stdout.equals(readFileSync(at('plain.bin')))).toBe(true);
+    for (const ran of [right, byId]) {
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(EXIT.ok);
+      expect(ran.stdout.equals(readFileSync(at('plain.bin')))).toBe(true);
+    }
     expect(wrong.code).toBe(EXIT.integrity);
     expect(wrong.stderr).toMatch(/expectations/);
   });
