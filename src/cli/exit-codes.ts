@@ -11,6 +11,9 @@ import { EnvelopeError, ExpectationError, IntegrityError, KeyNotFoundError, KmsA
  */
 export const EXIT = { ok: 0, failure: 1, usage: 2, integrity: 3, kms: 4, io: 5, brokenPipe: 141 } as const;
 
+/** Exit codes after a signal interrupted a write to `--out` (and its partial file was removed): 128 + the signal. */
+export const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
 /** The command line asked for something this tool refuses (an empty input, a plaintext over the buffer limit...). */
 export class UsageError extends Error {
   constructor(message: string) {

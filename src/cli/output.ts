@@ -8,7 +8,7 @@
 import { closeSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, createWriteStream } from 'fs';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
-import { BrokenPipeError, UsageError } from './exit-codes';
+import { BrokenPipeError, SIGNAL_EXIT, UsageError } from './exit-codes';
 
 export interface OutputTarget {
   /** True when nothing is visible until {@link OutputTarget.commit}: a file written aside and renamed. */
@@ -119,6 +119,13 @@ function fileWrittenAside(path: string): OutputTarget {
     if (open) closeSync(fd);
     open = false;
   };
+  const remove = () => {
+    try {
+      unlinkSync(temporary);
+    } catch { /* already gone */ }
+  };
+  // Interrupted (Ctrl-C, kill): no half-written file stays behind, least of all a plaintext one.
+  const stopWatching = onInterrupt(remove);
   return {
     atomic: true,
     stream: createWriteStream('', { fd, autoClose: false }),
@@ -126,14 +133,27 @@ function fileWrittenAside(path: string): OutputTarget {
       fsyncSync(fd);
       close();
       renameSync(temporary, path);
+      stopWatching();
     },
     abort: () => {
       try {
         close();
       } catch { /* already closed */ }
-      try {
-        unlinkSync(temporary);
-      } catch { /* already gone */ }
+      remove();
+      stopWatching();
     },
   };
+}
+
+/** Runs `cleanup` and exits with the signal's code when one of those signals arrives; returns the undo. */
+function onInterrupt(cleanup: () => void): () => void {
+  const handlers = Object.entries(SIGNAL_EXIT).map(([signal, code]) => {
+    const handler = () => {
+      cleanup();
+      process.exit(code);
+    };
+    process.once(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return () => handlers.forEach(off => off());
 }

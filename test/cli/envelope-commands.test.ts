@@ -6,6 +6,7 @@ import { promisify } from 'util';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand } from '@aws-sdk/client-kms';
 import { buildSync } from 'esbuild';
 import { EXIT, OPEN_HELP } from '../../src/cli/envelope-commands';
+import { SIGNAL_EXIT } from '../../src/cli/exit-codes';
 import { kmsClientFor, RunningEmulator, startEmulator } from '../../src/emulator';
 import { parseEnvelope } from '../../src/envelope/format';
 
@@ -119,6 +120,26 @@ describe('guarded-keys seal, open, rewrap and inspect', () => {
     expect(await exitCode(['rewrap', '--to', 'alias/nope', '--in', at('in-place.gke'), '--out', at('in-place.gke')])).toBe(EXIT.kms);
     expect(readFileSync(at('in-place.gke')).equals(readFileSync(at('sealed.gke')))).toBe(true);
     expect(readdirSync(dir).filter(name => name.includes('.partial'))).toEqual([]);
+  });
+
+  test('an interrupted seal leaves neither the output file nor its partial file', async () => {
+    // GIVEN a seal to a file whose input is still arriving (stdin left open)
+    let partialSeen = false;
+    const ran = await spawnCli(['seal', '--key', keyA, '--out', at('interrupted.gke')], ['pipe', 'pipe', 'pipe'], child => {
+      child.stdin!.write(Buffer.alloc(200_000, 1));
+      // WHEN it is killed once its partial file exists
+      const poll = setInterval(() => {
+        if (!readdirSync(dir).some(name => name.startsWith('interrupted.gke.partial-'))) return;
+        partialSeen = true;
+        clearInterval(poll);
+        child.kill('SIGTERM');
+      }, 10);
+      child.on('close', () => clearInterval(poll));
+    });
+    // THEN it exits as a shell reports SIGTERM, and removed what it had written
+    expect(partialSeen).toBe(true);
+    expect(ran.code).toBe(SIGNAL_EXIT.SIGTERM);
+    expect(readdirSync(dir).filter(name => name.startsWith('interrupted.gke'))).toEqual([]);
   });
 
   test('exit codes: 3 for a tampered envelope (and no partial output), 4 for a missing key, 2 for usage', async () => {
