@@ -87,8 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/.compat', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat'] },
+  gitignore: ['/.compat', '/.venv-clients', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat', '/.venv-clients'] },
 });
 
 // 3.7 is the last eslint-import-resolver-typescript without unrs-resolver (see jestVersion above).
@@ -108,6 +108,15 @@ const cdkLatest = project.addTask('test:cdk-latest', {
   ],
 });
 project.testTask.spawn(cdkLatest);
+
+// The emulator is tested from boto3, the AWS CLI and the Go SDK v2 as well as the JS SDK: their pinned versions
+// are installed (a venv in .venv-clients, Go modules in Go's cache) before the tests, so a fresh machine needs
+// nothing installed by hand.
+const setupClients = project.addTask('setup:clients', {
+  description: 'Install the non-JS KMS clients the emulator is tested with (pinned boto3, AWS CLI, Go SDK v2)',
+  exec: 'bash test/clients/setup.sh',
+});
+project.testTask.prependSpawn(setupClients);
 
 // Bench and demo are TypeScript scripts run with ts-node against the sources.
 project.addTask('demo', {

@@ -1,21 +1,43 @@
-import { createReadStream, createWriteStream, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'fs';
-import { Readable, Transform, Writable } from 'stream';
-import { pipeline } from 'stream/promises';
+/**
+ * `guarded-keys seal | open | rewrap | inspect`: the envelope core from the command line. Stdin/stdout by default;
+ * KMS endpoint, region and credentials from the standard AWS environment (AWS_ENDPOINT_URL_KMS works).
+ * What each command writes, and when, is stated in its help and in docs/cli.md.
+ * @module
+ */
+import { Transform } from 'stream';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import {
-  createOpenStream, createSealStream, EnvelopeError, ExpectationError, inspect, IntegrityError, KeyNotFoundError, KmsAccessError, rewrap,
-} from '../envelope';
+import { createOpenStream, createSealStream, IntegrityError, KeyNotFoundError, KmsAccessError, inspect, rewrapPreamble } from '../envelope';
+import { run, UsageError } from './exit-codes';
+import { countRest, followedBy, openInput, readPreamble, regularFileSize } from './input';
+import { resolveExpectedKeys, WitnessingKms } from './kms-for-cli';
+import { allOrNothing, pipeInto } from './output';
 
-/** Exit codes: documented in the README, distinct so scripts can tell a tampered file from a typo. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, integrity: 3, kms: 4, io: 5 } as const;
+export { EXIT } from './exit-codes';
 
-/**
- * `guarded-keys seal | open | rewrap | inspect`: the envelope core from the command line. Stdin/stdout by default;
- * KMS endpoint, region and credentials from the standard AWS environment (AWS_ENDPOINT_URL_KMS works). A progress
- * bar shows on a terminal for large files.
- */
+/** The most plaintext `open` holds in memory to write to stdout all at once (`--max-buffer`). */
+export const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+
+export const OPEN_HELP = `Writes the plaintext only if the whole envelope verifies:
+  --out FILE   written aside and renamed into place at the end; on any failure FILE is not created or changed.
+  stdout       held in memory (at most --max-buffer bytes) and written at the end; on any failure nothing is
+               written. A larger plaintext fails with exit 2 before anything is written: use --out or --stream.
+  --stream     writes each frame to stdout as soon as it verified. On a failure (exit 3: a later frame does not
+               verify, or the envelope is truncated) the frames already written stay written: discard the output.
+A reader that closes stdout early (\`| head -c 10\`) ends the command quietly with exit 141.
+`;
+
+const SEAL_HELP = `An empty input (a closed stdin, \`< /dev/null\`, an empty file) is refused with exit 2 unless
+--allow-empty is given. --out FILE appears only when the whole envelope was written; stdout is streamed.
+`;
+
+const REWRAP_HELP = `Reads only the header and wrapped keys, rewraps them with KMS ReEncrypt, then copies the body
+unchanged (any size). --out FILE appears only when complete (it may be the input file itself); on stdout nothing is
+written until KMS rewrapped the key.
+`;
+
+/** Registers the envelope commands on the program. */
 export function registerEnvelopeCommands(program: Command): void {
   program.command('seal')
     .description('encrypt under one or more KMS keys into an envelope')
@@ -23,21 +45,24 @@ export function registerEnvelopeCommands(program: Command): void {
     .option('--context <k=v...>', 'encryption context pair (repeatable)', collectPairs, {})
     .option('--in <file>', 'input file (default: stdin)')
     .option('--out <file>', 'output file (default: stdout)')
-    .action(async (o: { key: string[]; context: Record<string, string>; in?: string; out?: string }) => run(() => {
+    .option('--allow-empty', 'seal an empty input instead of refusing it')
+    .addHelpText('after', `\n${SEAL_HELP}`)
+    .action(async (o: { key: string[]; context: Record<string, string>; in?: string; out?: string; allowEmpty?: boolean }) => run(async () => {
       const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms: new KMSClient({}) });
-      return transformFile(o.in, o.out, sealing);
+      const stages = [openInput(o.in), ...progress(o.in), ...(o.allowEmpty ? [] : [refuseEmpty()]), sealing];
+      await pipeInto(o.out, stages);
     }));
 
   program.command('open')
-    .description('decrypt an envelope; nothing is written unless all of it verifies')
+    .description('decrypt an envelope; nothing is written unless all of it verifies (but see --stream)')
     .option('--expect-context <k=v...>', 'require this encryption context pair (repeatable)', collectPairs, {})
-    .option('--expect-key <key...>', 'require a wrapping key among these')
+    .option('--expect-key <key...>', 'require a wrapping key among these (a key ARN; a key id or alias is resolved with DescribeKey)')
     .option('--in <file>', 'input file (default: stdin)')
     .option('--out <file>', 'output file (default: stdout)')
-    .action(async (o: { expectContext: Record<string, string>; expectKey?: string[]; in?: string; out?: string }) => run(() => {
-      const expect = { encryptionContext: o.expectContext, keyIds: o.expectKey };
-      return transformFile(o.in, o.out, createOpenStream({ kms: new KMSClient({}), expect }));
-    }));
+    .option('--stream', 'write verified frames to stdout as they verify (a failure may follow written output)')
+    .option('--max-buffer <bytes>', 'most plaintext held to write stdout all at once (suffix K, M or G)', parseSize, DEFAULT_MAX_BUFFER_BYTES)
+    .addHelpText('after', `\n${OPEN_HELP}`)
+    .action(async (o: OpenCommandOptions) => run(() => openCommand(o)));
 
   program.command('rewrap')
     .description('move an envelope to another KMS key with KMS ReEncrypt (the body is not touched)')
@@ -45,17 +70,51 @@ export function registerEnvelopeCommands(program: Command): void {
     .option('--keep-existing', 'keep the existing wrapped keys beside the new one')
     .option('--in <file>', 'input file (default: stdin)')
     .option('--out <file>', 'output file (default: stdout)')
+    .addHelpText('after', `\n${REWRAP_HELP}`)
     .action(async (o: { to: string; keepExisting?: boolean; in?: string; out?: string }) => run(async () => {
-      const input = await readAll(o.in);
-      await writeAll(o.out, await rewrap(input, { toKeyId: o.to, kms: new KMSClient({}), keepExisting: o.keepExisting }));
+      const source = openInput(o.in);
+      const { bytes } = await readPreamble(source);
+      const { preamble, bodyOffset } = await rewrapPreamble(bytes, { toKeyId: o.to, kms: new KMSClient({}), keepExisting: o.keepExisting });
+      await pipeInto(o.out, [followedBy([preamble, bytes.subarray(bodyOffset)], source)]);
     }));
 
   program.command('inspect')
-    .description('print an envelope header as JSON (no KMS call; nothing is verified)')
+    .description('print an envelope header as JSON (no KMS call; nothing is verified; only the header and wrapped keys are read from a file)')
     .option('--in <file>', 'input file (default: stdin)')
     .action(async (o: { in?: string }) => run(async () => {
-      process.stdout.write(`${JSON.stringify(inspect(await readAll(o.in)), null, 2)}\n`);
+      const source = openInput(o.in);
+      const { parsed, bytes } = await readPreamble(source);
+      const size = regularFileSize(o.in);
+      // A file's size is known without reading on; a pipe's only by reading it to the end (counted, not kept).
+      const bodyBytes = size !== undefined ? size - parsed.bodyOffset : bytes.length - parsed.bodyOffset + await countRest(source);
+      source.destroy();
+      const description = { ...inspect(bytes.subarray(0, parsed.bodyOffset)), bodyBytes };
+      process.stdout.write(`${JSON.stringify(description, null, 2)}\n`);
     }));
+}
+
+interface OpenCommandOptions {
+  readonly expectContext: Record<string, string>;
+  readonly expectKey?: string[];
+  readonly in?: string;
+  readonly out?: string;
+  readonly stream?: boolean;
+  readonly maxBuffer: number;
+}
+
+async function openCommand(o: OpenCommandOptions): Promise<void> {
+  const kms = new WitnessingKms();
+  const keyIds = o.expectKey ? await resolveExpectedKeys(kms, o.expectKey) : undefined;
+  const opening = createOpenStream({ kms, expect: { encryptionContext: o.expectContext, keyIds } });
+  const tooLarge = `the plaintext exceeds --max-buffer (${o.maxBuffer} bytes) and nothing was written; use --out FILE, --stream or a larger --max-buffer`;
+  try {
+    await pipeInto(o.out, [openInput(o.in), ...progress(o.in), opening], o.stream ? undefined : sink => allOrNothing(sink, o.maxBuffer, tooLarge));
+  } catch (err) {
+    // KMS called a wrapped key's ciphertext (with the envelope's context) invalid: the envelope is not genuine,
+    // whatever another wrapped key's access error says.
+    if ((err instanceof KmsAccessError || err instanceof KeyNotFoundError) && kms.sawInvalidCiphertext) throw new IntegrityError();
+    throw err;
+  }
 }
 
 function collectPairs(value: string, previous: Record<string, string>): Record<string, string> {
@@ -64,79 +123,47 @@ function collectPairs(value: string, previous: Record<string, string>): Record<s
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }
 
-/** Runs a command, mapping failures to exit codes and messages that never echo secret input. */
-async function run(action: () => Promise<void>): Promise<void> {
-  try {
-    await action();
-  } catch (err) {
-    const code = err instanceof IntegrityError ? EXIT.integrity
-      : err instanceof KmsAccessError || err instanceof KeyNotFoundError ? EXIT.kms
-        : err instanceof ExpectationError ? EXIT.integrity
-          : err instanceof EnvelopeError ? EXIT.integrity
-            : err instanceof TypeError || err instanceof RangeError ? EXIT.usage
-              : (err as NodeJS.ErrnoException).code?.startsWith('E') ? EXIT.io : EXIT.failure;
-    process.stderr.write(`guarded-keys: ${(err as Error).message}\n`);
-    process.exitCode = code;
-  }
+const SIZE = /^(\d+)([KMG]?)$/i;
+const UNIT: Record<string, number> = { '': 1, 'k': 1024, 'm': 1024 ** 2, 'g': 1024 ** 3 };
+
+function parseSize(value: string): number {
+  const match = SIZE.exec(value.trim());
+  if (!match) throw new InvalidArgumentError(`expected a byte count such as 1048576, 512K, 64M or 2G, got '${value}'`);
+  return Number(match[1]) * UNIT[match[2].toLowerCase()];
 }
 
-/**
- * Streams input through a transform into the output. A file output is written to a temporary name and renamed
- * only on success, so a failed open leaves no partial plaintext behind.
- */
-async function transformFile(input: string | undefined, output: string | undefined, transform: Transform): Promise<void> {
-  const source = input ? createReadStream(input) : process.stdin;
-  const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream> = [source];
-  const bar = progressBar(input);
-  if (bar) {
-    stages.push(new Transform({ transform(chunk: Buffer, _e, cb) { bar.increment(chunk.length); cb(null, chunk); } }));
-  }
-  stages.push(transform);
-  const temporary = output ? `${output}.partial-${process.pid}` : undefined;
-  stages.push(temporary ? createWriteStream(temporary, { mode: 0o600 }) : stdoutSink());
-  try {
-    await pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
-    if (temporary) renameSync(temporary, output!);
-  } catch (err) {
-    if (temporary) {
-      try { unlinkSync(temporary); } catch { /* already gone */ }
-    }
-    throw err;
-  } finally {
-    bar?.stop();
-  }
-}
-
-function progressBar(input: string | undefined): SingleBar | undefined {
-  if (!input || !process.stderr.isTTY) return undefined;
-  const size = statSync(input).size;
-  if (size < 8 * 1024 * 1024) return undefined;
-  const bar = new SingleBar({ stream: process.stderr, format: 'guarded-keys [{bar}] {percentage}% {value}/{total} bytes' });
-  bar.start(size, 0);
-  return bar;
-}
-
-function stdoutSink(): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      process.stdout.write(chunk, callback);
+/** Fails at the end of an input that had no byte, before the seal stream asks KMS for anything or writes. */
+function refuseEmpty(): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      callback(null, chunk);
+    },
+    flush(callback) {
+      callback(seen === 0 ? new UsageError('the input is empty (a closed or empty stdin?); pass --allow-empty to seal an empty plaintext') : null);
     },
   });
 }
 
-async function readAll(input: string | undefined): Promise<Uint8Array> {
-  if (input) return new Uint8Array(readFileSync(input));
-  const chunks: Buffer[] = [];
-  for await (const chunk of Readable.from(process.stdin)) chunks.push(chunk as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-async function writeAll(output: string | undefined, data: Uint8Array): Promise<void> {
-  if (!output) {
-    await new Promise<void>((resolve, reject) => process.stdout.write(data, err => (err ? reject(err) : resolve())));
-    return;
-  }
-  const temporary = `${output}.partial-${process.pid}`;
-  writeFileSync(temporary, data, { mode: 0o600 });
-  renameSync(temporary, output);
+/** A progress bar on a terminal, for a file input of 8 MiB or more. */
+function progress(input: string | undefined): Transform[] {
+  const size = input === undefined || !process.stderr.isTTY ? undefined : regularFileSize(input);
+  if (size === undefined || size < 8 * 1024 * 1024) return [];
+  const bar = new SingleBar({ stream: process.stderr, format: 'guarded-keys [{bar}] {percentage}% {value}/{total} bytes' });
+  bar.start(size, 0);
+  return [new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bar.increment(chunk.length);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      bar.stop();
+      callback();
+    },
+    destroy(err, callback) {
+      bar.stop();
+      callback(err);
+    },
+  })];
 }
