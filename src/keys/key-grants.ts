@@ -24,6 +24,8 @@ export interface GrantTarget {
   readonly aliases: () => string[];
   /** Adds a statement to this key's policy (a replica keeps its own). */
   readonly addKeyPolicyStatement: (statement: iam.PolicyStatement) => void;
+  /** For a replica: its region, so that the principals its grants register are rendered in its policy only. */
+  readonly replicaRegion?: string;
 }
 
 /** The grant method that stands for each role, as error messages name it. */
@@ -61,7 +63,7 @@ export class KeyGrantWriter {
   public grantRole(grantee: iam.IGrantable, role: KeyRole): iam.Grant {
     const principal = grantee.grantPrincipal;
     this.assertRoleAllowed(role, principal, GRANT_METHOD[role]);
-    if (this.isRegistrable(principal)) this.target.model.add(role, principal, 'iam-policy');
+    if (this.isRegistrable(principal)) this.target.model.add(role, principal, 'iam-policy', this.target.replicaRegion);
     if (role === 'admin') return this.addStatements(grantee, [], actionsFor('admin', this.target.model.options), false);
     return this.addStatements(grantee, actionsFor(role, this.target.model.options), DESCRIBE_ACTIONS, true, [role]);
   }
@@ -82,8 +84,8 @@ export class KeyGrantWriter {
     if (classified.uses && held.includes('admin')) throw this.mixedRoles(principal, where, 'admin');
     if (classified.administers && held.some(r => r !== 'admin')) throw this.mixedRoles(principal, where, 'user', held);
     if (this.isRegistrable(principal)) {
-      if (classified.administers) model.add('admin', principal, 'iam-policy');
-      for (const role of classified.useRoles) model.add(role, principal, 'iam-policy');
+      if (classified.administers) model.add('admin', principal, 'iam-policy', this.target.replicaRegion);
+      for (const role of classified.useRoles) model.add(role, principal, 'iam-policy', this.target.replicaRegion);
     }
     const isUse = (pattern: string) => classifyActions([pattern], model.kind).uses;
     return this.addStatements(grantee, actions.filter(isUse), actions.filter(a => !isUse(a)), classified.uses, classified.useRoles);
@@ -191,7 +193,7 @@ export class KeyGrantWriter {
     // is then rendered for every region (a replica's policy included, so a failover keeps partners working), with
     // kms:CallerAccount, and strict mode exempts the account (its own IAM policy picks the role).
     const asMember = foreign !== undefined && roles.length > 0;
-    if (asMember) roles.forEach(role => model.add(role, new iam.AccountPrincipal(foreign), 'key-policy'));
+    if (asMember) roles.forEach(role => model.add(role, new iam.AccountPrincipal(foreign), 'key-policy', this.target.replicaRegion));
     const add = (actions: string[], keyConditions: Conditions, purpose: string) => {
       if (!actions.length) return;
       const conditions = this.withPrincipalsViaServices(principal, keyConditions);

@@ -118,6 +118,7 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
       region: this.stack.region,
       aliases: () => this.aliasNames,
       addKeyPolicyStatement: statement => this.extraStatements.push(statement),
+      replicaRegion: this.stack.region,
     });
     this.grantWriter.installGrantsObject(this);
     for (const alias of props.aliases ?? []) this.addAlias(alias);

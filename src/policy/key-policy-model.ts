@@ -48,6 +48,11 @@ interface Member {
   readonly principal: iam.IPrincipal;
   readonly role: KeyRole;
   readonly through: GrantedThrough;
+  /**
+   * The region of the replica whose grant made the principal a member: it is rendered in that replica's policy only
+   * (a principal of the replica's stack cannot be named in the primary's, another region's stack).
+   */
+  readonly onlyIn?: string;
 }
 
 /** Everything that decides a guarded key's policy. */
@@ -137,11 +142,17 @@ export class KeyPolicyModel {
   constructor(private readonly scope: IConstruct, public readonly options: KeyPolicyModelOptions) {}
 
   /** Adds a principal in a role; returns false when it already held exactly that role. */
-  public add(role: KeyRole, principal: iam.IPrincipal, through: GrantedThrough = 'key-policy'): boolean {
+  public add(role: KeyRole, principal: iam.IPrincipal, through: GrantedThrough = 'key-policy', onlyIn?: string): boolean {
     const id = principalIdentity(this.scope, principal);
-    if (this.members.some(m => m.role === role && m.through === through && principalIdentity(this.scope, m.principal) === id)) return false;
-    this.members.push({ principal, role, through });
+    const same = (m: Member) => m.role === role && m.through === through && m.onlyIn === onlyIn && principalIdentity(this.scope, m.principal) === id;
+    if (this.members.some(same)) return false;
+    this.members.push({ principal, role, through, onlyIn });
     return true;
+  }
+
+  /** The members rendered in the policy of `region` (a replica's own members only in its region). */
+  private membersIn(region: string): Member[] {
+    return this.members.filter(m => m.onlyIn === undefined || m.onlyIn === region);
   }
 
   /** The roles a principal holds (in the key policy or through IAM grants). */
@@ -151,8 +162,9 @@ export class KeyPolicyModel {
   }
 
   /** Principals holding a role, optionally only those written into the key policy. */
-  public principals(role: KeyRole, through?: GrantedThrough): iam.IPrincipal[] {
-    return this.members.filter(m => m.role === role && (through === undefined || m.through === through)).map(m => m.principal);
+  public principals(role: KeyRole, through?: GrantedThrough, region?: string): iam.IPrincipal[] {
+    const members = region === undefined ? this.members : this.membersIn(region);
+    return members.filter(m => m.role === role && (through === undefined || m.through === through)).map(m => m.principal);
   }
 
   /** All members, for validation and the access matrix. */
@@ -186,7 +198,7 @@ export class KeyPolicyModel {
    */
   public render(region: string = Stack.of(this.scope).region, replica?: ReplicaRendering): iam.PolicyDocument {
     const statements: iam.PolicyStatement[] = [];
-    const inPolicy = (role: KeyRole) => this.principals(role, 'key-policy');
+    const inPolicy = (role: KeyRole) => this.principals(role, 'key-policy', region);
 
     statements.push(new iam.PolicyStatement({
       sid: STATEMENT_SIDS.root,
@@ -223,7 +235,7 @@ export class KeyPolicyModel {
     }
 
     if (this.options.strict) {
-      statements.push(...this.strictDenies(replica?.deployers ?? this.options.deployers, replica ? [] : this.replicaDeployers));
+      statements.push(...this.strictDenies(region, replica?.deployers ?? this.options.deployers, replica ? [] : this.replicaDeployers));
     }
     statements.push(...(replica ? replica.extraStatements : this.extraStatements));
     return new iam.PolicyDocument({ statements });
@@ -273,9 +285,9 @@ export class KeyPolicyModel {
    *   `aws:PrincipalArn` to list, and they reach the key only through a key policy statement that names them (with
    *   source conditions, see `allowServicePrincipal`) or a grant a listed user made for an AWS resource.
    */
-  private strictDenies(deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = []): iam.PolicyStatement[] {
+  private strictDenies(region: string, deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = []): iam.PolicyStatement[] {
     const root = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`;
-    const of = (...roles: KeyRole[]) => [root, ...this.members.filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
+    const of = (...roles: KeyRole[]) => [root, ...this.membersIn(region).filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
     const deployers = deployerPrincipals.map(p => principalArnPattern(p)!);
     const symmetricLike = this.kind === 'symmetric' || this.kind === 'rsa-encryption';
     const denies = this.kind === 'signing'

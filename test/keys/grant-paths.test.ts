@@ -177,3 +177,20 @@ describe('cross-account grants reach replicas', () => {
     expect(replica.keyArn).toBeDefined();
   });
 });
+
+describe('replica grantees', () => {
+  test("a role in the replica's stack granted use of the replica synthesizes without a cyclic reference", () => {
+    const app2 = new App();
+    const primaryStack = new Stack(app2, 'Primary', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const replicaStack = new Stack(app2, 'Replica', { env: { account: ACCOUNT, region: 'us-east-1' }, crossRegionReferences: true });
+    const replica = new GuardedReplicaKey(replicaStack, 'Replica', { primary: new MultiRegionKey(primaryStack, 'Key', { strict: true }) });
+    const reader = new iam.Role(replicaStack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    replica.grantDecrypt(reader);
+    new s3.Bucket(replicaStack, 'Bucket', { encryptionKey: replica }).grantRead(reader);
+    // THEN the app synthesizes (a cycle would throw), the reader's policy names the replica, and strict mode exempts it
+    expect(() => app2.synth()).not.toThrow();
+    const [replicaKey] = Object.values(Template.fromStack(replicaStack).findResources('AWS::KMS::ReplicaKey'));
+    const deny = replicaKey.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'DenyDecryptToUnlistedPrincipals');
+    expect(JSON.stringify(deny.Condition.ArnNotLike)).toContain('Reader');
+  });
+});
