@@ -285,7 +285,9 @@ export class KeyPolicyModel {
    *   `aws:PrincipalArn` to list, and they reach the key only through a key policy statement that names them (with
    *   source conditions, see `allowServicePrincipal`) or a grant a listed user made for an AWS resource.
    */
-  private strictDenies(region: string, deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = []): iam.PolicyStatement[] {
+  private strictDenies(
+    region: string, deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = [],
+  ): iam.PolicyStatement[] {
     const root = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`;
     const of = (...roles: KeyRole[]) => [root, ...this.membersIn(region).filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
     const deployers = deployerPrincipals.map(p => principalArnPattern(p)!);
