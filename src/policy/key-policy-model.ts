@@ -289,7 +289,8 @@ export class KeyPolicyModel {
     region: string, deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = [],
   ): iam.PolicyStatement[] {
     const root = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`;
-    const of = (...roles: KeyRole[]) => [root, ...this.membersIn(region).filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
+    const members = this.membersIn(region);
+    const of = (...roles: KeyRole[]) => [root, ...members.filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
     const deployers = deployerPrincipals.map(p => principalArnPattern(p)!);
     const symmetricLike = this.kind === 'symmetric' || this.kind === 'rsa-encryption';
     const denies = this.kind === 'signing'
