@@ -17,6 +17,11 @@ import { validationError, validationErrorFor } from '../private/errors';
  * What every guarded key shares: the policy model, the separation of admins and users, narrowing,
  * strict mode, grants that keep both, and synth-time validation. Subclasses choose the key spec and
  * which use roles exist.
+ *
+ * Imported keys are not guarded: `fromKeyArn`, `fromLookup` and `fromCfnKey` (inherited from `kms.Key`) return a
+ * plain `IKey`. Its policy lives elsewhere, so nothing here can keep admins and users apart, narrow use or add
+ * strict denies; its `grant*` methods write unnarrowed IAM statements only, as aws-cdk-lib's do. Guard such keys
+ * where they are defined (a GuardedKey in their own stack), or check their templates with `KeyGuard`.
  */
 export abstract class GuardedKeyBase extends kms.Key {
   /**
