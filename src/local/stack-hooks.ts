@@ -16,10 +16,10 @@ export interface StackDeploymentEvent {
    * nothing creates nothing, so calls a service makes when it creates a resource are made for these only.
    */
   readonly created: readonly string[];
-  /** A KMS client acting as the stack's execution role, in `region` (default: the stack's). */
-  kms(region?: string): KMSClient;
   /** The emulator deployed into (to register the service principals a hook acts as). */
   readonly target: DeployerTarget & { decisions?(): ReadonlyArray<{ readonly reason: string }> };
+  /** A KMS client acting as the stack's execution role, in `region` (default: the stack's). */
+  kms(region?: string): KMSClient;
 }
 
 /**

@@ -84,7 +84,8 @@ async function send(client: KMSClient, call: ServiceKmsCall, key: NamedKey, viaS
     case 'Encrypt': await client.send(via(new EncryptCommand({ KeyId, Plaintext: randomBytes(32), EncryptionContext }))); return;
     case 'DescribeKey': await client.send(via(new DescribeKeyCommand({ KeyId }))); return;
     case 'Decrypt': {
-      const CiphertextBlob = await produceCiphertext([await actors.producer(key.region)].flat(), new EncryptCommand({ KeyId, Plaintext: randomBytes(32), EncryptionContext }));
+      const producers = [await actors.producer(key.region)].flat();
+      const CiphertextBlob = await produceCiphertext(producers, new EncryptCommand({ KeyId, Plaintext: randomBytes(32), EncryptionContext }));
       await client.send(via(new DecryptCommand({ KeyId, CiphertextBlob, EncryptionContext })));
       return;
     }
