@@ -1,7 +1,7 @@
+import { PRINCIPAL_SHAPE } from './config';
 import {
   aBoolean, aNumber, arrayOf, aString, either, isPlainObject, mapOf, matching, objectOf, oneOf, optional, problemsOf, Shape,
 } from './shape';
-import { PRINCIPAL_SHAPE } from './config';
 import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord, PrincipalRecord, StackRecord } from './state';
 
 /**

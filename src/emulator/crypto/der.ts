@@ -9,7 +9,7 @@ function derLength(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);
   const bytes: number[] = [];
   for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+  return Buffer.from([0x80 + bytes.length, ...bytes]);
 }
 
 /** One DER element: tag, length, the concatenated contents. */

@@ -22,13 +22,13 @@ import { DER, fromPem, tlv, toPem } from './der';
  * randomness, and Sign_internal/Verify_internal take `externalMu` as their fourth.
  */
 interface MlDsa {
-  keygen(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array };
-  sign(secretKey: Uint8Array, message: Uint8Array, context: Uint8Array | undefined, random: Uint8Array): Uint8Array;
-  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   internal: {
     sign(secretKey: Uint8Array, mu: Uint8Array, random: Uint8Array, externalMu: true): Uint8Array;
     verify(publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array, externalMu: true): boolean;
   };
+  keygen(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array };
+  sign(secretKey: Uint8Array, message: Uint8Array, context: Uint8Array | undefined, random: Uint8Array): Uint8Array;
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }
 const PARAMETER_SETS = {
   ML_DSA_44: { signer: ml_dsa44 as unknown as MlDsa, oid: '0609608648016503040311' },

@@ -74,7 +74,9 @@ export function signMessage(spec: KeySpecName, privateKeyPem: string, algorithm:
 }
 
 /** Verifies a signature over a checked message; false (not an error) when it does not match. */
-export function verifyMessage(spec: KeySpecName, privateKeyPem: string, algorithm: string, message: Buffer, messageType: MessageType, signature: Buffer): boolean {
+export function verifyMessage(
+  spec: KeySpecName, privateKeyPem: string, algorithm: string, message: Buffer, messageType: MessageType, signature: Buffer,
+): boolean {
   if (algorithm === 'ML_DSA_SHAKE_256') return verifyMlDsa(privateKeyPem, message, messageType as 'RAW' | 'EXTERNAL_MU', signature);
   if (algorithm.startsWith('RSASSA_PSS') && messageType === 'DIGEST') {
     throw new KmsError('UnsupportedOperationException', `The emulator cannot verify ${algorithm} over a MessageType DIGEST (no RSASSA-PSS verification of a prehash in OpenSSL's Node API); verify with MessageType RAW, or offline with the public key.`);
@@ -84,7 +86,9 @@ export function verifyMessage(spec: KeySpecName, privateKeyPem: string, algorith
     if (algorithm === 'ED25519_PH_SHA_512') return verifyEd25519ph(privateKeyPem, message, signature);
     const hash = HASH_OF(algorithm);
     const key = createPublicKey(createPrivateKey(privateKeyPem));
-    if (messageType === 'DIGEST') return algorithm.startsWith('ECDSA') ? verifyEcdsaDigest(spec, key, message, signature) : verifyPkcs1Digest(key, hash, message, signature);
+    if (messageType === 'DIGEST') {
+      return algorithm.startsWith('ECDSA') ? verifyEcdsaDigest(spec, key, message, signature) : verifyPkcs1Digest(key, hash, message, signature);
+    }
     if (algorithm.startsWith('ECDSA')) return verify(hash, message, { key, dsaEncoding: 'der' }, signature);
     return verify(hash, message, { key, ...rsaPadding(algorithm, hash) }, signature);
   } catch {

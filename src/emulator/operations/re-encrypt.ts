@@ -41,7 +41,9 @@ export const reEncrypt: Handler = (ctx, input) => {
     });
     stopIfDryRun(input);
     const symmetric = destinationAlgorithm === 'SYMMETRIC_DEFAULT';
-    const ciphertext = symmetric ? encryptUnder(destination, plaintext, destinationContext) : rsaEncrypt(destination.materials[0].secret, destinationAlgorithm, plaintext);
+    const ciphertext = symmetric
+      ? encryptUnder(destination, plaintext, destinationContext)
+      : rsaEncrypt(destination.materials[0].secret, destinationAlgorithm, plaintext);
     return {
       CiphertextBlob: ciphertext.toString('base64'),
       SourceKeyId: sourceKey.arn,

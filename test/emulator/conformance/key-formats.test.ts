@@ -1,14 +1,16 @@
-import { createPrivateKey, generateKeyPairSync } from 'crypto';
+import { createPrivateKey, generateKeyPairSync, RSAPSSKeyPairKeyObjectOptions } from 'crypto';
+import { PYTHON, pythonPublicKeyOf } from './independent';
 import { generateMlDsaPem, mlDsaPublicKeyDer } from '../../../src/emulator/crypto/ml-dsa';
 import { pssAlgorithmIdentifier } from '../../../src/emulator/crypto/rsa-pss-digest';
-import { PYTHON, pythonPublicKeyOf } from './independent';
 
 /** The key containers the emulator writes by hand are the ones OpenSSL writes and reads. */
 describe('key formats written by the emulator', () => {
   test.each(['sha256', 'sha384', 'sha512'])('the RSASSA-PSS AlgorithmIdentifier for %s is the one OpenSSL writes', (hash) => {
     // GIVEN an RSASSA-PSS key OpenSSL generated with the hash, MGF1 with the same hash, salt = hash length
     const saltLength = Number(hash.slice(3)) / 8;
-    const { privateKey } = generateKeyPairSync('rsa-pss', { modulusLength: 1024, hashAlgorithm: hash, mgf1HashAlgorithm: hash, saltLength });
+    // @types/node types saltLength as a string; Node takes (and checks for) a number
+    const options = { modulusLength: 1024, hashAlgorithm: hash, mgf1HashAlgorithm: hash, saltLength } as unknown as RSAPSSKeyPairKeyObjectOptions;
+    const { privateKey } = generateKeyPairSync('rsa-pss', options);
     const der = privateKey.export({ type: 'pkcs8', format: 'der' });
     // THEN its PKCS#8 carries exactly the emulator's bytes after the version (4-byte SEQUENCE header, 3-byte INTEGER)
     const identifier = pssAlgorithmIdentifier(hash);
