@@ -36,6 +36,8 @@ const GRANT_METHOD: Record<KeyRole, string> = {
   verifier: 'grantVerify',
   macGenerator: 'grantGenerateMac',
   macVerifier: 'grantVerifyMac',
+  deriver: 'grantDeriveSharedSecret',
+  publicKeyReader: 'grant',
 };
 
 /**
