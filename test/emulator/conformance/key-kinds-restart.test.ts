@@ -32,7 +32,8 @@ test('ML-DSA, Ed25519 and key-agreement keys survive a restart with their materi
     try {
       // THEN each key is there with the same public key, and old signatures verify
       for (const key of made) {
-        expect(Buffer.from((await again.send(new GetPublicKeyCommand({ KeyId: key.id }))).PublicKey!).equals(Buffer.from(key.publicKey))).toBe(true);
+        const { PublicKey } = await again.send(new GetPublicKeyCommand({ KeyId: key.id }));
+        expect(Buffer.from(PublicKey!).equals(Buffer.from(key.publicKey))).toBe(true);
         if (key.signature) {
           const SigningAlgorithm = key.spec === 'ML_DSA_87' ? 'ML_DSA_SHAKE_256' : 'ED25519_SHA_512';
           expect((await again.send(new VerifyCommand({ KeyId: key.id, Message: message, Signature: key.signature, SigningAlgorithm }))).SignatureValid).toBe(true);
