@@ -4,6 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { NewerSigningKeySpec, SigningKey } from '../../src';
+import { startEmulator } from '../../src/emulator';
+import { deployLocally } from '../../src/local';
 import { startTestEmulator } from '../emulator/support';
 
 let stack: Stack;
@@ -53,6 +55,31 @@ describe('SigningKey with a spec newer than aws-cdk-lib 2.189 (ML-DSA, Ed25519)'
       }
     } finally {
       await t.emulator.stop();
+    }
+  });
+
+  test('deployed locally, the signer signs with ML-DSA-44 and the verifier verifies; the verifier cannot sign', async () => {
+    // GIVEN a stack with an ML-DSA SigningKey, a signer and a verifier, deployed into the emulator
+    const app = new App();
+    const deployed = new Stack(app, 'Pq', { env: { account: '111122223333', region: 'eu-west-1' } });
+    const signer = new iam.Role(deployed, 'Signer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'Signer' });
+    const verifier = new iam.Role(deployed, 'Verifier', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'Verifier' });
+    new SigningKey(deployed, 'Key', { newerKeySpec: NewerSigningKeySpec.ML_DSA_44, signers: [signer], verifiers: [verifier] });
+    const emulator = await startEmulator();
+    const deployment = await deployLocally(app.synth().getStackByName('Pq').template, { emulator, account: '111122223333', region: 'eu-west-1', stackName: 'Pq' });
+    try {
+      const KeyId = deployment.keys[0].arn;
+      const as = (name: string) => deployment.clientFor(deployment.principals.find(p => p.logicalId.startsWith(name))!);
+      const Message = Buffer.from('post-quantum release');
+      // WHEN the signer signs and the verifier verifies
+      const { Signature } = await as('Signer').send(new SignCommand({ KeyId, Message, SigningAlgorithm: 'ML_DSA_SHAKE_256' }));
+      const verified = await as('Verifier').send(new VerifyCommand({ KeyId, Message, Signature, SigningAlgorithm: 'ML_DSA_SHAKE_256' }));
+      // THEN it verifies, and the verifier's own Sign is denied
+      expect(verified.SignatureValid).toBe(true);
+      await expect(as('Verifier').send(new SignCommand({ KeyId, Message, SigningAlgorithm: 'ML_DSA_SHAKE_256' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    } finally {
+      deployment.close();
+      await emulator.stop();
     }
   });
 });
