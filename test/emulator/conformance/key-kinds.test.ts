@@ -1,4 +1,4 @@
-import { constants, createHash, createPublicKey, diffieHellman, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'crypto';
+import { constants, createHash, randomBytes, createPublicKey, diffieHellman, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'crypto';
 import {
   CreateKeyCommand, DecryptCommand, DeriveSharedSecretCommand, DescribeKeyCommand, EncryptCommand, GetPublicKeyCommand, KeySpec, KeyUsageType,
   ReEncryptCommand, SignCommand, SigningAlgorithmSpec, VerifyCommand, CreateGrantCommand,
@@ -320,5 +320,22 @@ describe('key kinds: digest signing, Ed25519, ML-DSA, key agreement, RSA ReEncry
     const signature = nodeSign(null, bytes('m'), stranger.privateKey);
     const err = await errorOf(t.kms.send(new VerifyCommand({ KeyId: key.KeyId, Message: bytes('m'), Signature: signature, SigningAlgorithm: 'ED25519_SHA_512' })));
     expect(err.name).toBe('KMSInvalidSignatureException');
+  });
+
+  test('garbage signatures of any length are KMSInvalidSignatureException for every new kind and message type, never a fault', async () => {
+    const cases: Array<[KeySpec, SigningAlgorithmSpec, 'RAW' | 'DIGEST' | 'EXTERNAL_MU', number]> = [
+      ['ECC_SECG_P256K1', 'ECDSA_SHA_256', 'DIGEST', 32], ['ECC_NIST_P521', 'ECDSA_SHA_512', 'DIGEST', 64],
+      ['ECC_NIST_EDWARDS25519', 'ED25519_SHA_512', 'RAW', 10], ['ECC_NIST_EDWARDS25519', 'ED25519_PH_SHA_512', 'DIGEST', 64],
+      ['ML_DSA_44', 'ML_DSA_SHAKE_256', 'RAW', 10], ['ML_DSA_44', 'ML_DSA_SHAKE_256', 'EXTERNAL_MU', 64],
+    ];
+    for (const [spec, algorithm, messageType, messageBytes] of cases) {
+      const key = await create(spec, 'SIGN_VERIFY');
+      for (const length of [1, 63, 64, 72, 2420, 6144]) {
+        const err = await errorOf(t.kms.send(new VerifyCommand({
+          KeyId: key.KeyId, Message: randomBytes(messageBytes), MessageType: messageType, Signature: randomBytes(length), SigningAlgorithm: algorithm,
+        })));
+        expect([spec, algorithm, length, err.name]).toEqual([spec, algorithm, length, 'KMSInvalidSignatureException']);
+      }
+    }
   });
 });
