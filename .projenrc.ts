@@ -30,11 +30,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // The envelope core, the emulator and the CLI are TypeScript-only (not jsii API),
   // and jsii refuses a non-jsii runtime dependency unless it is bundled.
-  // @noble/* stay on 1.x: 2.x is ESM-only and this package compiles to CommonJS.
+  // @noble/* stay on their last CommonJS lines (ciphers/hashes/curves 1.x, post-quantum 0.4): the next lines are
+  // ESM-only and this package compiles to CommonJS (Node 20 cannot require() ESM).
   bundledDeps: [
     '@aws-sdk/client-kms',
     '@noble/ciphers@^1.3.0',
+    '@noble/curves@^1.9.7',
     '@noble/hashes@^1.8.0',
+    '@noble/post-quantum@~0.4.1',
     '@smithy/signature-v4',
     '@smithy/protocol-http',
     '@smithy/hash-node',

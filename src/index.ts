@@ -4,6 +4,7 @@ export * from './keys/guarded-key';
 export * from './keys/signing-key';
 export * from './keys/mac-key';
 export * from './keys/rsa-encryption-key';
+export * from './keys/key-agreement-key';
 export * from './keys/replica-key';
 export * from './guard/key-guard';
 export * from './keys/key-pattern';

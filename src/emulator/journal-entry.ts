@@ -1,7 +1,7 @@
+import { PRINCIPAL_SHAPE } from './config';
 import {
   aBoolean, aNumber, arrayOf, aString, either, isPlainObject, mapOf, matching, objectOf, oneOf, optional, problemsOf, Shape,
 } from './shape';
-import { PRINCIPAL_SHAPE } from './config';
 import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord, PrincipalRecord, StackRecord } from './state';
 
 /**
@@ -30,8 +30,8 @@ const KEY: Shape = objectOf<KeyRecord>({
   region: aString,
   arn: aString,
   keySpec: oneOf('SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521',
-    'ECC_SECG_P256K1', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'),
-  keyUsage: oneOf('ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'),
+    'ECC_SECG_P256K1', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'ECC_NIST_EDWARDS25519', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'),
+  keyUsage: oneOf('ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'),
   origin: oneOf('AWS_KMS'),
   description: aString,
   state: oneOf('Enabled', 'Disabled', 'PendingDeletion'),

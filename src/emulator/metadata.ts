@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { MAC_ALGORITHM, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from './crypto/asymmetric';
+import { KEY_AGREEMENT_ALGORITHMS, MAC_ALGORITHM, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from './crypto/asymmetric';
 import { KeyMaterial, KeyRecord } from './state';
 import { Store } from './store';
 
@@ -50,6 +50,7 @@ export function keyMetadata(key: KeyRecord, store: Store): Record<string, unknow
   }
   if (key.keyUsage === 'SIGN_VERIFY') metadata.SigningAlgorithms = signingAlgorithmsOf(key.keySpec);
   if (key.keyUsage === 'GENERATE_VERIFY_MAC') metadata.MacAlgorithms = [MAC_ALGORITHM[key.keySpec]];
+  if (key.keyUsage === 'KEY_AGREEMENT') metadata.KeyAgreementAlgorithms = KEY_AGREEMENT_ALGORITHMS;
   if (key.multiRegion) {
     const related = [...store.keys.values()].filter(k => k.account === key.account && k.keyId === key.keyId);
     const primary = related.find(k => k.multiRegionKeyType === 'PRIMARY');

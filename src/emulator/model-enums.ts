@@ -1,7 +1,7 @@
 /**
  * Enum value sets as KMS's service model (botocore `kms/2014-11-01/service-2.json`, the same in
  * `@aws-sdk/client-kms`) lists them, for the `Member must satisfy enum value set: [...]` messages. A value in
- * one of these sets that the emulator does not serve (SM2, ML-DSA, Ed25519, imported material) is refused with
+ * one of these sets that the emulator does not serve (SM2, imported material) is refused with
  * UnsupportedOperationException instead, since AWS would accept it.
  * @module
  */
@@ -24,6 +24,8 @@ export const ENCRYPTION_ALGORITHM_ENUM = ['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1
 export const DATA_KEY_PAIR_SPEC_ENUM = [
   'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'SM2', 'ECC_NIST_EDWARDS25519',
 ] as const;
+
+export const KEY_AGREEMENT_ALGORITHM_ENUM = ['ECDH'] as const;
 
 export const MESSAGE_TYPE_ENUM = ['RAW', 'DIGEST', 'EXTERNAL_MU'] as const;
 

@@ -12,14 +12,15 @@ export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export type KeySpecName =
   | 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096'
   | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521' | 'ECC_SECG_P256K1'
-  | 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512';
-export type KeyUsageName = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC';
+  | 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512'
+  | 'ECC_NIST_EDWARDS25519' | 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87';
+export type KeyUsageName = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
 
 /** One version of a key's material. Symmetric and HMAC keys gain one per rotation; asymmetric keys have one. */
 export interface KeyMaterial {
   /** 32 hex characters; symmetric ciphertext names the material that made it. */
   readonly id: string;
-  /** Base64 secret bytes (symmetric, HMAC) or a PKCS#8 PEM private key (asymmetric). */
+  /** Base64 secret bytes (symmetric, HMAC) or a PKCS#8 PEM private key (asymmetric; ML-DSA in its seed form). */
   readonly secret: string;
   readonly createdAt: number;
   /** How this version came to be (the first has none). */

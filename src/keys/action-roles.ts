@@ -45,6 +45,8 @@ function useRolesOf(actions: string[], kind: KeyKind): KeyRole[] {
   else if (encrypts) roles.push('encryptor');
   else if (decrypts) roles.push('decryptor');
   if (has('Sign')) roles.push('signer');
+  if (has('DeriveSharedSecret')) roles.push('deriver');
+  else if (has('GetPublicKey') && kind === 'key-agreement') roles.push('publicKeyReader');
   if (has('Verify') || has('GetPublicKey')) roles.push(kind === 'rsa-encryption' ? 'encryptor' : 'verifier');
   if (has('GenerateMac')) roles.push('macGenerator');
   if (has('VerifyMac')) roles.push('macVerifier');

@@ -128,6 +128,11 @@ export abstract class GuardedKeyBase extends kms.Key {
     return this._grants.grantRole(grantee, 'macVerifier');
   }
 
+  /** Grants deriving shared secrets (`kms:DeriveSharedSecret`, `kms:GetPublicKey`). Only on key-agreement keys; refused for an admin. */
+  public grantDeriveSharedSecret(grantee: iam.IGrantable): iam.Grant {
+    return this._grants.grantRole(grantee, 'deriver');
+  }
+
   /**
    * Grants arbitrary actions, as other constructs call it (`bucket.grantRead` calls `key.grant(grantee,
    * 'kms:Decrypt')`). Cryptographic actions are narrowed like the key's users and refused for admins.
@@ -198,6 +203,7 @@ function baseKeyProps(scope: Construct, id: string, props: GuardedKeyCommonProps
 function kindOf(keyProps: kms.KeyProps): KeyKind {
   if (keyProps.keyUsage === kms.KeyUsage.SIGN_VERIFY) return 'signing';
   if (keyProps.keyUsage === kms.KeyUsage.GENERATE_VERIFY_MAC) return 'hmac';
+  if (keyProps.keyUsage === kms.KeyUsage.KEY_AGREEMENT) return 'key-agreement';
   if (keyProps.keySpec && keyProps.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) return 'rsa-encryption';
   return 'symmetric';
 }

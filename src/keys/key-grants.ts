@@ -38,6 +38,8 @@ const GRANT_METHOD: Record<KeyRole, string> = {
   verifier: 'grantVerify',
   macGenerator: 'grantGenerateMac',
   macVerifier: 'grantVerifyMac',
+  deriver: 'grantDeriveSharedSecret',
+  publicKeyReader: 'grant',
 };
 
 /**

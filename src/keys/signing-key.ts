@@ -13,6 +13,22 @@ export const SIGNING_KEY_SPECS: readonly kms.KeySpec[] = [
 ];
 
 /**
+ * Signing key specs KMS offers that `kms.KeySpec` of aws-cdk-lib 2.189 (the floor of this package's peer range)
+ * lacks. A jsii enum rather than a string-literal type (jsii has none), so every language gets the same checked
+ * names; the value is set on the `AWS::KMS::Key` resource directly.
+ */
+export enum NewerSigningKeySpec {
+  /** ML-DSA-44 (FIPS 204), post-quantum; signing algorithm ML_DSA_SHAKE_256. */
+  ML_DSA_44 = 'ML_DSA_44',
+  /** ML-DSA-65 (FIPS 204), post-quantum; signing algorithm ML_DSA_SHAKE_256. */
+  ML_DSA_65 = 'ML_DSA_65',
+  /** ML-DSA-87 (FIPS 204), post-quantum; signing algorithm ML_DSA_SHAKE_256. */
+  ML_DSA_87 = 'ML_DSA_87',
+  /** Ed25519; signing algorithms ED25519_SHA_512 (MessageType RAW) and ED25519_PH_SHA_512 (MessageType DIGEST). */
+  ECC_NIST_EDWARDS25519 = 'ECC_NIST_EDWARDS25519',
+}
+
+/**
  * Properties of a {@link SigningKey}.
  */
 export interface SigningKeyProps extends GuardedKeyCommonProps {
@@ -25,6 +41,17 @@ export interface SigningKeyProps extends GuardedKeyCommonProps {
    * @default KeySpec.ECC_NIST_P256
    */
   readonly keySpec?: kms.KeySpec;
+
+  /**
+   * A key spec newer than aws-cdk-lib's `kms.KeySpec` enum: ML-DSA (post-quantum) or Ed25519. Set instead of
+   * `keySpec` (not both); written to the `AWS::KMS::Key`'s `KeySpec` property as it is.
+   *
+   * IMPORTANT: changing this replaces the key.
+   *
+   * @default - `keySpec` decides.
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html
+   */
+  readonly newerKeySpec?: NewerSigningKeySpec;
 
   /**
    * Principals that sign (`kms:Sign`, `kms:DescribeKey`), narrowed by `viaServices` and `callerAccounts`.
@@ -51,11 +78,24 @@ export interface SigningKeyProps extends GuardedKeyCommonProps {
  */
 export class SigningKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: SigningKeyProps = {}) {
-    super(scope, id, props, asymmetricKeyProps(scope, id, 'keySpec', props.keySpec ?? kms.KeySpec.ECC_NIST_P256,
-      SIGNING_KEY_SPECS, 'a SigningKey', kms.KeyUsage.SIGN_VERIFY, props));
+    super(scope, id, props, signingKeyProps(scope, id, props));
+    // aws-cdk-lib's Key takes only its own enum: the newer spec goes on the resource (the L2 reads keySpec for
+    // nothing else than this property and its usage check, which a SIGN_VERIFY P-256 stand-in passes).
+    if (props.newerKeySpec) (this.node.defaultChild as kms.CfnKey).keySpec = props.newerKeySpec;
     this._addMembers('signer', props.signers);
     this._addMembers('verifier', props.verifiers);
   }
+}
+
+function signingKeyProps(scope: Construct, id: string, props: SigningKeyProps): kms.KeyProps {
+  if (props.newerKeySpec !== undefined && props.keySpec !== undefined) {
+    throw validationErrorFor(scope, id, `'keySpec' and 'newerKeySpec' cannot both be set: choose one. Received: ${props.keySpec} and ${props.newerKeySpec}`);
+  }
+  if (props.newerKeySpec !== undefined && !Object.values(NewerSigningKeySpec).includes(props.newerKeySpec)) {
+    throw validationErrorFor(scope, id, `'newerKeySpec' must be one of ${Object.values(NewerSigningKeySpec).join(', ')}. Received: ${props.newerKeySpec}`);
+  }
+  const keySpec = props.newerKeySpec !== undefined ? kms.KeySpec.ECC_NIST_P256 : props.keySpec ?? kms.KeySpec.ECC_NIST_P256;
+  return asymmetricKeyProps(scope, id, 'keySpec', keySpec, SIGNING_KEY_SPECS, 'a SigningKey', kms.KeyUsage.SIGN_VERIFY, props);
 }
 
 /**

@@ -84,6 +84,8 @@ function capabilitiesForUsage(keyUsage: string): Capability[] {
   switch (keyUsage) {
     case 'SIGN_VERIFY': return ['administer', 'sign', 'verify', 'grant', 'describe'];
     case 'GENERATE_VERIFY_MAC': return ['administer', 'mac', 'grant', 'describe'];
+    // DeriveSharedSecret yields a secret, so it reads as decrypt; GetPublicKey as verify (kms-actions.ts).
+    case 'KEY_AGREEMENT': return ['administer', 'decrypt', 'verify', 'grant', 'describe'];
     default: return ['administer', 'encrypt', 'decrypt', 'grant', 'describe'];
   }
 }

@@ -7,19 +7,23 @@ import {
   ADMIN_ACTIONS, ALL_DECRYPT_SIDE_ACTIONS, ALL_ENCRYPT_SIDE_ACTIONS, ALL_MANAGEMENT_ACTIONS, ASYMMETRIC_DECRYPT_ACTIONS,
   ASYMMETRIC_ENCRYPT_ACTIONS, DECRYPT_ACTIONS, DESCRIBE_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS, GRANT_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS, POLICY_CHANGE_ACTIONS, SIGN_ACTIONS, USE_ACTIONS, VERIFY_ACTIONS, VERIFY_MAC_ACTIONS,
+  DERIVE_SHARED_SECRET_ACTIONS, PUBLIC_KEY_ACTIONS,
 } from '../private/perms';
 
 /** The roles a principal can hold on a guarded key. Admins manage; every other role uses. */
-export type KeyRole = 'admin' | 'user' | 'encryptor' | 'decryptor' | 'signer' | 'verifier' | 'macGenerator' | 'macVerifier';
+export type KeyRole = 'admin' | 'user' | 'encryptor' | 'decryptor' | 'signer' | 'verifier' | 'macGenerator' | 'macVerifier'
+  | 'deriver' | 'publicKeyReader';
 
 /** The roles that use the key, in rendering order. */
-export const USE_ROLES: readonly KeyRole[] = ['user', 'encryptor', 'decryptor', 'signer', 'verifier', 'macGenerator', 'macVerifier'];
+export const USE_ROLES: readonly KeyRole[] = [
+  'user', 'encryptor', 'decryptor', 'signer', 'verifier', 'macGenerator', 'macVerifier', 'deriver', 'publicKeyReader',
+];
 
 /**
  * What kind of key the policy is for: it decides which roles exist, which actions they hold and
  * whether encryption-context conditions can apply (only symmetric operations carry a context).
  */
-export type KeyKind = 'symmetric' | 'rsa-encryption' | 'signing' | 'hmac';
+export type KeyKind = 'symmetric' | 'rsa-encryption' | 'signing' | 'hmac' | 'key-agreement';
 
 /** The use roles each kind of key has. */
 export const ROLES_OF_KIND: Record<KeyKind, readonly KeyRole[]> = {
@@ -27,6 +31,7 @@ export const ROLES_OF_KIND: Record<KeyKind, readonly KeyRole[]> = {
   'rsa-encryption': ['user', 'encryptor', 'decryptor'],
   'signing': ['signer', 'verifier'],
   'hmac': ['macGenerator', 'macVerifier'],
+  'key-agreement': ['deriver', 'publicKeyReader'],
 };
 
 /** The props (and error messages) name each role's list this way. */
@@ -39,6 +44,8 @@ export const ROLE_PROP: Record<KeyRole, string> = {
   verifier: 'verifiers',
   macGenerator: 'generators',
   macVerifier: 'verifiers',
+  deriver: 'derivers',
+  publicKeyReader: 'publicKeyReaders',
 };
 
 /** Where a principal's permission lives: in the key policy, or in its own IAM policy (a `grant*` call). */
@@ -90,11 +97,14 @@ export const STATEMENT_SIDS = {
   verifier: 'AllowVerify',
   macGenerator: 'AllowGenerateMac',
   macVerifier: 'AllowVerifyMac',
+  deriver: 'AllowDeriveSharedSecret',
+  publicKeyReader: 'AllowGetPublicKey',
   describe: 'AllowKeyUsersToDescribeKey',
   grants: 'AllowGrantsForAwsResourcesOnly',
   denyEncrypt: 'DenyEncryptToUnlistedPrincipals',
   denySign: 'DenySignToUnlistedPrincipals',
   denyGenerateMac: 'DenyGenerateMacToUnlistedPrincipals',
+  denyDeriveSharedSecret: 'DenyDeriveSharedSecretToUnlistedPrincipals',
   denyDecrypt: 'DenyDecryptToUnlistedPrincipals',
   denyGrants: 'DenyGrantsToUnlistedPrincipals',
   denyManagement: 'DenyManagementToUnlistedPrincipals',
@@ -123,6 +133,8 @@ export function actionsFor(role: KeyRole, options: Pick<KeyPolicyModelOptions, '
     case 'verifier': return [...VERIFY_ACTIONS];
     case 'macGenerator': return [...GENERATE_MAC_ACTIONS];
     case 'macVerifier': return [...VERIFY_MAC_ACTIONS];
+    case 'deriver': return [...DERIVE_SHARED_SECRET_ACTIONS];
+    case 'publicKeyReader': return [...PUBLIC_KEY_ACTIONS];
   }
 }
 
@@ -297,10 +309,12 @@ export class KeyPolicyModel {
       ? [deny(STATEMENT_SIDS.denySign, SIGN_ACTIONS, of('signer'))]
       : this.kind === 'hmac'
         ? [deny(STATEMENT_SIDS.denyGenerateMac, GENERATE_MAC_ACTIONS, of('macGenerator'))]
-        : [
-          deny(STATEMENT_SIDS.denyEncrypt, ALL_ENCRYPT_SIDE_ACTIONS, [...of('user', 'encryptor'), ...deployers]),
-          deny(STATEMENT_SIDS.denyDecrypt, ALL_DECRYPT_SIDE_ACTIONS, of('user', 'decryptor')),
-        ];
+        : this.kind === 'key-agreement'
+          ? [deny(STATEMENT_SIDS.denyDeriveSharedSecret, ['kms:DeriveSharedSecret'], of('deriver'))]
+          : [
+            deny(STATEMENT_SIDS.denyEncrypt, ALL_ENCRYPT_SIDE_ACTIONS, [...of('user', 'encryptor'), ...deployers]),
+            deny(STATEMENT_SIDS.denyDecrypt, ALL_DECRYPT_SIDE_ACTIONS, of('user', 'decryptor')),
+          ];
     const deployerLimits = symmetricLike && deployers.length ? [
       denyTo(STATEMENT_SIDS.denyDeployersOutsideServices, ALL_ENCRYPT_SIDE_ACTIONS, deployers, { Null: { 'kms:ViaService': 'true' } }),
       denyTo(STATEMENT_SIDS.denyDeployersOwnGrants, ['kms:CreateGrant'], deployers, { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false' } }),

@@ -84,3 +84,11 @@ export const VERIFY_MAC_ACTIONS = ['kms:VerifyMac'];
 export const ASYMMETRIC_ENCRYPT_ACTIONS = ['kms:Encrypt', 'kms:GetPublicKey'];
 /** Decrypting with an RSA key. */
 export const ASYMMETRIC_DECRYPT_ACTIONS = ['kms:Decrypt'];
+
+/**
+ * Deriving a shared secret with a KEY_AGREEMENT key (the secret is as sensitive as a decrypted plaintext), and
+ * reading the public key a peer needs to derive the same secret.
+ */
+export const DERIVE_SHARED_SECRET_ACTIONS = ['kms:DeriveSharedSecret', 'kms:GetPublicKey'];
+/** Reading a key-agreement key's public key only (a peer's side of the agreement). */
+export const PUBLIC_KEY_ACTIONS = ['kms:GetPublicKey'];

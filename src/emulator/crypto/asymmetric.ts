@@ -1,9 +1,10 @@
 import {
-  constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, privateEncrypt, publicDecrypt,
-  publicEncrypt, randomBytes, sign, timingSafeEqual, verify,
+  constants, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, timingSafeEqual,
 } from 'crypto';
 import { KmsError, withoutMessage } from '../errors';
 import { KeySpecName } from '../state';
+import { generateEd25519Pem } from './ed25519';
+import { generateMlDsaPem, isMlDsaPem, isMlDsaSpec, mlDsaPublicKeyDer } from './ml-dsa';
 
 /** The algorithms each key spec offers, as DescribeKey lists them. */
 export const SIGNING_ALGORITHMS: Record<string, string[]> = {
@@ -12,7 +13,13 @@ export const SIGNING_ALGORITHMS: Record<string, string[]> = {
   ECC_NIST_P384: ['ECDSA_SHA_384'],
   ECC_NIST_P521: ['ECDSA_SHA_512'],
   ECC_SECG_P256K1: ['ECDSA_SHA_256'],
+  ECC_NIST_EDWARDS25519: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'],
+  ML_DSA_44: ['ML_DSA_SHAKE_256'],
+  ML_DSA_65: ['ML_DSA_SHAKE_256'],
+  ML_DSA_87: ['ML_DSA_SHAKE_256'],
 };
+/** KEY_AGREEMENT keys (NIST curves) offer ECDH only. */
+export const KEY_AGREEMENT_ALGORITHMS = ['ECDH'];
 export const RSA_ENCRYPTION_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'];
 export const MAC_ALGORITHM: Record<string, string> = { HMAC_224: 'HMAC_SHA_224', HMAC_256: 'HMAC_SHA_256', HMAC_384: 'HMAC_SHA_384', HMAC_512: 'HMAC_SHA_512' };
 const HMAC_KEY_BYTES: Record<string, number> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 };
@@ -30,8 +37,10 @@ export function newMaterialSecret(spec: KeySpecName): string {
   return generatePrivateKeyPem(spec);
 }
 
-/** A PKCS#8 PEM private key for an RSA or ECC spec (also used by GenerateDataKeyPair). */
+/** A PKCS#8 PEM private key for an RSA, ECC, Ed25519 or ML-DSA spec (also used by GenerateDataKeyPair). */
 export function generatePrivateKeyPem(spec: string): string {
+  if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519Pem();
+  if (isMlDsaSpec(spec)) return generateMlDsaPem(spec);
   if (spec.startsWith('RSA_')) {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: Number(spec.slice(4)) });
     return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -44,65 +53,8 @@ export function generatePrivateKeyPem(spec: string): string {
 
 /** The DER SubjectPublicKeyInfo of a private key, as GetPublicKey returns it. */
 export function publicKeyDer(privateKeyPem: string): Buffer {
+  if (isMlDsaPem(privateKeyPem)) return mlDsaPublicKeyDer(privateKeyPem);
   return createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'der' });
-}
-
-const HASH_OF = (algorithm: string) => `sha${algorithm.slice(-3)}`;
-const DIGEST_BYTES: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
-/** DER DigestInfo prefixes (RFC 8017 §9.2, note 1) for PKCS#1 v1.5 signatures over a caller's digest. */
-const DIGEST_INFO: Record<string, string> = {
-  sha256: '3031300d060960864801650304020105000420',
-  sha384: '3041300d060960864801650304020205000430',
-  sha512: '3051300d060960864801650304020305000440',
-};
-
-/**
- * Signs as KMS does: RSASSA-PSS (salt = hash length), RSASSA-PKCS1-v1_5 or ECDSA (DER-encoded).
- *
- * Node has no "sign this digest" API, so MessageType DIGEST is supported where it can be built from Node's
- * primitives: PKCS#1 v1.5 (DigestInfo + the private-key operation). DIGEST with PSS or ECDSA is refused with
- * UnsupportedOperationException (a documented difference from KMS).
- */
-export function signMessage(privateKeyPem: string, algorithm: string, message: Buffer, messageType: string): Buffer {
-  const hash = HASH_OF(algorithm);
-  const key = createPrivateKey(privateKeyPem);
-  if (messageType === 'DIGEST') return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo(hash, algorithm, message));
-  if (algorithm.startsWith('ECDSA')) return sign(hash, message, { key, dsaEncoding: 'der' });
-  return sign(hash, message, { key, ...rsaPadding(algorithm, hash) });
-}
-
-/** Verifies a signature; false (not an error) when it does not match. */
-export function verifyMessage(privateKeyPem: string, algorithm: string, message: Buffer, messageType: string, signature: Buffer): boolean {
-  const hash = HASH_OF(algorithm);
-  const key = createPublicKey(createPrivateKey(privateKeyPem));
-  try {
-    if (messageType === 'DIGEST') {
-      const expected = digestInfo(hash, algorithm, message);
-      const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
-      return recovered.length === expected.length && timingSafeEqual(recovered, expected);
-    }
-    if (algorithm.startsWith('ECDSA')) return verify(hash, message, { key, dsaEncoding: 'der' }, signature);
-    return verify(hash, message, { key, ...rsaPadding(algorithm, hash) }, signature);
-  } catch (err) {
-    if (err instanceof KmsError) throw err;
-    return false;
-  }
-}
-
-function rsaPadding(algorithm: string, hash: string): { padding: number; saltLength?: number } {
-  return algorithm.startsWith('RSASSA_PSS')
-    ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: DIGEST_BYTES[hash] }
-    : { padding: constants.RSA_PKCS1_PADDING };
-}
-
-function digestInfo(hash: string, algorithm: string, digest: Buffer): Buffer {
-  if (!algorithm.startsWith('RSASSA_PKCS1')) {
-    throw new KmsError('UnsupportedOperationException', `The emulator signs a MessageType DIGEST only with RSASSA_PKCS1_V1_5_* algorithms; use MessageType RAW with ${algorithm}`);
-  }
-  if (digest.length !== DIGEST_BYTES[hash]) {
-    throw new KmsError('ValidationException', `Digest is invalid length for algorithm ${algorithm}.`);
-  }
-  return Buffer.concat([Buffer.from(DIGEST_INFO[hash], 'hex'), digest]);
 }
 
 /** RSA-OAEP encryption, with KMS's plaintext limits per key size and hash. */

@@ -18,6 +18,7 @@ const COMMON_OPERATIONS = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
 export function grantOperationsFor(key: KeyRecord): string[] {
   if (key.keyUsage === 'GENERATE_VERIFY_MAC') return [...COMMON_OPERATIONS, 'GenerateMac', 'VerifyMac'];
   if (key.keyUsage === 'SIGN_VERIFY') return [...COMMON_OPERATIONS, 'Sign', 'Verify', 'GetPublicKey'];
+  if (key.keyUsage === 'KEY_AGREEMENT') return [...COMMON_OPERATIONS, 'DeriveSharedSecret', 'GetPublicKey'];
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') return [...COMMON_OPERATIONS, 'Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey'];
   return [
     ...COMMON_OPERATIONS, 'Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext',

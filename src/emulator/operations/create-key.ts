@@ -12,15 +12,19 @@ import { assertPolicyKeepsCallerIn } from './lockout';
 
 export const KEY_SPECS: readonly KeySpecName[] = [
   'SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
-  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512',
+  'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'ECC_NIST_EDWARDS25519', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87',
 ];
-export const KEY_USAGES: readonly KeyUsageName[] = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'];
+export const KEY_USAGES: readonly KeyUsageName[] = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'];
 
-/** The usages each spec allows (KMS's table). */
+/**
+ * The usages each spec allows (KMS's table, CreateKey `KeyUsage`): NIST curves sign or agree keys; secp256k1,
+ * Ed25519 and ML-DSA only sign.
+ */
 const USAGES_OF_SPEC = (spec: KeySpecName): KeyUsageName[] => {
   if (spec === 'SYMMETRIC_DEFAULT') return ['ENCRYPT_DECRYPT'];
   if (spec.startsWith('HMAC')) return ['GENERATE_VERIFY_MAC'];
   if (spec.startsWith('RSA')) return ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'];
+  if (spec.startsWith('ECC_NIST_P')) return ['SIGN_VERIFY', 'KEY_AGREEMENT'];
   return ['SIGN_VERIFY'];
 };
 
@@ -73,7 +77,7 @@ export const createKey: Handler = (ctx, input) => {
   return { KeyMetadata: keyMetadata(key, ctx.store) };
 };
 
-/** A value KMS's model allows but the emulator does not serve (SM2, ML-DSA, ...): UnsupportedOperationException. */
+/** A value KMS's model allows but the emulator does not serve (SM2): UnsupportedOperationException. */
 function servedOnly<T extends string>(value: string | undefined, served: readonly T[], field: string): T | undefined {
   if (value !== undefined && !served.includes(value as T)) throw new KmsError('UnsupportedOperationException', `The emulator does not support ${field} ${value}.`);
   return value as T | undefined;

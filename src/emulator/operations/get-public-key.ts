@@ -1,5 +1,6 @@
-import { publicKeyDer, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from '../crypto/asymmetric';
+import { KEY_AGREEMENT_ALGORITHMS, publicKeyDer, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from '../crypto/asymmetric';
 import { KmsError } from '../errors';
+import { KeyRecord } from '../state';
 import { Handler } from './handler';
 import { grantTokensOf, keyFromInput } from './shared';
 
@@ -16,6 +17,13 @@ export const getPublicKey: Handler = (ctx, input) => {
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
-    ...(key.keyUsage === 'ENCRYPT_DECRYPT' ? { EncryptionAlgorithms: RSA_ENCRYPTION_ALGORITHMS } : { SigningAlgorithms: signingAlgorithmsOf(key.keySpec) }),
+    ...algorithmsOf(key),
   };
 };
+
+/** The algorithms field GetPublicKey returns for the key's usage. */
+function algorithmsOf(key: KeyRecord): Record<string, string[]> {
+  if (key.keyUsage === 'ENCRYPT_DECRYPT') return { EncryptionAlgorithms: RSA_ENCRYPTION_ALGORITHMS };
+  if (key.keyUsage === 'KEY_AGREEMENT') return { KeyAgreementAlgorithms: KEY_AGREEMENT_ALGORITHMS };
+  return { SigningAlgorithms: signingAlgorithmsOf(key.keySpec) };
+}

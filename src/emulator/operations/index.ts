@@ -4,6 +4,7 @@ import { createGrant } from './create-grant';
 import { createKey } from './create-key';
 import { decrypt } from './decrypt';
 import { deleteAlias } from './delete-alias';
+import { deriveSharedSecret } from './derive-shared-secret';
 import { describeKey } from './describe-key';
 import { disableKey } from './disable-key';
 import { disableKeyRotation } from './disable-key-rotation';
@@ -46,8 +47,7 @@ import { verifyMac } from './verify-mac';
 /**
  * Every operation the emulator serves, by its `X-Amz-Target` suffix. Not served (UnsupportedOperationException):
  * custom key stores (Connect/Create/Delete/Describe/Disconnect/UpdateCustomKeyStore), imported key material
- * (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial), DeriveSharedSecret and
- * key-agreement keys.
+ * (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial).
  */
 export const OPERATIONS = {
   CancelKeyDeletion: cancelKeyDeletion,
@@ -56,6 +56,7 @@ export const OPERATIONS = {
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
+  DeriveSharedSecret: deriveSharedSecret,
   DescribeKey: describeKey,
   DisableKey: disableKey,
   DisableKeyRotation: disableKeyRotation,

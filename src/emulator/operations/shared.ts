@@ -16,7 +16,7 @@ export const MAX_CIPHERTEXT_BYTES = 6144;
  * `NotFoundException: Invalid keyId alias/...`.
  */
 export const ACCEPTS_ALIAS: ReadonlySet<string> = new Set([
-  'Decrypt', 'DescribeKey', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+  'Decrypt', 'DeriveSharedSecret', 'DescribeKey', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
   'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'GetPublicKey', 'ReEncrypt', 'Sign', 'Verify', 'VerifyMac',
 ]);
 

@@ -1,13 +1,12 @@
 import { OperationContext } from '../context';
-import { signingAlgorithmsOf, signMessage } from '../crypto/asymmetric';
+import { signingAlgorithmsOf } from '../crypto/asymmetric';
+import { checkMessage, signMessage } from '../crypto/signing';
 import { KmsError } from '../errors';
 import { Input, optionalEnum, requiredBlob, requiredEnum } from '../input';
 import { MESSAGE_TYPE_ENUM, SIGNING_ALGORITHM_ENUM } from '../model-enums';
 import { KeyRecord } from '../state';
 import { Handler } from './handler';
 import { grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
-
-export const MESSAGE_TYPES = ['RAW', 'DIGEST'] as const;
 
 /** The algorithm must be one the key's spec offers (worded as KMS words the MAC case). */
 export function checkSigningAlgorithm(key: KeyRecord, algorithm: string): void {
@@ -22,9 +21,9 @@ export function signingRequest(ctx: OperationContext, input: Input, operation: '
   const message = requiredBlob(input, 'Message', 1, MAX_PLAINTEXT_BYTES);
   const algorithm = requiredEnum(input, 'SigningAlgorithm', SIGNING_ALGORITHM_ENUM);
   const messageType = optionalEnum(input, 'MessageType', MESSAGE_TYPE_ENUM) ?? 'RAW';
-  if (messageType === 'EXTERNAL_MU') throw new KmsError('UnsupportedOperationException', 'The emulator does not support MessageType EXTERNAL_MU (ML-DSA keys only).');
   requireUsage(key, 'SIGN_VERIFY', operation);
   checkSigningAlgorithm(key, algorithm);
+  checkMessage(algorithm, messageType, message);
   ctx.assertUsable(key);
   ctx.authorize(`kms:${operation}`, key, { grantTokens: grantTokensOf(input), conditions: { 'kms:SigningAlgorithm': algorithm, 'kms:MessageType': messageType } });
   stopIfDryRun(input);
@@ -33,5 +32,5 @@ export function signingRequest(ctx: OperationContext, input: Input, operation: '
 
 export const sign: Handler = (ctx, input) => {
   const { key, message, algorithm, messageType } = signingRequest(ctx, input, 'Sign');
-  return { KeyId: key.arn, Signature: signMessage(key.materials[0].secret, algorithm, message, messageType).toString('base64'), SigningAlgorithm: algorithm };
+  return { KeyId: key.arn, Signature: signMessage(key.keySpec, key.materials[0].secret, algorithm, message, messageType).toString('base64'), SigningAlgorithm: algorithm };
 };

@@ -1,4 +1,4 @@
-import { verifyMessage } from '../crypto/asymmetric';
+import { verifyMessage } from '../crypto/signing';
 import { withoutMessage } from '../errors';
 import { requiredBlob } from '../input';
 import { Handler } from './handler';
@@ -8,7 +8,7 @@ import { signingRequest } from './sign';
 export const verify: Handler = (ctx, input) => {
   const signature = requiredBlob(input, 'Signature', 1, 6144);
   const { key, message, algorithm, messageType } = signingRequest(ctx, input, 'Verify');
-  if (!verifyMessage(key.materials[0].secret, algorithm, message, messageType, signature)) {
+  if (!verifyMessage(key.keySpec, key.materials[0].secret, algorithm, message, messageType, signature)) {
     throw withoutMessage('KMSInvalidSignatureException');
   }
   return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: algorithm };
