@@ -55,8 +55,13 @@ function consumerScript(kind: 'esm' | 'cjs'): string {
 /** Type-checks the files as one program (one program is much faster than three) and returns each file's errors. */
 function typeDiagnostics(dir: string, files: string[]): Record<string, string[]> {
   const program = ts.createProgram(files.map(file => join(dir, file)), {
-    module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, target: ts.ScriptTarget.ES2022,
-    strict: true, noEmit: true, skipLibCheck: true, types: [],
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
   });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   return Object.fromEntries(files.map(file => [file, diagnostics
