@@ -97,8 +97,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/.compat', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat'] },
+  gitignore: ['/.compat', '/.node22', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat', '/.node22', '/projenrc'] },
 });
 
 // The TypeScript-only entry points (emulator, local deployment and its jest matchers, envelope) as an `exports`

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Python smoke test: a fresh venv, the built wheel (dist/python, from `npx projen package-all`), pytest.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+wheel=$(ls dist/python/*.whl)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python3 -m venv "$tmp/venv"
+"$tmp/venv/bin/pip" install --quiet --disable-pip-version-check "$wheel" pytest
+"$tmp/venv/bin/pytest" -q -p no:cacheprovider test/packaging/python
