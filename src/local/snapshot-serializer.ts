@@ -63,8 +63,8 @@ export function test(value: unknown): boolean {
 }
 
 /** jest's serializer print: the masked copy, printed by jest's own printer (so the snapshot format is jest's). */
-export function serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown,
-  printer: (value: unknown, config: unknown, indentation: string, depth: number, refs: unknown) => string): string {
+export function serialize<Config, Refs>(value: unknown, config: Config, indentation: string, depth: number, refs: Refs,
+  printer: (value: unknown, config: Config, indentation: string, depth: number, refs: Refs) => string): string {
   const copy = maskTemplate(value) as object;
   masked.add(copy);
   return printer(copy, config, indentation, depth, refs);
