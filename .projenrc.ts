@@ -22,10 +22,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.4.2',
   jsiiVersion: '~6.0.0',
 
-  // jsii targets: JavaScript (always) and Python.
+  // jsii targets: JavaScript (always), Python, Java and Go. `npx projen package-all` builds all four into dist/.
+  // .NET is left out: no .NET SDK installs from the package registries this project builds with (see README).
   publishToPypi: {
     distName: 'cdk-guarded-keys',
     module: 'cdk_guarded_keys',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkguardedkeys',
+    mavenGroupId: 'io.github.cdk-guarded-keys',
+    mavenArtifactId: 'cdk-guarded-keys',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-guarded-keys/cdk-guarded-keys-go',
+    packageName: 'cdkguardedkeys',
   },
 
   // The envelope core, the emulator and the CLI are TypeScript-only (not jsii API),
@@ -90,9 +100,35 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/.compat', '/.venv-clients', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat', '/.venv-clients'] },
+  gitignore: ['/.compat', '/.venv-clients', '/.node22', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat', '/.venv-clients', '/.node22', '/projenrc'] },
 });
+
+// The TypeScript-only entry points (emulator, local deployment and its jest matchers, envelope) as an `exports`
+// map, so they resolve from ESM (which never guesses `/index.js` or `.js`) as from CommonJS, each with its types.
+// `./lib/*` keeps every deep import that worked before the map working; `./.jsii` is what jsii tooling reads.
+const entry = (path: string) => ({ types: `./lib/${path}.d.ts`, default: `./lib/${path}.js` });
+project.package.addField('exports', {
+  '.': entry('index'),
+  './emulator': entry('emulator/index'),
+  './local': entry('local/index'),
+  './local/jest': entry('local/jest'),
+  './local/snapshot-serializer': entry('local/snapshot-serializer'),
+  './envelope': entry('envelope/index'),
+  './lib/emulator': entry('emulator/index'),
+  './lib/local': entry('local/index'),
+  './lib/local/jest': entry('local/jest'),
+  './lib/local/snapshot-serializer': entry('local/snapshot-serializer'),
+  './lib/envelope': entry('envelope/index'),
+  './lib/*.js': { types: './lib/*.d.ts', default: './lib/*.js' },
+  './lib/*': entry('*'),
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
+// Java and Go packaging need one step more than jsii-pacmak's defaults; each script says why.
+project.tasks.tryFind('package:java')!.reset('bash projenrc/package-java.sh');
+project.tasks.tryFind('package:go')!.reset('bash projenrc/package-go.sh');
 
 // 3.7 is the last eslint-import-resolver-typescript without unrs-resolver (see jestVersion above).
 project.deps.removeDependency('eslint-import-resolver-typescript');

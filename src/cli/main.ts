@@ -6,6 +6,8 @@
  * so the parts never import each other through the CLI.
  * @module
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Command } from 'commander';
 import { registerDeployCommand } from './deploy-command';
 import { registerEmulatorCommand } from './emulator-command';
@@ -14,6 +16,7 @@ import { registerEnvelopeCommands } from './envelope-commands';
 export function buildProgram(): Command {
   const program = new Command('guarded-keys')
     .description('Guarded AWS KMS keys: a local KMS emulator, envelope encryption and local deployments.')
+    .version(packageVersion(), '-V, --version', 'print the version of cdk-guarded-keys')
     .showHelpAfterError()
     // Usage errors exit 2 (the envelope commands use 3 for integrity, 4 for KMS, 5 for I/O).
     .exitOverride(err => {
@@ -23,6 +26,11 @@ export function buildProgram(): Command {
   registerDeployCommand(program);
   registerEnvelopeCommands(program);
   return program;
+}
+
+/** The installed package's version: package.json sits two levels up from both src/cli and lib/cli. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 /**
- * `import 'cdk-guarded-keys/lib/local/jest'` in a test (or in jest's `setupFilesAfterEach`) registers
+ * `import 'cdk-guarded-keys/lib/local/jest'` in a test (or list it in jest's `setupFilesAfterEnv`) registers
  * `toAllow`, `toDeny`, `toAllowUse` and `toDenyUse`.
  * @module
  */
