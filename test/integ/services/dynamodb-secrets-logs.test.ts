@@ -54,8 +54,8 @@ describe('DynamoDB, Secrets Manager and CloudWatch Logs through the emulator', (
       const tables = stackIn(app, 'DdbMrkTable', { crossRegionReferences: true });
       const primary = new MultiRegionKey(keys, 'Key');
       new GuardedReplicaKey(replicas, 'Replica', { primary });
-      replicas.addDependency(keys);
-      tables.addDependency(replicas);
+      replicas.node.addDependency(keys);
+      tables.node.addDependency(replicas);
       const table = new dynamodb.TableV2(tables, 'Table', {
         partitionKey,
         replicas: [{ region: OTHER_REGION }],

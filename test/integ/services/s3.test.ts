@@ -135,7 +135,7 @@ describe('S3 (SSE-KMS) through the emulator', () => {
         viaServices: ['s3'],
       });
       const partner = stackIn(app, 'S3Partner', { account: OTHER_ACCOUNT });
-      partner.addDependency(keys);
+      partner.node.addDependency(keys);
       const bucket = new s3.Bucket(partner, 'Bucket', {
         encryption: s3.BucketEncryption.KMS,
         encryptionKey: undefined,
@@ -159,7 +159,7 @@ describe('S3 (SSE-KMS) through the emulator', () => {
       const replicaStack = stackIn(app, 'S3MrkReplica', { region: OTHER_REGION, crossRegionReferences: true });
       const app_ = new iam.Role(primaryStack, 'App', { assumedBy: new iam.AccountRootPrincipal(), roleName: 's3-mrk-app' });
       const primary = new MultiRegionKey(primaryStack, 'Key', { users: [app_], viaServices: ['s3'] });
-      replicaStack.addDependency(primaryStack);
+      replicaStack.node.addDependency(primaryStack);
       const replica = new GuardedReplicaKey(replicaStack, 'Replica', { primary });
       new s3.Bucket(replicaStack, 'Bucket', { encryptionKey: replica, bucketName: 's3-mrk-replica-data' });
       // (The local deployment attaches a policy only to roles of its own stack: grant from the role's stack.)
