@@ -51,7 +51,7 @@ export function keyMetadata(key: KeyRecord, store: Store): Record<string, unknow
   if (key.keyUsage === 'SIGN_VERIFY') metadata.SigningAlgorithms = signingAlgorithmsOf(key.keySpec);
   if (key.keyUsage === 'GENERATE_VERIFY_MAC') metadata.MacAlgorithms = [MAC_ALGORITHM[key.keySpec]];
   if (key.multiRegion) {
-    const related = [...store.keys.values()].filter(k => k.account === key.account && k.keyId === key.keyId);
+    const related = store.keysWithId(key.keyId).filter(k => k.account === key.account);
     const primary = related.find(k => k.multiRegionKeyType === 'PRIMARY');
     metadata.MultiRegionConfiguration = {
       MultiRegionKeyType: key.multiRegionKeyType,
