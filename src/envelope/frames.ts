@@ -15,8 +15,12 @@ export interface MessageKeys {
   readonly commitment: Uint8Array;
 }
 
+/** HKDF's info per suite (the label, then the suite byte): built once, not per message. */
+const KDF_INFO = new Map<number, Uint8Array>();
+
 export function deriveMessageKeys(backend: CipherBackend, dataKey: Uint8Array, messageId: Uint8Array, suite: number): MessageKeys {
-  const info = concat([KDF_LABEL, new Uint8Array([suite])]);
+  let info = KDF_INFO.get(suite);
+  if (!info) KDF_INFO.set(suite, info = concat([KDF_LABEL, new Uint8Array([suite])]));
   const okm = backend.hkdfSha512(dataKey, messageId, info, KEY_BYTES + COMMITMENT_BYTES);
   const keys = { encryptionKey: okm.slice(0, KEY_BYTES), commitment: okm.slice(KEY_BYTES) };
   wipe(okm);
@@ -89,6 +93,70 @@ export function sealBody(backend: CipherBackend, key: Uint8Array, headerBytes: U
   const out = new Uint8Array(bodyLength(plaintext.length, frameSize));
   sealBodyInto(backend, key, headerBytes, frameSize, plaintext, out, 0);
   return out;
+}
+
+/**
+ * The plaintext length a whole body of this size holds, if it is a well-formed body: full frames, then a final frame
+ * of at most `frameSize` bytes. Undefined when no sequence of frames has this size (the caller's one integrity error).
+ */
+export function plaintextLengthOf(bodyBytes: number, frameSize: number): number | undefined {
+  const finalOverhead = SEQUENCE_BYTES + 4 + TAG_BYTES;
+  if (bodyBytes < finalOverhead) return undefined;
+  const full = Math.floor((bodyBytes - finalOverhead) / (SEQUENCE_BYTES + frameSize + TAG_BYTES));
+  const last = bodyBytes - finalOverhead - full * (SEQUENCE_BYTES + frameSize + TAG_BYTES);
+  return last <= frameSize ? full * frameSize + last : undefined;
+}
+
+/**
+ * Decrypts a whole body (buffered open) straight into one plaintext buffer of the size the body implies, instead of
+ * a buffer per frame concatenated at the end: the plaintext is written once and the peak memory is one copy.
+ * Frame by frame it checks what {@link FrameOpener} checks (sequence numbers, the final flag on the last frame
+ * only, its length, every tag, nothing after it); any failure wipes what was written and is the one IntegrityError.
+ */
+export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, body: Uint8Array): Uint8Array {
+  const total = plaintextLengthOf(body.length, frameSize);
+  if (total === undefined) throw new IntegrityError();
+  const out = new Uint8Array(total);
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let sequence = 1;
+  let read = 0;
+  let write = 0;
+  try {
+    for (;;) {
+      if (sequence > MAX_FRAMES || body.length - read < SEQUENCE_BYTES) throw new IntegrityError();
+      const word = view.getUint32(read);
+      const final = word >= FINAL_FRAME_FLAG;
+      if ((final ? word - FINAL_FRAME_FLAG : word) !== sequence) throw new IntegrityError();
+      let length = frameSize;
+      let start = read + SEQUENCE_BYTES;
+      if (final) {
+        if (body.length - start < 4) throw new IntegrityError();
+        length = view.getUint32(start);
+        start += 4;
+      }
+      const end = start + length + TAG_BYTES;
+      // The sizes were implied by the body's length: a frame that disagrees is tampering.
+      if (length > frameSize || end > body.length || write + length > total || final !== (end === body.length)) throw new IntegrityError();
+      const sealed = body.subarray(start, end);
+      const iv = frameIv(word);
+      const aad = frameAad(headerBytes, word, length);
+      if (backend.openInto) {
+        if (!backend.openInto(key, iv, aad, sealed, out, write)) throw new IntegrityError();
+      } else {
+        const plaintext = backend.open(key, iv, aad, sealed);
+        if (!plaintext) throw new IntegrityError();
+        out.set(plaintext, write);
+        wipe(plaintext);
+      }
+      write += length;
+      read = end;
+      if (final) return out;
+      sequence++;
+    }
+  } catch (err) {
+    wipe(out);
+    throw err;
+  }
 }
 
 /**
