@@ -18,6 +18,8 @@ export interface CipherBackend {
   seal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** AES-256-GCM into `out` at `offset` (ciphertext then tag), sparing a copy on the hot path. Returns the bytes written. */
   sealInto?(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
+  /** AES-256-GCM as two parts, ciphertext and tag, as the cipher produced them (no copy): for streams. */
+  sealParts?(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): [Uint8Array, Uint8Array];
   /**
    * AES-256-GCM open into `out` at `offset`, sparing the buffered open its final concatenation. Returns false when
    * the tag does not verify (the bytes written are then zeroed).
@@ -104,6 +106,14 @@ export const nodeBackend: CipherBackend = {
     cipher.final();
     out.set(cipher.getAuthTag(), offset + body.length);
     return body.length + TAG;
+  },
+  sealParts(key, iv, aad, plaintext) {
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(aad);
+    const body = cipher.update(plaintext);
+    cipher.final();
+    const tag = cipher.getAuthTag();
+    return [new Uint8Array(body.buffer, body.byteOffset, body.length), new Uint8Array(tag.buffer, tag.byteOffset, tag.length)];
   },
   openInto(key, iv, aad, sealed, out, offset) {
     if (sealed.length < TAG) return false;

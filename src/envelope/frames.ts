@@ -1,5 +1,5 @@
 import { CipherBackend } from './backends';
-import { concat, utf8, wipe } from './bytes';
+import { allocForOverwrite, concat, utf8, wipe } from './bytes';
 import { ChunkQueue } from './chunk-queue';
 import { IntegrityError } from './errors';
 import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES } from './format';
@@ -44,6 +44,25 @@ export function sealFrame(
   if (backend.sealInto) backend.sealInto(key, iv, aad, plaintext, out, prefix);
   else out.set(backend.seal(key, iv, aad, plaintext), prefix);
   return out;
+}
+
+/**
+ * One frame as the parts a stream pushes: the frame header, the ciphertext and the tag, each as the cipher produced
+ * it, so a streamed seal never copies the ciphertext into a frame buffer (the backend must offer `sealParts`;
+ * otherwise the frame comes whole from {@link sealFrame}).
+ */
+export function sealFrameParts(
+  backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, sequence: number, final: boolean, plaintext: Uint8Array,
+): Uint8Array[] {
+  if (!backend.sealParts) return [sealFrame(backend, key, headerBytes, sequence, final, plaintext)];
+  if (sequence > MAX_FRAMES) throw new RangeError(`plaintext: more than ${MAX_FRAMES} frames`);
+  const word = final ? sequence + FINAL_FRAME_FLAG : sequence;
+  const prefix = new Uint8Array(final ? SEQUENCE_BYTES + 4 : SEQUENCE_BYTES);
+  const view = new DataView(prefix.buffer);
+  view.setUint32(0, word);
+  if (final) view.setUint32(SEQUENCE_BYTES, plaintext.length);
+  const [ciphertext, tag] = backend.sealParts(key, frameIv(word), frameAad(headerBytes, word, plaintext.length), plaintext);
+  return [prefix, ciphertext, tag];
 }
 
 /** The body's size for a plaintext length: full frames, then the final frame with its length word. */
@@ -116,7 +135,9 @@ export function plaintextLengthOf(bodyBytes: number, frameSize: number): number 
 export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, body: Uint8Array): Uint8Array {
   const total = plaintextLengthOf(body.length, frameSize);
   if (total === undefined) throw new IntegrityError();
-  const out = new Uint8Array(total);
+  // The frames' lengths add up to `total` exactly (checked as they are read), so every byte is written or, on a
+  // failure, the whole buffer wiped.
+  const out = allocForOverwrite(total);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let sequence = 1;
   let read = 0;

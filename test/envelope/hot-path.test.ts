@@ -4,7 +4,7 @@ import { join } from 'path';
 import * as fc from 'fast-check';
 import { IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
 import { pooledRandom } from '../../src/envelope/backends';
-import { FrameOpener, openBody, plaintextLengthOf, sealBody } from '../../src/envelope/frames';
+import { FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
 
 /**
  * The per-message shortcuts of the envelope's hot path give the same bytes and the same verdicts as what they
@@ -80,6 +80,19 @@ describe('buffered open into one buffer', () => {
       const body = sealBody(nodeBackend, key, header, frameSize, new Uint8Array(length));
       expect(plaintextLengthOf(body.length, frameSize)).toBe(length);
     }), { numRuns: 50 });
+  });
+});
+
+describe('streamed frames as parts', () => {
+  test('the parts a stream pushes are the bytes of the whole frame (final and not, both backends)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), (plaintext, sequence, final) => {
+      const key = new Uint8Array(32).fill(3);
+      const header = new Uint8Array([9, 9]);
+      for (const backend of [nodeBackend, nobleBackend]) {
+        const whole = Buffer.from(sealFrame(backend, key, header, sequence, final, plaintext));
+        expect(Buffer.concat(sealFrameParts(backend, key, header, sequence, final, plaintext)).equals(whole)).toBe(true);
+      }
+    }), { numRuns: 100 });
   });
 });
 
