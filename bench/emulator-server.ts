@@ -3,7 +3,7 @@
  * nor the CLI's other commands are in the measured process. `node emulator-server.js [config.json]`; prints the
  * endpoint on its first line.
  */
-import { startEmulator } from '../src/emulator';
+import { startEmulator } from '../src/emulator/server'; // as the CLI's `emulator` command imports it
 
 startEmulator({ port: 0, config: process.argv[2] }).then(emulator => {
   process.stdout.write(`${emulator.endpoint}\n`);

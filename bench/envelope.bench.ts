@@ -273,13 +273,16 @@ async function cachedAndRewrap(): Promise<void> {
     const target = (await client.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     const small = await seal(randomBytes(1024), { keyIds: [keyId], kms: client });
     const large = await seal(randomBytes(64 * MiB), { keyIds: [keyId], kms: client });
+    // A rewrap is one ReEncrypt and a new preamble, whatever the payload; `rewrap` also copies the body into a new
+    // buffer (its cost grows with the payload, a copy and no cryptography), `rewrapPreamble` leaves the body in place.
     const r = await interleave([
       { name: 'small', run: () => rewrapPreamble(small, { toKeyId: target, kms: client }) },
-      { name: 'large', run: () => rewrap(large, { toKeyId: target, kms: client }) },
+      { name: 'large', run: () => rewrapPreamble(large, { toKeyId: target, kms: client }) },
+      { name: 'large-whole', run: () => rewrap(large, { toKeyId: target, kms: client }) },
     ], BUDGET_MS);
     const ms = (n: string) => 1000 / median(r.get(n)!.perSecond);
-    table.push(['rewrap 1 KiB preamble / 64 MiB whole (ms each)', `${ms('small').toFixed(2)} / ${ms('large').toFixed(2)}`, '', '', '', '', '', '', '']);
-    addSummary('rewrap 64 MiB vs 1 KiB (ms each)', ms('large').toFixed(2), ms('small').toFixed(2), ratio(ms('large'), ms('small')), 'flat');
+    table.push(['rewrap preamble 1 KiB / 64 MiB; whole 64 MiB (ms each)', `${ms('small').toFixed(2)} / ${ms('large').toFixed(2)}; ${ms('large-whole').toFixed(2)}`]);
+    addSummary('rewrap (new preamble) 64 MiB vs 1 KiB (ms each)', ms('large').toFixed(2), ms('small').toFixed(2), ratio(ms('large'), ms('small')), 'flat');
   } finally {
     client.destroy();
     await emulator.stop();
