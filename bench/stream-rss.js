@@ -1,11 +1,12 @@
-// Peak RSS of a streamed 1 GiB seal, in a process of its own running the compiled library (lib/, from
-// `npx projen compile`), so the figure is the library's and not ts-node's. Input arrives in 64 KiB chunks, as from
-// a file stream; the KMS is an in-process stand-in. Prints one JSON line.
+// One streamed seal in a process of its own, on the bundled library (bench/bundle.ts), so peak RSS and speed are
+// the library's and not ts-node's: `node stream-rss.js <bundle> <ours|node> <MiB>`. Input arrives in 64 KiB chunks,
+// as from a file stream, into a sink. `node` is the limit: a plain node:crypto AES-256-GCM cipher stream. The KMS
+// is an in-process stand-in. Prints one JSON line.
 const { Readable, Writable } = require('stream');
 const { pipeline } = require('stream/promises');
 const { createCipheriv, randomBytes } = require('crypto');
-const { createSealStream } = require(process.argv[2]);
 
+const [bundlePath, mode, mib] = process.argv.slice(2);
 const master = randomBytes(32);
 const kms = {
   send: async () => {
@@ -17,19 +18,26 @@ const kms = {
 };
 
 (async () => {
+  const transform = mode === 'ours'
+    ? require(bundlePath).createSealStream({ keyIds: ['k'], kms })
+    : createCipheriv('aes-256-gcm', randomBytes(32), randomBytes(12));
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
   const chunk = randomBytes(64 * 1024);
+  const chunks = Number(mib) * 16;
   let sent = 0;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await pipeline(
-    new Readable({ read() { this.push(sent++ < 16384 ? chunk : null); } }),
-    createSealStream({ keyIds: ['k'], kms }),
+    new Readable({ read() { this.push(sent++ < chunks ? chunk : null); } }),
+    transform,
     new Writable({ write(_c, _e, cb) { cb(); } }),
   );
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  process.stdout.write(`${JSON.stringify({ baselineMb: baseline / 1048576, peakMb: peak / 1048576, mibPerSecond: 1024 / seconds })}\n`);
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  process.stdout.write(`${JSON.stringify({ baselineMb: baseline / 1048576, peakMb: peak / 1048576, mibPerSecond: Number(mib) / seconds, mibPerCpuSecond: Number(mib) / cpuSeconds })}\n`);
 })();

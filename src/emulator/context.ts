@@ -132,12 +132,12 @@ export class OperationContext {
 
   /** The key's aliases in its account and region (`kms:ResourceAliases`). */
   public aliasesOf(key: KeyRecord): AliasRecord[] {
-    return [...this.store.aliases.values()].filter(a => a.account === key.account && a.region === key.region && a.targetKeyId === key.keyId);
+    return this.store.aliasesOfKey(key);
   }
 
   /** The grants on a key. */
   public grantsOf(key: KeyRecord): GrantRecordStored[] {
-    return [...this.store.grants.values()].filter(g => g.keyArn === key.arn);
+    return this.store.grantsOfKey(key.arn);
   }
 
   /**

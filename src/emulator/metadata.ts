@@ -52,7 +52,7 @@ export function keyMetadata(key: KeyRecord, store: Store): Record<string, unknow
   if (key.keyUsage === 'GENERATE_VERIFY_MAC') metadata.MacAlgorithms = [MAC_ALGORITHM[key.keySpec]];
   if (key.keyUsage === 'KEY_AGREEMENT') metadata.KeyAgreementAlgorithms = KEY_AGREEMENT_ALGORITHMS;
   if (key.multiRegion) {
-    const related = [...store.keys.values()].filter(k => k.account === key.account && k.keyId === key.keyId);
+    const related = store.keysWithId(key.keyId).filter(k => k.account === key.account);
     const primary = related.find(k => k.multiRegionKeyType === 'PRIMARY');
     metadata.MultiRegionConfiguration = {
       MultiRegionKeyType: key.multiRegionKeyType,

@@ -143,9 +143,34 @@ export function signatureOf(request: IncomingSignedRequest, credential: SigV4Cre
   ].join('\n');
   const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  let key: Buffer = hmac(`AWS4${secretAccessKey}`, credential.date);
+  return createHmac('sha256', signingKey(secretAccessKey, credential)).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** Signing keys kept; a caller's key changes once a day, so a few hundred cover every caller of a busy day. */
+export const SIGNING_KEY_CACHE_SIZE = 512;
+const signingKeys = new Map<string, Buffer>();
+let derivations = 0;
+
+/**
+ * The SigV4 signing key, HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"): four
+ * HMACs that depend only on the secret and the credential scope, so it is derived once per secret, date, region and
+ * service and kept (bounded; the oldest goes first), as the SDKs' signers keep theirs.
+ */
+function signingKey(secretAccessKey: string, credential: SigV4Credential): Buffer {
+  const id = `${credential.date}\0${credential.region}\0${credential.service}\0${secretAccessKey}`;
+  let key = signingKeys.get(id);
+  if (key) return key;
+  derivations++;
+  key = hmac(`AWS4${secretAccessKey}`, credential.date);
   for (const part of [credential.region, credential.service, 'aws4_request']) key = hmac(key, part);
-  return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) signingKeys.delete(signingKeys.keys().next().value!);
+  signingKeys.set(id, key);
+  return key;
+}
+
+/** How many signing keys were derived since the process started (tests read it to see the cache at work). */
+export function signingKeyDerivations(): number {
+  return derivations;
 }
 
 /** Header values: multiple values joined by commas, runs of spaces collapsed, ends trimmed. */

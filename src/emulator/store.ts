@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'fs';
 import { join } from 'path';
+import { DueIndex } from './due-index';
 import { KmsError } from './errors';
 import { decodeJournal, DecodedJournal, encodeLine, JOURNAL_FILE, JournalFs, JournalWriter, NODE_JOURNAL_FS } from './journal';
 import { JournalEntry } from './journal-entry';
@@ -34,6 +35,14 @@ export class Store {
   public readonly principals = new Map<string, PrincipalRecord>();
   /** Local deployments' stack state, by account/region/stack name. */
   public readonly stacks = new Map<string, StackRecord>();
+  /** Keys due for deletion (PendingDeletion, by deletion date) and rotation (by next rotation date): lifecycle.ts. */
+  public readonly deletionsDue = new DueIndex();
+  public readonly rotationsDue = new DueIndex();
+  /** Indexes kept with every write, so no request walks a whole table (see {@link index}). */
+  private readonly keySlotsById = new Map<string, Set<string>>();
+  private readonly aliasSlotsByKey = new Map<string, Set<string>>();
+  private readonly aliasKeyOf = new Map<string, string>();
+  private readonly grantIdsByKeyArn = new Map<string, Set<string>>();
   private readonly touched = new Map<string, Touched>();
   /** The last durable JSON of every record, to put memory back when a write fails. */
   private readonly durable = new Map<string, string>();
@@ -49,6 +58,30 @@ export class Store {
     const { fd, size, sequence } = this.compact(path) ?? this.keepAsItIs(path, journal);
     this.fd = fd;
     this.writer = new JournalWriter(fd, size, sequence, io);
+  }
+
+  /** The records of a key id in every account and region, in the order they were created. */
+  public keysWithId(keyId: string): KeyRecord[] {
+    return this.lookup(this.keySlotsById.get(keyId), this.keys);
+  }
+
+  /** The aliases that point at a key. */
+  public aliasesOfKey(key: Pick<KeyRecord, 'account' | 'region' | 'keyId'>): AliasRecord[] {
+    return this.lookup(this.aliasSlotsByKey.get(keySlot(key.account, key.region, key.keyId)), this.aliases);
+  }
+
+  /** The grants on a key (by its ARN), in the order they were created. */
+  public grantsOfKey(keyArn: string): GrantRecordStored[] {
+    return this.lookup(this.grantIdsByKeyArn.get(keyArn), this.grants);
+  }
+
+  /**
+   * Re-reads a key's due times from its record: for a key whose record changed without {@link putKey} (a
+   * lifecycle check that found it not due after all).
+   */
+  public reindexKey(slot: string): void {
+    const record = this.keys.get(slot);
+    if (record) this.indexKey(slot, record, record);
   }
 
   public putKey(record: KeyRecord): void {
@@ -124,13 +157,61 @@ export class Store {
   }
 
   private set(table: Table, slot: string, record: StoredRecord): void {
-    this.table(table).set(slot, record);
+    this.write(table, slot, record);
     this.touched.set(slotId(table, slot), { table, slot });
   }
 
   private remove(table: Table, slot: string): void {
-    this.table(table).delete(slot);
+    this.write(table, slot, undefined);
     this.touched.set(slotId(table, slot), { table, slot });
+  }
+
+  /** Every change to a table goes through here (requests, rollback, replay), so the indexes never drift. */
+  private write(table: Table, slot: string, record: StoredRecord | undefined): void {
+    const map = this.table(table);
+    const before = map.get(slot) as StoredRecord | undefined;
+    if (record === undefined) map.delete(slot);
+    else map.set(slot, record);
+    if (table === 'key') this.indexKey(slot, before as KeyRecord | undefined, record as KeyRecord | undefined);
+    else if (table === 'alias') this.indexAlias(slot, record as AliasRecord | undefined);
+    else if (table === 'grant') this.indexGrant(slot, before as GrantRecordStored | undefined, record as GrantRecordStored | undefined);
+  }
+
+  private indexKey(slot: string, before: KeyRecord | undefined, after: KeyRecord | undefined): void {
+    if (after) addTo(this.keySlotsById, after.keyId, slot);
+    else if (before) removeFrom(this.keySlotsById, before.keyId, slot);
+    // The same conditions lifecycle.ts checks when the time comes.
+    this.deletionsDue.set(slot, after?.state === 'PendingDeletion' ? after.deletionDate : undefined);
+    const rotates = after !== undefined && after.rotation.enabled && after.multiRegionKeyType !== 'REPLICA';
+    this.rotationsDue.set(slot, rotates ? after.rotation.nextRotationDate : undefined);
+  }
+
+  /** An alias can be pointed at another key (UpdateAlias changes the record in place), so its old target is remembered. */
+  private indexAlias(slot: string, after: AliasRecord | undefined): void {
+    const previous = this.aliasKeyOf.get(slot);
+    const target = after ? keySlot(after.account, after.region, after.targetKeyId) : undefined;
+    if (previous === target) return;
+    if (previous !== undefined) removeFrom(this.aliasSlotsByKey, previous, slot);
+    if (target === undefined) {
+      this.aliasKeyOf.delete(slot);
+    } else {
+      this.aliasKeyOf.set(slot, target);
+      addTo(this.aliasSlotsByKey, target, slot);
+    }
+  }
+
+  private indexGrant(slot: string, before: GrantRecordStored | undefined, after: GrantRecordStored | undefined): void {
+    if (after) addTo(this.grantIdsByKeyArn, after.keyArn, slot);
+    else if (before) removeFrom(this.grantIdsByKeyArn, before.keyArn, slot);
+  }
+
+  private lookup<T>(slots: Set<string> | undefined, map: Map<string, T>): T[] {
+    const out: T[] = [];
+    for (const slot of slots ?? []) {
+      const record = map.get(slot);
+      if (record !== undefined) out.push(record);
+    }
+    return out;
   }
 
   private table(table: Table): Map<string, unknown> {
@@ -148,17 +229,15 @@ export class Store {
 
   private restore({ table, slot }: Touched): void {
     const json = this.durable.get(slotId(table, slot));
-    if (json === undefined) this.table(table).delete(slot);
-    else this.table(table).set(slot, JSON.parse(json));
+    this.write(table, slot, json === undefined ? undefined : JSON.parse(json));
   }
 
   private replay(entry: JournalEntry): void {
     const [table, slot, value] = tableSlotOf(entry);
+    this.write(table, slot, value);
     if (value === undefined) {
-      this.table(table).delete(slot);
       this.durable.delete(slotId(table, slot));
     } else {
-      this.table(table).set(slot, value);
       this.durable.set(slotId(table, slot), JSON.stringify(value));
     }
   }
@@ -210,6 +289,19 @@ export class Store {
       closeSync(dir);
     }
   }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, slot: string): void {
+  let slots = index.get(key);
+  if (!slots) index.set(key, slots = new Set());
+  slots.add(slot);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, slot: string): void {
+  const slots = index.get(key);
+  if (!slots) return;
+  slots.delete(slot);
+  if (slots.size === 0) index.delete(key);
 }
 
 function slotId(table: Table, slot: string): string {

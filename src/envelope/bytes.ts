@@ -22,6 +22,16 @@ export function wipe(...buffers: Array<Uint8Array | undefined>): void {
   for (const b of buffers) b?.fill(0);
 }
 
+/**
+ * A fresh buffer of its own (not a slice of a pool) without the zero-fill `new Uint8Array(n)` does: for a 64 MiB
+ * message that fill is a whole extra pass over memory. Only for buffers whose every byte the caller writes before
+ * anyone reads them (or wipes, when it fails half-way).
+ */
+export function allocForOverwrite(length: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
+}
+
 /** Concatenates into a fresh Uint8Array. */
 export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -1,5 +1,5 @@
 import { CipherBackend } from './backends';
-import { concat, utf8, wipe } from './bytes';
+import { allocForOverwrite, concat, utf8, wipe } from './bytes';
 import { ChunkQueue } from './chunk-queue';
 import { IntegrityError } from './errors';
 import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES } from './format';
@@ -15,8 +15,12 @@ export interface MessageKeys {
   readonly commitment: Uint8Array;
 }
 
+/** HKDF's info per suite (the label, then the suite byte): built once, not per message. */
+const KDF_INFO = new Map<number, Uint8Array>();
+
 export function deriveMessageKeys(backend: CipherBackend, dataKey: Uint8Array, messageId: Uint8Array, suite: number): MessageKeys {
-  const info = concat([KDF_LABEL, new Uint8Array([suite])]);
+  let info = KDF_INFO.get(suite);
+  if (!info) KDF_INFO.set(suite, info = concat([KDF_LABEL, new Uint8Array([suite])]));
   const okm = backend.hkdfSha512(dataKey, messageId, info, KEY_BYTES + COMMITMENT_BYTES);
   const keys = { encryptionKey: okm.slice(0, KEY_BYTES), commitment: okm.slice(KEY_BYTES) };
   wipe(okm);
@@ -40,6 +44,25 @@ export function sealFrame(
   if (backend.sealInto) backend.sealInto(key, iv, aad, plaintext, out, prefix);
   else out.set(backend.seal(key, iv, aad, plaintext), prefix);
   return out;
+}
+
+/**
+ * One frame as the parts a stream pushes: the frame header, the ciphertext and the tag, each as the cipher produced
+ * it, so a streamed seal never copies the ciphertext into a frame buffer (the backend must offer `sealParts`;
+ * otherwise the frame comes whole from {@link sealFrame}).
+ */
+export function sealFrameParts(
+  backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, sequence: number, final: boolean, plaintext: Uint8Array,
+): Uint8Array[] {
+  if (!backend.sealParts) return [sealFrame(backend, key, headerBytes, sequence, final, plaintext)];
+  if (sequence > MAX_FRAMES) throw new RangeError(`plaintext: more than ${MAX_FRAMES} frames`);
+  const word = final ? sequence + FINAL_FRAME_FLAG : sequence;
+  const prefix = new Uint8Array(final ? SEQUENCE_BYTES + 4 : SEQUENCE_BYTES);
+  const view = new DataView(prefix.buffer);
+  view.setUint32(0, word);
+  if (final) view.setUint32(SEQUENCE_BYTES, plaintext.length);
+  const [ciphertext, tag] = backend.sealParts(key, frameIv(word), frameAad(headerBytes, word, plaintext.length), plaintext);
+  return [prefix, ciphertext, tag];
 }
 
 /** The body's size for a plaintext length: full frames, then the final frame with its length word. */
@@ -89,6 +112,72 @@ export function sealBody(backend: CipherBackend, key: Uint8Array, headerBytes: U
   const out = new Uint8Array(bodyLength(plaintext.length, frameSize));
   sealBodyInto(backend, key, headerBytes, frameSize, plaintext, out, 0);
   return out;
+}
+
+/**
+ * The plaintext length a whole body of this size holds, if it is a well-formed body: full frames, then a final frame
+ * of at most `frameSize` bytes. Undefined when no sequence of frames has this size (the caller's one integrity error).
+ */
+export function plaintextLengthOf(bodyBytes: number, frameSize: number): number | undefined {
+  const finalOverhead = SEQUENCE_BYTES + 4 + TAG_BYTES;
+  if (bodyBytes < finalOverhead) return undefined;
+  const full = Math.floor((bodyBytes - finalOverhead) / (SEQUENCE_BYTES + frameSize + TAG_BYTES));
+  const last = bodyBytes - finalOverhead - full * (SEQUENCE_BYTES + frameSize + TAG_BYTES);
+  return last <= frameSize ? full * frameSize + last : undefined;
+}
+
+/**
+ * Decrypts a whole body (buffered open) straight into one plaintext buffer of the size the body implies, instead of
+ * a buffer per frame concatenated at the end: the plaintext is written once and the peak memory is one copy.
+ * Frame by frame it checks what {@link FrameOpener} checks (sequence numbers, the final flag on the last frame
+ * only, its length, every tag, nothing after it); any failure wipes what was written and is the one IntegrityError.
+ */
+export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, body: Uint8Array): Uint8Array {
+  const total = plaintextLengthOf(body.length, frameSize);
+  if (total === undefined) throw new IntegrityError();
+  // The frames' lengths add up to `total` exactly (checked as they are read), so every byte is written or, on a
+  // failure, the whole buffer wiped.
+  const out = allocForOverwrite(total);
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let sequence = 1;
+  let read = 0;
+  let write = 0;
+  try {
+    for (;;) {
+      if (sequence > MAX_FRAMES || body.length - read < SEQUENCE_BYTES) throw new IntegrityError();
+      const word = view.getUint32(read);
+      const final = word >= FINAL_FRAME_FLAG;
+      if ((final ? word - FINAL_FRAME_FLAG : word) !== sequence) throw new IntegrityError();
+      let length = frameSize;
+      let start = read + SEQUENCE_BYTES;
+      if (final) {
+        if (body.length - start < 4) throw new IntegrityError();
+        length = view.getUint32(start);
+        start += 4;
+      }
+      const end = start + length + TAG_BYTES;
+      // The sizes were implied by the body's length: a frame that disagrees is tampering.
+      if (length > frameSize || end > body.length || write + length > total || final !== (end === body.length)) throw new IntegrityError();
+      const sealed = body.subarray(start, end);
+      const iv = frameIv(word);
+      const aad = frameAad(headerBytes, word, length);
+      if (backend.openInto) {
+        if (!backend.openInto(key, iv, aad, sealed, out, write)) throw new IntegrityError();
+      } else {
+        const plaintext = backend.open(key, iv, aad, sealed);
+        if (!plaintext) throw new IntegrityError();
+        out.set(plaintext, write);
+        wipe(plaintext);
+      }
+      write += length;
+      read = end;
+      if (final) return out;
+      sequence++;
+    }
+  } catch (err) {
+    wipe(out);
+    throw err;
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import { CipherBackend, nodeBackend } from './backends';
-import { abytes, concat, wipe } from './bytes';
+import { abytes, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import { ExpectationError, IntegrityError, KeyNotFoundError, KmsAccessError, TooManyWrappedKeysError } from './errors';
 import { EnvelopeHeader, ParsedEnvelope, parseEnvelope } from './format';
-import { deriveMessageKeys, FrameOpener } from './frames';
+import { deriveMessageKeys, openBody } from './frames';
 import { describeKeyArn, KmsLike, MRK_ARN, unwrapDataKey } from './kms';
 
 /** Wrapped keys tried on open, unless the caller allows more. */
@@ -52,15 +52,8 @@ export async function open(envelope: Uint8Array, options: OpenOptions): Promise<
   const parsed = parseEnvelope(envelope);
   const { encryptionKey, keyId, backend } = await unlock(parsed, options);
   try {
-    const opener = new FrameOpener(backend, encryptionKey, parsed.headerBytes, parsed.header.frameSize);
-    const frames = opener.push(envelope.subarray(parsed.bodyOffset));
-    try {
-      opener.finish();
-    } catch (err) {
-      wipe(...frames);
-      throw err;
-    }
-    return { plaintext: concat(frames), encryptionContext: { ...parsed.header.encryptionContext }, keyId };
+    const plaintext = openBody(backend, encryptionKey, parsed.headerBytes, parsed.header.frameSize, envelope.subarray(parsed.bodyOffset));
+    return { plaintext, encryptionContext: { ...parsed.header.encryptionContext }, keyId };
   } finally {
     wipe(encryptionKey);
   }

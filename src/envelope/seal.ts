@@ -1,5 +1,5 @@
 import { CipherBackend, nodeBackend } from './backends';
-import { abytes, anumber, concat, isWellFormed, wipe } from './bytes';
+import { abytes, allocForOverwrite, anumber, concat, isWellFormed, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import {
   DEFAULT_FRAME_SIZE, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
@@ -45,7 +45,8 @@ export async function seal(plaintext: Uint8Array, options: SealOptions): Promise
   abytes(plaintext, 'plaintext');
   const prepared = await prepareSeal(options, plaintext.length);
   try {
-    const out = new Uint8Array(prepared.preamble.length + bodyLength(plaintext.length, prepared.frameSize));
+    // Every byte is written below: the preamble, then each frame's header, ciphertext and tag.
+    const out = allocForOverwrite(prepared.preamble.length + bodyLength(plaintext.length, prepared.frameSize));
     out.set(prepared.preamble, 0);
     sealBodyInto(prepared.backend, prepared.encryptionKey, prepared.headerBytes, prepared.frameSize, plaintext, out, prepared.preamble.length);
     return out;

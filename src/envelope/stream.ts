@@ -3,7 +3,7 @@ import { anumber, wipe } from './bytes';
 import { ChunkQueue, GrowingBuffer } from './chunk-queue';
 import { MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
 import { FIXED_HEADER_BYTES, ParsedEnvelope, parseEnvelope, PreambleScanner } from './format';
-import { FrameOpener, sealFrame } from './frames';
+import { FrameOpener, sealFrameParts } from './frames';
 import { DEFAULT_MAX_WRAPPED_KEYS, OpenOptions, unlock } from './open';
 import { prepareSeal, PreparedSeal, SealOptions } from './seal';
 
@@ -61,14 +61,14 @@ export function createSealStream(options: SealStreamOptions): Transform {
         if (declared !== undefined && written > declared) throw new RangeError(`plaintext: more than the declared plaintextLength of ${declared} bytes`);
         pending.add(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)); // a view, not a copy
         while (pending.length > p.frameSize) {
-          this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, pending.take(p.frameSize)));
+          for (const part of sealFrameParts(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, pending.take(p.frameSize))) this.push(part);
         }
         callback();
       }).catch(callback);
     },
     flush(callback: TransformCallback) {
       ready(this).then(p => {
-        this.push(sealFrame(p.backend, p.encryptionKey, p.headerBytes, sequence, true, pending.take(pending.length)));
+        for (const part of sealFrameParts(p.backend, p.encryptionKey, p.headerBytes, sequence, true, pending.take(pending.length))) this.push(part);
         wipe(p.encryptionKey);
         callback();
       }).catch(callback);

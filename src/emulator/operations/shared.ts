@@ -90,8 +90,9 @@ export function decryptSymmetric(
 }
 
 function findBlobKey(ctx: OperationContext, keyId: string): KeyRecord {
-  const own = [...ctx.store.keys.values()].find(k => k.keyId === keyId && k.region === ctx.region && k.account === ctx.account);
-  const any = own ?? [...ctx.store.keys.values()].find(k => k.keyId === keyId && k.region === ctx.region);
+  // By the blob's key id (an index), not a walk over every key: the caller's own account first.
+  const inRegion = ctx.store.keysWithId(keyId).filter(k => k.region === ctx.region);
+  const any = inRegion.find(k => k.account === ctx.account) ?? inRegion[0];
   if (!any) throw withoutMessage('InvalidCiphertextException');
   return any;
 }

@@ -1,0 +1,81 @@
+/**
+ * What every benchmark shares: quick mode, interleaved repeated sampling, median and range, the printed table and
+ * the summary rows `bench/run.ts` gathers. No threshold here: the figures are reported, never asserted.
+ * @module
+ */
+import { appendFileSync } from 'fs';
+
+/** `npm run bench -- --quick`: fewer and shorter samples, the whole run in under two minutes. */
+export const QUICK = process.env.BENCH_QUICK === '1';
+/** Samples per contender (interleaved). */
+export const REPS = Number(process.env.BENCH_REPS ?? 5);
+
+export interface Contender {
+  readonly name: string;
+  /** One operation (sync or async). */
+  readonly run: () => unknown;
+}
+
+/** Samples of one contender: operations per CPU-second of this process, and per wall-second. */
+export interface Samples {
+  readonly name: string;
+  readonly perCpuSecond: number[];
+  readonly perSecond: number[];
+}
+
+/**
+ * Runs the contenders in turn, `reps` rounds, each for `budgetMs` (at least `minOps` operations), starting each
+ * round with the next contender so none always runs first (after a GC, on a cold cache). Rates are per CPU-second
+ * of this process (user + system, GC threads included), which a busy shared machine disturbs less than wall time.
+ */
+export async function interleave(contenders: Contender[], budgetMs: number, reps = REPS, minOps = 2): Promise<Map<string, Samples>> {
+  const samples = new Map<string, Samples>(contenders.map(c => [c.name, { name: c.name, perCpuSecond: [], perSecond: [] }]));
+  for (const c of contenders) await c.run(); // warm every path once
+  for (let round = 0; round < reps; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const c = contenders[(i + round) % contenders.length];
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      let n = 0;
+      while (n < minOps || Number(process.hrtime.bigint() - start) / 1e6 < budgetMs) {
+        const r = c.run();
+        if (r instanceof Promise) await r;
+        n++;
+      }
+      const wall = Number(process.hrtime.bigint() - start) / 1e9;
+      const used = process.cpuUsage(cpu);
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      samples.get(c.name)!.perCpuSecond.push(n / cpuSeconds);
+      samples.get(c.name)!.perSecond.push(n / wall);
+    }
+  }
+  return samples;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `median (min–max)` with a unit scale. */
+export function summary(values: number[], digits = 0, scale = 1): string {
+  const v = values.map(x => x * scale);
+  return `${median(v).toFixed(digits)} (${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)})`;
+}
+
+export function ratio(a: number, b: number): string {
+  return Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : 'n/a';
+}
+
+/** Prints rows as an aligned table. */
+export function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => (r[i] ?? '').length)));
+  process.stdout.write(`${rows.map(r => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n')}\n`);
+}
+
+/** One line of the run's summary table (what, ours, peer, ratio, goal), gathered by bench/run.ts. */
+export function addSummary(what: string, ours: string, peer: string, value: string, goal: string): void {
+  const file = process.env.BENCH_SUMMARY;
+  if (file) appendFileSync(file, `${JSON.stringify([what, ours, peer, value, goal])}\n`);
+}
