@@ -59,6 +59,19 @@ describe('KeyGuard', () => {
     ]);
   });
 
+  test("aws-cdk-lib's admins statement for a same-account role goes to the role's IAM policy, where GK3 still finds it", () => {
+    // GIVEN a role of the same stack as admin (aws-cdk-lib writes kms:Create*/kms:Put*... to the role's policy) that also decrypts
+    Aspects.of(app).add(new KeyGuard());
+    const role = new iam.Role(stack, 'Ops', { assumedBy: new iam.AccountRootPrincipal() });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, admins: [role] });
+    key.grantDecrypt(role);
+    // THEN the key policy alone shows nothing, the IAM policy shows both duties
+    expect(errors()).toEqual([
+      expect.stringMatching(/^\/Stack\/Ops\/DefaultPolicy\/Resource: \[GK11\] statement #1 of IAM policy OpsDefaultPolicy[A-F0-9]+ allows kms:CreateGrant without kms:GrantIsForAWSResource/),
+      expect.stringMatching(/^\/Stack\/Key\/Resource: \[GK3\] Ops[A-F0-9]+ both administers the key \(statement #1 of IAM policy OpsDefaultPolicy[A-F0-9]+\) and can decrypt\/grant/),
+    ]);
+  });
+
   test('a short deletion window fails GK5, RSA_2048 encryption fails GK6', () => {
     Aspects.of(app).add(new KeyGuard());
     new kms.Key(stack, 'Short', { enableKeyRotation: true, pendingWindow: Duration.days(7) });

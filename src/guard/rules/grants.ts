@@ -14,7 +14,12 @@ export const GRANTS_FOR_AWS_RESOURCES: GuardRule = {
       for (const s of key.statements ?? []) {
         if (s.effect !== 'Allow' || isOwnRootStatement(s) || !actionsOf(s).has('kms:CreateGrant') || grantsOnlyForAwsResources(s.condition)) continue;
         if (s.principals.every(p => p.kind === 'root' && p.own === 'yes')) continue;
-        hits.push({ logicalId: key.logicalId, path: key.path, pointer: s.pointer, message: `${where(s)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true` });
+        // A root that may be the stack's own account is left undecided, not taken for a stranger.
+        const undecided = s.principals.every(p => p.kind === 'root' && p.own !== 'no');
+        hits.push({
+          logicalId: key.logicalId, path: key.path, pointer: s.pointer, undecided,
+          message: `${where(s)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true`,
+        });
       }
     }
     for (const policy of stack.iamPolicies) {
