@@ -7,6 +7,7 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerCheckCommand } from './check-command';
 import { registerDeployCommand } from './deploy-command';
 import { registerEmulatorCommand } from './emulator-command';
 import { registerEnvelopeCommands } from './envelope-commands';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerDeployCommand(program);
   registerEnvelopeCommands(program);
+  registerCheckCommand(program);
   return program;
 }
 
