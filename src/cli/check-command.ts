@@ -2,8 +2,8 @@ import { writeFileSync } from 'fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_CONFIG, readGuardConfig } from '../guard/config';
 import { hasErrors, runGuard } from '../guard/engine';
-import { renderReportJson, renderReportTable } from '../guard/report-text';
 import { renderReportSarif } from '../guard/report-sarif';
+import { renderReportJson, renderReportTable } from '../guard/report-text';
 import { GuardInputError, readGuardTemplates } from '../guard/template-source';
 
 /** Exit codes of `guarded-keys check`: findings decide 0 or 1; anything that stops the check is 2. */

@@ -1,11 +1,11 @@
 import { GuardRule } from './rule';
-import { ALLOW_NOT_PRINCIPAL, WILDCARD_PRINCIPAL } from './rules/principal-scope';
 import { FULL_ACCESS, IAM_ALL_KEYS } from './rules/broad-access';
 import { GRANTS_FOR_AWS_RESOURCES } from './rules/grants';
 import { RSA_KEY_SIZE } from './rules/key-spec';
 import { DELETION_WINDOW, RETAIN_ON_DELETE } from './rules/lifecycle';
 import { ALLOWED_REGIONS, REQUIRED_TAGS } from './rules/organization';
 import { POLICY_SIZE } from './rules/policy-size';
+import { ALLOW_NOT_PRINCIPAL, WILDCARD_PRINCIPAL } from './rules/principal-scope';
 import { ROOT_STATEMENT } from './rules/root-statement';
 import { ROTATION_ON, ROTATION_POSSIBLE } from './rules/rotation';
 import { SEPARATION_OF_DUTIES } from './rules/separation';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
-import { GuardInputError } from './template-source';
 import type { Severity } from './rule';
+import { GuardInputError } from './template-source';
 
 /**
  * The guard's configuration (`guard.json`): severities, the limits some rules check, and suppressions. Every field
@@ -83,8 +83,7 @@ export function guardConfig(json: unknown, label = 'guard configuration'): Guard
   const parameters = record(raw.parameters, 'parameters', problems) as Record<string, string>;
   const suppressions: GuardSuppression[] = [];
   const rawSuppressions = raw.suppressions === undefined ? [] : raw.suppressions;
-  if (!Array.isArray(rawSuppressions)) problems.push("'suppressions' must be a list");
-  else {
+  if (!Array.isArray(rawSuppressions)) {problems.push("'suppressions' must be a list");} else {
     rawSuppressions.forEach((s, i) => {
       const entry = (s ?? {}) as Record<string, unknown>;
       const rules = typeof entry.rule === 'string' ? [entry.rule] : Array.isArray(entry.rules) ? entry.rules.map(String) : [];

@@ -52,8 +52,14 @@ export function runGuard(templates: readonly GuardTemplate[], config: GuardConfi
         const severity = config.severities[ruleId] ?? hit.severity ?? (hit.undecided ? 'warning' : rule.defaultSeverity);
         if (severity === 'off') continue;
         const finding: GuardFinding = {
-          rule: ruleId, severity, stack: template.stackName, file: template.file,
-          logicalId: hit.logicalId, path: hit.path, pointer: hit.pointer, message,
+          rule: ruleId,
+          severity,
+          stack: template.stackName,
+          file: template.file,
+          logicalId: hit.logicalId,
+          path: hit.path,
+          pointer: hit.pointer,
+          message,
         };
         const reason = suppressionReason(template, config, hit, [ruleId, rule.id]);
         if (reason !== undefined) suppressed.push({ ...finding, reason });

@@ -141,7 +141,8 @@ function renderedTemplate(stack: Stack): CfnTemplate {
   const template: Record<string, Record<string, unknown>> = {};
   for (const node of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(node) || Stack.of(node) !== stack) continue;
-    const fragment = stack.resolve((node as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as Record<string, Record<string, unknown>>;
+    const rendered = (node as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
+    const fragment = stack.resolve(rendered) as Record<string, Record<string, unknown>>;
     for (const [section, entries] of Object.entries(fragment ?? {})) {
       if (entries && typeof entries === 'object') template[section] = { ...template[section], ...entries };
     }

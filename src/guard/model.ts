@@ -95,7 +95,9 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
     for (const policy of iamPoliciesOf(logicalId, resource, properties, managedHolders)) {
       for (const u of unresolvedIn(policy.document, policy.pointer)) unresolved.push({ logicalId, path, pointer: u.path, reason: u.reason });
       iamPolicies.push({
-        logicalId, path, name: policy.name,
+        logicalId,
+        path,
+        name: policy.name,
         statements: statementsOf(policy.document, policy.pointer, () => policy.holders.map(id => ({ kind: 'identity', id }) as GuardPrincipal)),
       });
     }
@@ -127,8 +129,15 @@ function statementsOf(document: unknown, pointer: string, principals: (s: RawSta
 }
 
 interface RawStatement {
-  Sid?: unknown; Effect?: unknown; Principal?: unknown; NotPrincipal?: unknown; Action?: unknown; NotAction?: unknown;
-  Resource?: unknown; NotResource?: unknown; Condition?: unknown;
+  Sid?: unknown;
+  Effect?: unknown;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
 }
 
 const toList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

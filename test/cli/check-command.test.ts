@@ -19,7 +19,10 @@ describe('guarded-keys check', () => {
   let dir: string;
   const env = { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.dev.json') };
   const spawn = (...args: string[]): Promise<Run> => promisify(execFile)(process.execPath, [...CLI, 'check', ...args], { env, cwd: dir })
-    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }));
+    .then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    );
   // The processes start together in beforeAll (each costs seconds of start-up); the tests await their own.
   const started = new Map<string, Promise<Run>>();
   const run = (...args: string[]): Promise<Run> => started.get(JSON.stringify(args)) ?? spawn(...args);
@@ -58,7 +61,8 @@ describe('guarded-keys check', () => {
     file('bad.template.json', {
       Resources: {
         Key: {
-          Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain',
+          Type: 'AWS::KMS::Key',
+          DeletionPolicy: 'Retain',
           Properties: {
             EnableKeyRotation: true,
             KeyPolicy: { Statement: [ROOT_STATEMENT, { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] },
@@ -113,7 +117,9 @@ describe('guarded-keys check', () => {
     expect(ruleIds).toContain('GK4');
     const [gk4, gk1] = run0.results;
     expect(gk4).toMatchObject({
-      ruleId: 'GK4', level: 'error', message: { text: expect.stringContaining("statement 'Open'") },
+      ruleId: 'GK4',
+      level: 'error',
+      message: { text: expect.stringContaining("statement 'Open'") },
       locations: [{ physicalLocation: { artifactLocation: { uri: 'bad.template.json' }, region: { startLine: expect.any(Number) } } }],
     });
     expect(run0.tool.driver.rules[gk4.ruleIndex].id).toBe('GK4');

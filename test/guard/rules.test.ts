@@ -18,7 +18,8 @@ function key(props: Record<string, unknown> = {}, statements: unknown[] = [ROOT]
 
 function check(resources: Record<string, unknown>, options: { config?: unknown; account?: string | null; template?: Record<string, unknown> } = {}) {
   const source: GuardTemplate = {
-    stackName: 'S', file: 'S.template.json',
+    stackName: 'S',
+    file: 'S.template.json',
     template: { Resources: resources, ...options.template } as GuardTemplate['template'],
     account: options.account === null ? undefined : options.account ?? ACCOUNT,
     region: 'eu-west-1',
@@ -208,7 +209,7 @@ describe('IAM policies in the template', () => {
     const admin = statement({ Action: ['kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*'], Resource: { 'Fn::GetAtt': ['Key', 'Arn'] } });
     const findings = check({ Key: key({}, [ROOT, use]), AppRole: role, Policy: policy([admin]) }).findings;
     expect(findings.map(f => `${f.rule} ${f.logicalId}`)).toEqual(['GK3 Key', 'GK11 Policy']);
-    expect(findings[0].message).toBe("AppRole both administers the key (statement #1 of IAM policy P) and can encrypt/decrypt/grant (statement #2 of the key policy, statement #1 of IAM policy P): separate admins from users");
+    expect(findings[0].message).toBe('AppRole both administers the key (statement #1 of IAM policy P) and can encrypt/decrypt/grant (statement #2 of the key policy, statement #1 of IAM policy P): separate admins from users');
   });
 
   test('IAM policies give nothing on a key whose policy does not trust the account', () => {

@@ -8,7 +8,10 @@ import { GuardedKey, GuardedKeysValidationPlugin } from '../../src';
 /** What `cdk synth` reports with `@aws-cdk/core:validationReportJson`: the plugin's verdict and violations. */
 interface JsonReport {
   title: string;
-  pluginReports: Array<{ summary: { status: string; metadata?: Record<string, string> }; violations: Array<{ ruleName: string; severity: string; violatingResources?: unknown }> }>;
+  pluginReports: Array<{
+    summary: { status: string; metadata?: Record<string, string> };
+    violations: Array<{ ruleName: string; severity: string; violatingResources?: unknown }>;
+  }>;
 }
 
 describe('GuardedKeysValidationPlugin, run by `cdk synth`', () => {

@@ -17,7 +17,10 @@ export const GRANTS_FOR_AWS_RESOURCES: GuardRule = {
         // A root that may be the stack's own account is left undecided, not taken for a stranger.
         const undecided = s.principals.every(p => p.kind === 'root' && p.own !== 'no');
         hits.push({
-          logicalId: key.logicalId, path: key.path, pointer: s.pointer, undecided,
+          logicalId: key.logicalId,
+          path: key.path,
+          pointer: s.pointer,
+          undecided,
           message: `${where(s)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true`,
         });
       }

@@ -11,7 +11,9 @@ export const WILDCARD_PRINCIPAL: GuardRule = {
   check: stack => stack.keys.flatMap(key => (key.statements ?? [])
     .filter(s => s.effect === 'Allow' && !s.notPrincipal && s.principals.some(p => p.kind === 'everyone') && !narrowsCaller(s.condition))
     .map((s): RuleHit => ({
-      logicalId: key.logicalId, path: key.path, pointer: s.pointer,
+      logicalId: key.logicalId,
+      path: key.path,
+      pointer: s.pointer,
       message: `${where(s)} allows Principal "*" without a condition that narrows the caller (aws:PrincipalOrgID, aws:PrincipalAccount, kms:CallerAccount, aws:SourceAccount or aws:SourceArn)`,
     }))),
 };
@@ -26,7 +28,9 @@ export const ALLOW_NOT_PRINCIPAL: GuardRule = {
   check: stack => stack.keys.flatMap(key => (key.statements ?? [])
     .filter(s => s.effect === 'Allow' && s.notPrincipal)
     .map((s): RuleHit => ({
-      logicalId: key.logicalId, path: key.path, pointer: s.pointer,
+      logicalId: key.logicalId,
+      path: key.path,
+      pointer: s.pointer,
       message: `${where(s)} is an Allow with NotPrincipal, which allows everyone except the principals it names: name the principals in Principal instead`,
     }))),
 };

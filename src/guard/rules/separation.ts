@@ -1,5 +1,4 @@
-import { Capability } from '../../policy/kms-actions';
-import { capabilityOf } from '../../policy/kms-actions';
+import { Capability, capabilityOf } from '../../policy/kms-actions';
 import { GuardStatement } from '../model';
 import { actionsOf, coversKey, GuardRule, keyHit, RuleHit, trustsAccountIam, where } from '../rule';
 
@@ -19,7 +18,8 @@ export const SEPARATION_OF_DUTIES: GuardRule = {
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/least-privilege.html',
   check: stack => stack.keys.flatMap((key): RuleHit[] => {
     const byIdentity = new Map<string, Array<{ statement: GuardStatement; policy?: string }>>();
-    const add = (id: string, statement: GuardStatement, policy?: string) => byIdentity.set(id, [...(byIdentity.get(id) ?? []), { statement, policy }]);
+    const add = (id: string, statement: GuardStatement, policy?: string) =>
+      byIdentity.set(id, [...(byIdentity.get(id) ?? []), { statement, policy }]);
     for (const s of key.statements ?? []) {
       if (s.effect !== 'Allow' || s.notPrincipal) continue;
       for (const p of s.principals) if (p.kind === 'identity') add(p.id, s);

@@ -11,7 +11,9 @@ export const SERVICE_SOURCE: GuardRule = {
   check: stack => stack.keys.flatMap(key => (key.statements ?? [])
     .filter(s => s.effect === 'Allow' && !s.notPrincipal && !hasSourceCondition(s.condition))
     .flatMap(s => s.principals.filter(p => p.kind === 'service').map((p): RuleHit => ({
-      logicalId: key.logicalId, path: key.path, pointer: s.pointer,
+      logicalId: key.logicalId,
+      path: key.path,
+      pointer: s.pointer,
       message: `${where(s)} allows the service ${p.kind === 'service' ? p.service : ''} without aws:SourceArn or aws:SourceAccount: tie it to this account's resources`,
     })))),
 };
