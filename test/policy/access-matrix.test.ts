@@ -56,6 +56,7 @@ describe('the example app', () => {
       effect: 'Allow',
       capabilities: ['encrypt', 'decrypt'],
       conditions: ['via s3.eu-west-1.amazonaws.com', 'context tenant present'],
+      narrowing: { viaServices: ['s3.eu-west-1.amazonaws.com'], callerAccounts: [], encryptionContext: { tenant: '*' }, exceptPrincipals: [], other: false },
       source: 'key policy (AllowKeyUse)',
     });
   });
@@ -69,12 +70,17 @@ describe('the example app', () => {
 
   test('the strict ingest key denies encrypt to all but the ingest role and root', () => {
     const denies = rowsOf('IngestKey', 'everyone');
-    expect(denies.map(d => [d.capabilities, d.conditions])).toEqual([
-      [['encrypt'], ['unless principal is root of this account or IngestRole']],
-      [['decrypt'], ['unless principal is root of this account or AppRole']],
-      [['grant'], ['unless principal is root of this account or IngestRole or AppRole']],
-      [['administer'], ['unless principal is root of this account or KeyAdmins or role cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1']],
+    // (strict mode spares the deployment role where it makes services' creation-time calls, and AWS services calling as themselves)
+    const execRole = 'role cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1';
+    const notService = 'BoolIfExists aws:PrincipalIsAWSService false';
+    expect(denies.slice(0, 4).map(d => [d.capabilities, d.conditions])).toEqual([
+      [['encrypt'], [`unless principal is root of this account or IngestRole or ${execRole}`, notService]],
+      [['decrypt'], ['unless principal is root of this account or AppRole', notService]],
+      [['grant'], [`unless principal is root of this account or IngestRole or AppRole or ${execRole}`, notService]],
+      [['administer'], [`unless principal is root of this account or KeyAdmins or ${execRole}`, notService]],
     ]);
+    // the same exceptions as data, for programs
+    expect(denies[1].narrowing).toEqual({ viaServices: [], callerAccounts: [], encryptionContext: {}, exceptPrincipals: ['root of this account', 'AppRole'], other: true });
     expect(rowsOf('IngestKey', 'IngestRole').flatMap(r => r.capabilities)).toEqual(['encrypt', 'describe']);
   });
 
