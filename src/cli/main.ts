@@ -11,6 +11,7 @@ import { registerCheckCommand } from './check-command';
 import { registerDeployCommand } from './deploy-command';
 import { registerEmulatorCommand } from './emulator-command';
 import { registerEnvelopeCommands } from './envelope-commands';
+import { registerMatrixCommand } from './matrix-command';
 
 export function buildProgram(): Command {
   const program = new Command('guarded-keys')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDeployCommand(program);
   registerEnvelopeCommands(program);
   registerCheckCommand(program);
+  registerMatrixCommand(program);
   return program;
 }
 

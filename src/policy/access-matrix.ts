@@ -79,7 +79,7 @@ export function keyAccessMatrices(rawTemplate: Template, stack: string, scope: M
   const template = evaluatedTemplate(rawTemplate, scope);
   const resources = template.Resources ?? {};
   const names = constructNames(resources);
-  const readable = (rows: AccessRow[]) => rows.map(row => ({
+  const named = (rows: AccessRow[]) => rows.map(row => ({
     ...row,
     principal: renameLogicalIds(row.principal, names),
     conditions: row.conditions.map(c => renameLogicalIds(c, names)),
@@ -102,7 +102,7 @@ export function keyAccessMatrices(rawTemplate: Template, stack: string, scope: M
         aliases: aliasesOf(resources, logicalId),
         keySpec: key.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT',
         keyUsage,
-        rows: readable(rows),
+        rows: named(rows),
       };
     });
 }
@@ -160,7 +160,12 @@ function keyPolicyRows(statement: Statement): AccessRow[] {
     : principalNames(statement.Principal);
   const source = `key policy (${statement.Sid ?? 'no Sid'})`;
   return principals.map(principal => ({
-    principal, effect: statement.Effect, capabilities, conditions: describeConditions(statement.Condition), narrowing: narrowingOf(statement.Condition), source,
+    principal,
+    effect: statement.Effect,
+    capabilities,
+    conditions: describeConditions(statement.Condition),
+    narrowing: narrowingOf(statement.Condition),
+    source,
   }));
 }
 
@@ -219,7 +224,7 @@ export function principalNames(principal: any): string[] {
       if (value === '*') { names.push('everyone'); continue; }
       const text = readable(value);
       const root = ROOT_ARN.exec(text);
-      if (type === 'AWS' && root) names.push(`account ${accountName(root[1])} (root + its IAM policies)`);
+      if (type === 'AWS' && root) names.push(`${root[1] === '${AWS::AccountId}' ? 'this account' : `account ${root[1]}`} (root + its IAM policies)`);
       else if (type === 'AWS') names.push(text.replace(/\.Arn$/, ''));
       else names.push(`${type.toLowerCase()} ${text}`);
     }
@@ -312,17 +317,20 @@ function refersTo(value: unknown, logicalId: string): boolean {
 
 /** The conditions of a statement as data (see {@link RowNarrowing}). */
 function narrowingOf(condition: Statement['Condition']): RowNarrowing {
-  const narrowing = { viaServices: [] as string[], callerAccounts: [] as string[], encryptionContext: {} as Record<string, string>, exceptPrincipals: [] as string[], other: false };
+  const narrowing = {
+    viaServices: [] as string[],
+    callerAccounts: [] as string[],
+    encryptionContext: {} as Record<string, string>,
+    exceptPrincipals: [] as string[],
+    other: false,
+  };
   for (const [operator, keys] of Object.entries(condition ?? {})) {
     for (const [key, raw] of Object.entries(keys)) {
       const values = toArray(raw).map(readable);
       const lower = key.toLowerCase();
-      if (lower === 'kms:viaservice' && operator === 'StringEquals') narrowing.viaServices.push(...values);
-      else if (lower === 'kms:calleraccount' && operator === 'StringEquals') narrowing.callerAccounts.push(...values);
-      else if (lower.startsWith('kms:encryptioncontext:') && values.length >= 1 && ['StringEquals', 'StringLike', 'ArnLike', 'ArnEquals'].includes(operator)) {
+      if (lower === 'kms:viaservice' && operator === 'StringEquals') {narrowing.viaServices.push(...values);} else if (lower === 'kms:calleraccount' && operator === 'StringEquals') {narrowing.callerAccounts.push(...values);} else if (lower.startsWith('kms:encryptioncontext:') && values.length >= 1 && ['StringEquals', 'StringLike', 'ArnLike', 'ArnEquals'].includes(operator)) {
         narrowing.encryptionContext[key.slice('kms:EncryptionContext:'.length)] = values[0];
-      } else if (lower === 'aws:principalarn' && operator === 'ArnNotLike') narrowing.exceptPrincipals.push(...values.map(shortArn));
-      else if (!(lower === 'kms:grantisforawsresource' && operator === 'Bool')) narrowing.other = true;
+      } else if (lower === 'aws:principalarn' && operator === 'ArnNotLike') {narrowing.exceptPrincipals.push(...values.map(shortArn));} else if (!(lower === 'kms:grantisforawsresource' && operator === 'Bool')) {narrowing.other = true;}
     }
   }
   return narrowing;
