@@ -37,6 +37,11 @@ export interface GuardKey {
   readonly statements?: GuardStatement[];
   /** The key policy as written in the template (for its size). */
   readonly rawPolicy?: unknown;
+  /**
+   * True when some of the key policy (the whole policy, or a statement) cannot be evaluated: a rule that needs the
+   * absence of a statement (GK2) cannot conclude it, and leaves it to GK0.
+   */
+  readonly policyIncomplete: boolean;
 }
 
 /** An IAM policy of the template (a policy resource, a managed policy, or a role's, user's or group's inline policy). */
@@ -79,7 +84,8 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
     const properties = (evaluate(resource.Properties ?? {}, scope) ?? {}) as Record<string, unknown>;
     if (KEY_TYPES.has(resource.Type)) {
       for (const u of unresolvedIn(properties.KeyPolicy, `${base}/KeyPolicy`)) unresolved.push({ logicalId, path, pointer: u.path, reason: u.reason });
-      const policy = properties.KeyPolicy;
+      const policy = parsedJson(properties.KeyPolicy);
+      const rawStatements = (policy as { Statement?: unknown } | undefined)?.Statement;
       keys.push({
         logicalId,
         type: resource.Type as GuardKey['type'],
@@ -87,6 +93,8 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
         properties,
         deletionPolicy: resource.DeletionPolicy,
         rawPolicy: resource.Properties?.KeyPolicy,
+        policyIncomplete: policy instanceof Unresolved || rawStatements instanceof Unresolved
+          || (Array.isArray(rawStatements) && rawStatements.some(s => s instanceof Unresolved)),
         statements: policy === undefined ? undefined
           : statementsOf(policy, `${base}/KeyPolicy`, s => principalsOf(s.Principal ?? s.NotPrincipal, source.account)),
       });
@@ -98,11 +106,21 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
         logicalId,
         path,
         name: policy.name,
-        statements: statementsOf(policy.document, policy.pointer, () => policy.holders.map(id => ({ kind: 'identity', id }) as GuardPrincipal)),
+        statements: statementsOf(parsedJson(policy.document), policy.pointer, () => policy.holders.map(id => ({ kind: 'identity', id }) as GuardPrincipal)),
       });
     }
   }
   return { source, keys, iamPolicies, unresolved };
+}
+
+/** CloudFormation also takes a policy document as a JSON string. */
+function parsedJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return new Unresolved('a policy document that is a string but not JSON');
+  }
 }
 
 /** The construct path below the stack (`CustomerDataKey/Resource`), from the `aws:cdk:path` metadata CDK writes. */

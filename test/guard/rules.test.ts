@@ -80,6 +80,20 @@ describe('what cannot be evaluated is reported as such (GK0), never guessed', ()
     expect(report.findings[0].message).toContain("Fn::ImportValue \"OtherRole\" is another stack's export");
   });
 
+  test('a key policy that is chosen by an undecidable condition is not taken for one without a root statement', () => {
+    const template = { Parameters: { Env: { Type: 'String' } }, Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } } };
+    const whole = key({ KeyPolicy: { 'Fn::If': ['IsProd', { Statement: [ROOT] }, { Statement: [ROOT] }] } });
+    const oneStatement = key({}, [{ 'Fn::If': ['IsProd', ROOT, ROOT] }]);
+    expect(rulesOf({ Whole: whole, One: oneStatement }, { template })).toEqual(['GK0 Whole', 'GK0 One']);
+  });
+
+  test('a key policy written as a JSON string is read', () => {
+    const open = statement({ Principal: '*', Action: 'kms:Decrypt' });
+    // (a string holds no intrinsics: the account is literal)
+    const root = { ...ROOT, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } };
+    expect(rulesOf({ Key: key({ KeyPolicy: JSON.stringify({ Statement: [root, open] }) }) })).toEqual(['GK4 Key']);
+  });
+
   test('a literal root account when the stack\'s account is unknown', () => {
     const literal = [{ ...ROOT, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }];
     const report = check({ Key: key({}, literal) }, { account: null });

@@ -11,7 +11,8 @@ export const ROOT_STATEMENT: GuardRule = {
     if (key.statements === undefined) return [];
     const roots = key.statements.filter(s => s.effect === 'Allow' && !s.notPrincipal && coversAllKmsActions(s) && s.condition === undefined);
     const owners = roots.flatMap(s => s.principals).filter(p => p.kind === 'root');
-    if (owners.some(p => p.kind === 'root' && p.own === 'yes')) return [];
+    // A statement that cannot be evaluated may be the root's: GK0 reports it, GK2 does not guess.
+    if (owners.some(p => p.kind === 'root' && p.own === 'yes') || key.policyIncomplete) return [];
     const pointer = `/Resources/${key.logicalId}/Properties/KeyPolicy`;
     const unknown = owners.find(p => p.kind === 'root' && p.own === 'unknown');
     if (unknown?.kind === 'root') {
