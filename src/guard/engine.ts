@@ -1,5 +1,6 @@
 import { GUARD_RULES } from './catalogue';
 import { GuardConfig, DEFAULT_CONFIG } from './config';
+import { KeyCost, keyCosts } from './cost';
 import { guardStack } from './model';
 import { RuleHit, Severity } from './rule';
 import { GuardTemplate } from './template-source';
@@ -35,16 +36,26 @@ export interface GuardReport {
   readonly keys: number;
   readonly findings: GuardFinding[];
   readonly suppressed: SuppressedFinding[];
+  /** Each key's monthly cost, at the request rate given (0 when none was). */
+  readonly costs: KeyCost[];
+}
+
+/** Options of a run beyond the configuration. */
+export interface GuardRunOptions {
+  /** Requests a month per key, for the cost estimate. */
+  readonly requestsPerMonth?: number;
 }
 
 /** Runs every rule over the templates. */
-export function runGuard(templates: readonly GuardTemplate[], config: GuardConfig = DEFAULT_CONFIG): GuardReport {
+export function runGuard(templates: readonly GuardTemplate[], config: GuardConfig = DEFAULT_CONFIG, options: GuardRunOptions = {}): GuardReport {
   const findings: GuardFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
+  const costs: KeyCost[] = [];
   let keys = 0;
   for (const template of templates) {
     const stack = guardStack(template, config.parameters);
     keys += stack.keys.length;
+    costs.push(...keyCosts(stack, options.requestsPerMonth));
     for (const rule of GUARD_RULES) {
       for (const hit of rule.check(stack, config)) {
         const ruleId = hit.undecided ? 'GK0' : rule.id;
@@ -67,7 +78,7 @@ export function runGuard(templates: readonly GuardTemplate[], config: GuardConfi
       }
     }
   }
-  return { stacks: templates.map(t => t.stackName), keys, findings, suppressed };
+  return { stacks: templates.map(t => t.stackName), keys, findings, suppressed, costs };
 }
 
 /** True when any finding is an error (`guarded-keys check` exits 1). */

@@ -21,6 +21,7 @@ export function renderReportTable(report: GuardReport): string {
     lines.push('', `Suppressed (${report.suppressed.length}):`);
     for (const s of report.suppressed) lines.push(`  ${s.rule}  ${resourceName(s)}  ${s.message}`, `      reason: ${s.reason}`);
   }
+  if (report.costs.length) lines.push('', ...renderCosts(report));
   lines.push('', summaryLine(report));
   return lines.join('\n');
 }
@@ -39,6 +40,21 @@ export function summaryLine(report: GuardReport): string {
 function counts(report: GuardReport) {
   const of = (severity: GuardFinding['severity']) => report.findings.filter(f => f.severity === severity).length;
   return { errors: of('error'), warnings: of('warning'), info: of('info'), suppressed: report.suppressed.length };
+}
+
+/** One line a key: what it costs now, once rotation reaches AWS's cap, and with requests; then the total. */
+function renderCosts(report: GuardReport): string[] {
+  const usd = (n: number) => `$${n.toFixed(2)}`;
+  const rate = report.costs[0].requestsPerMonth;
+  const lines = [`Monthly cost (AWS list prices${rate ? `, ${rate} requests a month per key` : ', no requests counted: see --requests-per-month'}):`];
+  for (const c of report.costs) {
+    const rotation = c.rotationPeriodDays === undefined ? 'no rotation'
+      : `${usd(c.keyAtCap)} after ${c.capReachedAfterDays} days of rotation${c.replica ? ' (a replica rotates with its primary)' : ''}`;
+    lines.push(`  ${c.stack}/${c.path.replace(/\/Resource$/, '').replace(`${c.stack}/`, '')}  key ${usd(c.keyNow)}, ${rotation}; requests ${usd(c.requestCost)}`);
+  }
+  const total = report.costs.reduce((sum, c) => sum + c.monthlyAtCap, 0);
+  lines.push(`  total once rotation is at its cap: ${usd(total)} a month for ${report.costs.length} key(s)`);
+  return lines;
 }
 
 /** `Stack/CustomerDataKey` (the construct path when the template has CDK metadata). */
