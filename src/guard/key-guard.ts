@@ -27,7 +27,7 @@ export interface KeyGuardProps {
    *
    * @default - Each rule's own severity (docs/guard-rules.md).
    */
-  readonly severities?: Record<string, string>;
+  readonly severities?: { [ruleId: string]: string };
 
   /**
    * The longest rotation period a symmetric key may have (GK1).

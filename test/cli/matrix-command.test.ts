@@ -31,16 +31,21 @@ describe('guarded-keys matrix', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('prints every key of a cloud assembly as Markdown, --diff prints only what changed, unreadable input exits 2', async () => {
-    const [markdown, diff, missing] = await Promise.all([
+  test('prints every key of a cloud assembly as Markdown, --diff prints only what changed, --measure agrees, unreadable input exits 2', async () => {
+    const [markdown, diff, missing, measured] = await Promise.all([
       run('--format', 'markdown', 'cdk.out'),
       run('--diff', 'old.json', 'new.json'),
       run('missing.json'),
+      run('--measure', 'cdk.out'),
     ]);
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toContain('### DataPlatform/CustomerDataKey (alias/data/customers) — SYMMETRIC_DEFAULT ENCRYPT_DECRYPT');
     expect(markdown.stdout).toContain('| AppRole | allow |  | ✅ | ✅ |  |  | via s3.eu-west-1.amazonaws.com; context tenant present | key policy (AllowKeyUse) |');
     expect(diff).toEqual({ code: 0, stderr: '', stdout: expect.stringMatching(/^\s+key\s+principal.*\n\+\s+new\/Key\s+account 444455556666 \(root \+ its IAM policies\)\s+allow\s+decrypt\s+-\s+key policy \(Partner\)\n$/) });
     expect(missing).toEqual({ code: 2, stdout: '', stderr: 'guarded-keys matrix: missing.json: no such file or directory\n' });
+    // --measure deploys the app into an embedded emulator: every cell measured agrees with the policy model
+    expect(measured.stderr).not.toContain('guarded-keys');
+    expect(measured.stdout.match(/measured by real requests \(agrees with the policy model\)/g)).toHaveLength(2);
+    expect(measured.code).toBe(0);
   });
 });
