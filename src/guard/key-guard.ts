@@ -141,8 +141,14 @@ function renderedTemplate(stack: Stack): CfnTemplate {
   const template: Record<string, Record<string, unknown>> = {};
   for (const node of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(node) || Stack.of(node) !== stack) continue;
-    const rendered = (node as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
-    const fragment = stack.resolve(rendered) as Record<string, Record<string, unknown>>;
+    let fragment: Record<string, Record<string, unknown>>;
+    try {
+      fragment = stack.resolve((node as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as typeof fragment;
+    } catch (err) {
+      // Said, not skipped silently: the rules cannot see this element (the CLI on the synthesized template can).
+      Annotations.of(node).addWarningV2('guarded-keys:GK0', `[GK0] the guard cannot render this element: ${(err as Error).message}`);
+      continue;
+    }
     for (const [section, entries] of Object.entries(fragment ?? {})) {
       if (entries && typeof entries === 'object') template[section] = { ...template[section], ...entries };
     }
