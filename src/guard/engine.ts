@@ -1,8 +1,8 @@
 import { GUARD_RULES } from './catalogue';
 import { GuardConfig, DEFAULT_CONFIG } from './config';
 import { KeyCost, keyCosts } from './cost';
-import { guardStack } from './model';
-import { RuleHit, Severity } from './rule';
+import { GuardStack, guardStack } from './model';
+import { GuardRule, RuleHit, Severity } from './rule';
 import { GuardTemplate } from './template-source';
 import { globMatch } from '../private/glob';
 
@@ -57,7 +57,7 @@ export function runGuard(templates: readonly GuardTemplate[], config: GuardConfi
     keys += stack.keys.length;
     costs.push(...keyCosts(stack, options.requestsPerMonth));
     for (const rule of GUARD_RULES) {
-      for (const hit of rule.check(stack, config)) {
+      for (const hit of checkSafely(rule, stack, config)) {
         const ruleId = hit.undecided ? 'GK0' : rule.id;
         const message = hit.undecided ? `[${rule.id} undecided] ${hit.message}` : hit.message;
         const severity = config.severities[ruleId] ?? hit.severity ?? (hit.undecided ? 'warning' : rule.defaultSeverity);
@@ -79,6 +79,19 @@ export function runGuard(templates: readonly GuardTemplate[], config: GuardConfi
     }
   }
   return { stacks: templates.map(t => t.stackName), keys, findings, suppressed, costs };
+}
+
+/**
+ * A rule's hits; a rule that fails on a template it did not expect reports that as undecided (GK0) on the stack
+ * instead of stopping the whole check, so one odd resource never hides the findings on the others.
+ */
+function checkSafely(rule: GuardRule, stack: GuardStack, config: GuardConfig): RuleHit[] {
+  try {
+    return rule.check(stack, config);
+  } catch (err) {
+    const message = `the rule could not read this template: ${err instanceof Error ? err.message : String(err)}`;
+    return [{ logicalId: stack.source.stackName, path: stack.source.stackName, pointer: '/Resources', message, undecided: true }];
+  }
 }
 
 /** True when any finding is an error (`guarded-keys check` exits 1). */

@@ -75,34 +75,36 @@ class Evaluator {
   private intrinsic(name: string, arg: unknown, seen: Set<string>): unknown {
     const r = (v: unknown) => this.value(v, seen);
     switch (name) {
-      case 'Ref': return this.ref(String(arg));
+      case 'Ref': return typeof arg === 'string' ? this.ref(arg) : new Unresolved('a Ref that does not name a string');
       case 'Fn::GetAtt': {
-        const [id, attribute] = Array.isArray(arg) ? [String(arg[0]), r(arg[1])] : String(arg).split(/\.(.+)/);
+        const [id, attribute] = Array.isArray(arg) ? [arg[0], r(arg[1])] : typeof arg === 'string' ? arg.split(/\.(.+)/) : [];
+        if (typeof id !== 'string') return new Unresolved('a malformed Fn::GetAtt');
         if (typeof attribute !== 'string') return new Unresolved(`Fn::GetAtt ${id} with a computed attribute name`);
         return `\${${id}.${attribute}}`;
       }
       case 'Fn::Join': {
-        if (!Array.isArray(arg) || arg.length !== 2) return new Unresolved('a malformed Fn::Join');
+        if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return new Unresolved('a malformed Fn::Join');
         const parts = r(arg[1]);
         if (parts instanceof Unresolved) return parts;
         if (!Array.isArray(parts)) return new Unresolved('Fn::Join over a list known only at deploy time');
-        return concat(parts, String(arg[0]));
+        return concat(parts, arg[0]);
       }
       case 'Fn::Sub': return this.sub(arg, seen);
       case 'Fn::Select': {
         if (!Array.isArray(arg) || arg.length !== 2) return new Unresolved('a malformed Fn::Select');
         const [index, list] = [r(arg[0]), r(arg[1])];
         if (list instanceof Unresolved) return list;
+        if (typeof index !== 'number' && typeof index !== 'string') return new Unresolved('Fn::Select with an index known only at deploy time');
         if (!Array.isArray(list) || Number.isNaN(Number(index))) return new Unresolved('Fn::Select over a list known only at deploy time');
         const i = Number(index);
         return i >= 0 && i < list.length ? list[i] : new Unresolved(`Fn::Select index ${i} is out of range`);
       }
       case 'Fn::Split': {
-        if (!Array.isArray(arg) || arg.length !== 2) return new Unresolved('a malformed Fn::Split');
+        if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return new Unresolved('a malformed Fn::Split');
         const source = r(arg[1]);
         if (source instanceof Unresolved) return source;
         if (typeof source !== 'string' || isSymbolic(source)) return new Unresolved('Fn::Split of a value known only at deploy time');
-        return source.split(String(arg[0]));
+        return source.split(arg[0]);
       }
       case 'Fn::FindInMap': {
         const [map, top, second] = (Array.isArray(arg) ? arg : []).map(r);
@@ -111,12 +113,12 @@ class Evaluator {
         return found === undefined ? new Unresolved(`Fn::FindInMap ${map}.${top}.${second} is not in the template's Mappings`) : r(found);
       }
       case 'Fn::If': {
-        if (!Array.isArray(arg) || arg.length !== 3) return new Unresolved('a malformed Fn::If');
-        const condition = this.condition(String(arg[0]), seen);
+        if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return new Unresolved('a malformed Fn::If');
+        const condition = this.condition(arg[0], seen);
         if (condition instanceof Unresolved) return new Unresolved(`Fn::If on condition ${arg[0]}: ${condition.reason}`);
         return r(condition ? arg[1] : arg[2]);
       }
-      case 'Condition': return this.condition(String(arg), seen);
+      case 'Condition': return typeof arg === 'string' ? this.condition(arg, seen) : new Unresolved('a malformed Condition');
       case 'Fn::Equals': {
         const [a, b] = (Array.isArray(arg) ? arg : []).map(r);
         if (a instanceof Unresolved) return a;
@@ -150,11 +152,14 @@ class Evaluator {
   private sub(arg: unknown, seen: Set<string>): unknown {
     const [text, rawVariables] = Array.isArray(arg) ? [arg[0], arg[1] ?? {}] : [arg, {}];
     if (typeof text !== 'string') return new Unresolved('a malformed Fn::Sub');
-    const variables = this.value(rawVariables, seen) as Record<string, unknown>;
+    const variables = this.value(rawVariables, seen);
+    if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) return new Unresolved('a malformed Fn::Sub (its variables are not an object)');
     let unresolved: Unresolved | undefined;
     const out = text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
       if (name.startsWith('!')) return `\${!${name.slice(1)}}`;
-      const value = name in variables ? variables[name] : name.includes('.') ? `\${${name}}` : this.ref(name);
+      // Own properties only: `${toString}` is a parameter name, not Object.prototype's method.
+      const value = Object.prototype.hasOwnProperty.call(variables, name) ? (variables as Record<string, unknown>)[name]
+        : name.includes('.') ? `\${${name}}` : this.ref(name);
       if (value instanceof Unresolved) unresolved = value;
       return typeof value === 'string' ? value : JSON.stringify(value);
     });

@@ -134,7 +134,7 @@ function statementsOf(document: unknown, pointer: string, principals: (s: RawSta
   const list = raw instanceof Unresolved || raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   return (list as RawStatement[]).filter(s => s && typeof s === 'object' && !(s instanceof Unresolved)).map((s, i) => ({
     sid: typeof s.Sid === 'string' ? s.Sid : undefined,
-    effect: String(s.Effect),
+    effect: typeof s.Effect === 'string' ? s.Effect : 'unknown',
     principals: principals(s),
     notPrincipal: s.NotPrincipal !== undefined,
     actions: toStrings(s.NotAction ?? s.Action),
