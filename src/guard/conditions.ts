@@ -40,11 +40,30 @@ export function conditionEntries(condition: unknown): ConditionEntry[] {
     })));
 }
 
-/** True when an entry restricts requests to the values it names (positive operator, no wildcard-only value). */
+/** True when an entry restricts requests to the values it names (positive operator, values that pin something). */
 function restricts(entry: ConditionEntry): boolean {
   const op = entry.operator.replace(/^(ForAnyValue|ForAllValues):/, '');
   if (/Not|IfExists$|^Null$|^Bool$/.test(op) || entry.operator.startsWith('ForAllValues:')) return false;
-  return entry.values.length > 0 && entry.values.every(v => typeof v === 'string' && v.replace(/[*?]/g, '') !== '');
+  return entry.values.length > 0 && entry.values.every(v => typeof v === 'string' && pins(entry.key.toLowerCase(), v));
+}
+
+const WILDCARD = /[*?]/;
+
+/**
+ * True when a value pins the caller down: an account or organization ID without wildcards (`1111*` is many
+ * accounts), an organization path whose organization is literal, an ARN whose account is literal (or, for the
+ * account-less S3 ARNs, whose bucket name starts literally). `arn:aws:s3:::*` or `arn:aws:sns:*:*:*` pins nothing.
+ */
+function pins(key: string, value: string): boolean {
+  if (key.endsWith('arn')) {
+    const parts = value.split(':');
+    if (parts.length < 6 || parts[0] !== 'arn') return !WILDCARD.test(value) && value !== '';
+    const [account, resource] = [parts[4], parts.slice(5).join(':')];
+    return account ? !WILDCARD.test(account) : resource !== '' && !WILDCARD.test(resource[0]);
+  }
+  if (key.endsWith('orgpaths')) return value.split('/')[0] !== '' && !WILDCARD.test(value.split('/')[0]);
+  if (key.startsWith('kms:encryptioncontext:')) return value.replace(/[*?]/g, '') !== '';
+  return value !== '' && !WILDCARD.test(value);
 }
 
 /** True when the condition block pins the caller (see the module doc). */

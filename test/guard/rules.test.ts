@@ -121,6 +121,11 @@ describe('key policies', () => {
     ['kms:CallerAccount with kms:ViaService', { StringEquals: { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }, false],
     ['aws:SourceAccount', { StringEquals: { 'aws:SourceAccount': ACCOUNT } }, false],
     ['aws:SourceArn', { ArnLike: { 'aws:SourceArn': `arn:aws:s3:::bucket-${ACCOUNT}` } }, false],
+    ['an aws:SourceArn of any bucket', { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::*' } }, true],
+    ['an aws:SourceArn in any account', { ArnLike: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:*:topic' } }, true],
+    ['an aws:SourceArn in this account', { ArnLike: { 'aws:SourceArn': `arn:aws:sns:*:${ACCOUNT}:*` } }, false],
+    ['a wildcard account', { StringLike: { 'kms:CallerAccount': '1111*' } }, true],
+    ['an organization path', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc123/r-ab12/*' } }, false],
   ])('Principal * with %s: GK4 %s', (_, condition, fails) => {
     const open = statement({ Principal: { AWS: '*' }, Action: ['kms:Decrypt'], Condition: condition });
     expect(rulesOf({ Key: key({}, [ROOT, open]) })).toEqual(fails ? ['GK4 Key'] : []);
