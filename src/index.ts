@@ -7,5 +7,6 @@ export * from './keys/rsa-encryption-key';
 export * from './keys/key-agreement-key';
 export * from './keys/replica-key';
 export * from './guard/key-guard';
+export * from './guard/validation-plugin';
 export * from './keys/key-pattern';
 export * from './keys/allow-service-principal-options';

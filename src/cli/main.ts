@@ -9,9 +9,11 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Command } from 'commander';
+import { registerCheckCommand } from './check-command';
 import { registerDeployCommand } from './deploy-command';
 import { registerEmulatorCommand } from './emulator-command';
 import { registerEnvelopeCommands } from './envelope-commands';
+import { registerMatrixCommand } from './matrix-command';
 
 export function buildProgram(): Command {
   const program = new Command('guarded-keys')
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerDeployCommand(program);
   registerEnvelopeCommands(program);
+  registerCheckCommand(program);
+  registerMatrixCommand(program);
   return program;
 }
 

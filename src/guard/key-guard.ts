@@ -1,7 +1,8 @@
-import { Annotations, IAspect, Stack } from 'aws-cdk-lib';
-import { CfnKey, CfnReplicaKey } from 'aws-cdk-lib/aws-kms';
+import { Annotations, CfnElement, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { GUARD_RULES, KeyUnderReview } from './rules';
+import { DEFAULT_CONFIG, guardConfig } from './config';
+import { GuardFinding, runGuard } from './engine';
+import { CfnTemplate, SUPPRESSIONS_METADATA } from './template-source';
 
 /**
  * Options for the {@link KeyGuard}.
@@ -20,15 +21,51 @@ export interface KeyGuardProps {
    * @default false
    */
   readonly warnOnly?: boolean;
+
+  /**
+   * Severity per rule ID: `error`, `warning`, `info` or `off`.
+   *
+   * @default - Each rule's own severity (docs/guard-rules.md).
+   */
+  readonly severities?: { [ruleId: string]: string };
+
+  /**
+   * The longest rotation period a symmetric key may have (GK1).
+   *
+   * @default 365
+   */
+  readonly rotationMaxDays?: number;
+
+  /**
+   * The shortest deletion window a key may have (GK5).
+   *
+   * @default 30
+   */
+  readonly deletionWindowMinDays?: number;
+
+  /**
+   * Tag keys every key must carry (GK15).
+   *
+   * @default - No tag is required.
+   */
+  readonly requiredTags?: string[];
+
+  /**
+   * Regions keys may be created in (GK16).
+   *
+   * @default - Any region.
+   */
+  readonly allowedRegions?: string[];
 }
 
-const SUPPRESSIONS_METADATA = 'cdk-guarded-keys:guard-suppressions';
+/** The resource types the guard reports on (keys, and the IAM policies its rules read). */
+const REPORTED_TYPES = /^AWS::(KMS::(Key|ReplicaKey)|IAM::(Policy|ManagedPolicy|Role|User|Group))$/;
 
 /**
- * A synth-time guard over every KMS key of an app (guarded keys, plain `kms.Key`s, `CfnKey`s and replica
- * keys): rotation on, the account-root statement kept, admins separated from users, no open `Principal: *`,
- * a 30-day deletion window, no RSA_2048 for encryption. Findings are annotations on the key, naming the
- * rule, so `cdk synth` fails with the list.
+ * A synth-time guard over every KMS key of an app (guarded keys, plain `kms.Key`s, `CfnKey`s, replica keys and keys
+ * of third-party constructs), and over the IAM policies that reach them. It runs the same rule engine as the
+ * `guarded-keys check` command and the `GuardedKeysValidationPlugin` on the stack's rendered CloudFormation.
+ * Findings are annotations on the key or policy, naming the rule, so `cdk synth` fails on errors.
  *
  * @example
  * Aspects.of(app).add(new KeyGuard());
@@ -36,57 +73,98 @@ const SUPPRESSIONS_METADATA = 'cdk-guarded-keys:guard-suppressions';
 export class KeyGuard implements IAspect {
   /**
    * Suppresses rules on one key (or every key under a scope), with a reason that is kept in the cloud
-   * assembly's metadata for reviewers.
+   * assembly's metadata for reviewers, and that `guarded-keys check` lists when it reads the assembly.
    */
   public static suppress(scope: IConstruct, ruleIds: string[], reason: string): void {
     if (!reason.trim()) throw new Error(`KeyGuard.suppress needs a reason for ${ruleIds.join(', ')} on ${scope.node.path}`);
     scope.node.addMetadata(SUPPRESSIONS_METADATA, { rules: ruleIds, reason });
   }
 
-  private readonly skipped: Set<string>;
-  private readonly warnOnly: boolean;
+  private readonly props: KeyGuardProps;
+  private readonly reports = new Map<Stack, GuardFinding[]>();
 
   constructor(props: KeyGuardProps = {}) {
-    this.skipped = new Set(props.skipRules ?? []);
-    this.warnOnly = props.warnOnly ?? false;
+    this.props = props;
+    // Check the options now, so that a bad value fails where the guard is added.
+    this.config();
   }
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof CfnKey) && !(node instanceof CfnReplicaKey)) return;
-    const review: KeyUnderReview = {
-      path: node.node.path,
-      isReplica: node instanceof CfnReplicaKey,
-      properties: renderedProperties(node),
-    };
-    const suppressed = suppressionsOf(node);
-    for (const rule of GUARD_RULES) {
-      if (this.skipped.has(rule.id) || suppressed.has(rule.id)) continue;
-      for (const message of rule.check(review)) {
-        const text = `[${rule.id}] ${message}`;
-        if (this.warnOnly) Annotations.of(node).addWarningV2(`guarded-keys:${rule.id}`, text);
-        else Annotations.of(node).addError(text);
-      }
+    if (!CfnResource.isCfnResource(node) || !REPORTED_TYPES.test(node.cfnResourceType)) return;
+    const stack = Stack.of(node);
+    let findings = this.reports.get(stack);
+    if (!findings) {
+      findings = this.review(stack);
+      this.reports.set(stack, findings);
     }
+    const logicalId = stack.resolve(node.logicalId) as string;
+    const suppressed = suppressionsOf(node);
+    for (const finding of findings.filter(f => f.logicalId === logicalId)) {
+      const text = `[${finding.rule}] ${finding.message}`;
+      const reason = suppressed.get(finding.rule);
+      if (reason !== undefined) Annotations.of(node).addInfo(`${text} (suppressed: ${reason})`);
+      else if (finding.severity === 'error' && !this.props.warnOnly) Annotations.of(node).addError(text);
+      else if (finding.severity === 'info') Annotations.of(node).addInfo(text);
+      else Annotations.of(node).addWarningV2(`guarded-keys:${finding.rule}`, text);
+    }
+  }
+
+  private config() {
+    const severities: Record<string, string> = { ...this.props.severities };
+    for (const id of this.props.skipRules ?? []) severities[id] = 'off';
+    return guardConfig({
+      ...DEFAULT_CONFIG,
+      severities,
+      rotationMaxDays: this.props.rotationMaxDays ?? DEFAULT_CONFIG.rotationMaxDays,
+      deletionWindowMinDays: this.props.deletionWindowMinDays ?? DEFAULT_CONFIG.deletionWindowMinDays,
+      requiredTags: this.props.requiredTags ?? [],
+      allowedRegions: this.props.allowedRegions ?? [],
+    }, 'KeyGuard');
+  }
+
+  private review(stack: Stack): GuardFinding[] {
+    return runGuard([{
+      stackName: stack.stackName,
+      file: stack.templateFile,
+      template: renderedTemplate(stack),
+      account: Token.isUnresolved(stack.account) ? undefined : stack.account,
+      region: Token.isUnresolved(stack.region) ? undefined : stack.region,
+    }], this.config()).findings;
   }
 }
 
 /**
- * The resource's properties as CloudFormation will see them (PascalCase, tokens resolved, overrides applied).
- * `_toCloudFormation` is the L1's own renderer: reading `cfnProperties` would miss escape-hatch overrides.
+ * The stack's template as CloudFormation will see it (tokens resolved, escape-hatch overrides applied), rendered
+ * element by element with each L1's own renderer, as synthesis does.
  */
-function renderedProperties(node: CfnKey | CfnReplicaKey): KeyUnderReview['properties'] {
-  const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as {
-    Resources: Record<string, { Properties?: KeyUnderReview['properties'] }>;
-  };
-  return Object.values(rendered.Resources)[0]?.Properties ?? {};
-}
-
-function suppressionsOf(node: IConstruct): Set<string> {
-  const ids = new Set<string>();
-  for (let scope: IConstruct | undefined = node; scope; scope = scope.node.scope) {
-    for (const entry of scope.node.metadata) {
-      if (entry.type === SUPPRESSIONS_METADATA) (entry.data as { rules: string[] }).rules.forEach(r => ids.add(r));
+function renderedTemplate(stack: Stack): CfnTemplate {
+  const template: Record<string, Record<string, unknown>> = {};
+  for (const node of stack.node.findAll()) {
+    if (!CfnElement.isCfnElement(node) || Stack.of(node) !== stack) continue;
+    let fragment: Record<string, Record<string, unknown>>;
+    try {
+      fragment = stack.resolve((node as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as typeof fragment;
+    } catch (err) {
+      // Said, not skipped silently: the rules cannot see this element (the CLI on the synthesized template can).
+      Annotations.of(node).addWarningV2('guarded-keys:GK0', `[GK0] the guard cannot render this element: ${(err as Error).message}`);
+      continue;
+    }
+    for (const [section, entries] of Object.entries(fragment ?? {})) {
+      if (entries && typeof entries === 'object') template[section] = { ...template[section], ...entries };
     }
   }
-  return ids;
+  return { ...template, Resources: template.Resources ?? {} } as CfnTemplate;
+}
+
+/** Rule id -> reason, from `KeyGuard.suppress` on the node or any scope above it. */
+function suppressionsOf(node: IConstruct): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (let scope: IConstruct | undefined = node; scope; scope = scope.node.scope) {
+    for (const entry of scope.node.metadata) {
+      if (entry.type !== SUPPRESSIONS_METADATA) continue;
+      const data = entry.data as { rules: string[]; reason: string };
+      data.rules.forEach(r => reasons.has(r) || reasons.set(r, data.reason));
+    }
+  }
+  return reasons;
 }

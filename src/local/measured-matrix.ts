@@ -3,7 +3,7 @@ import { DeployedKey, DeployedResource, LocalDeployment } from './deployment';
 import { serviceModelFor } from './services';
 import { UseMode } from './services/types';
 import { checkServiceUse, ServiceUseResult } from './services/use';
-import { KeyAccessMatrix } from '../policy/access-matrix';
+import { AccessRow, KeyAccessMatrix, RowNarrowing } from '../policy/access-matrix';
 import { Capability } from '../policy/kms-actions';
 
 /** The request that exercises each capability. */
@@ -50,7 +50,7 @@ export async function measureAccessMatrix(deployment: LocalDeployment, matrix: K
       if (!action) continue;
       const allowing = matrix.rows.find(r => r.effect === 'Allow' && r.capabilities.includes(capability) && samePrincipal(r.principal, name));
       const denying = matrix.rows.find(r => r.effect === 'Deny' && r.capabilities.includes(capability) && denies(r, name));
-      const options = allowing ? optionsFrom(allowing.conditions) : {};
+      const options = allowing ? optionsFrom(allowing.narrowing) : {};
       const result = await checkAccess(deployment, principal, action, key, options);
       cells.push({ principal: name, capability, options, expected: allowing !== undefined && denying === undefined, measured: result.allowed });
     }
@@ -79,32 +79,26 @@ export function renderMeasuredMatrix(measured: MeasuredMatrix): string {
 }
 
 /** A deny row applies to a principal it names, or to `everyone` unless its exception names the principal. */
-function denies(row: { principal: string; conditions: string[] }, name: string): boolean {
+function denies(row: AccessRow, name: string): boolean {
   if (samePrincipal(row.principal, name)) return true;
   if (row.principal !== 'everyone') return false;
-  const exception = row.conditions.find(c => c.startsWith('unless principal is '));
-  if (!exception) return row.conditions.length === 0;
-  return !exception.slice('unless principal is '.length).split(' or ').some(p => samePrincipal(p, name));
+  const except = row.narrowing.exceptPrincipals;
+  if (!except.length) return row.conditions.length === 0;
+  return !except.some(p => samePrincipal(p, name));
 }
 
 function samePrincipal(matrixName: string, deployedName: string): boolean {
   return matrixName === deployedName || matrixName.replace(/ \([^)]*\)$/, '') === deployedName;
 }
 
-/** `via s3.eu-west-1.amazonaws.com; context tenant present` -> the request that satisfies it. */
-function optionsFrom(conditions: string[]): AccessOptions {
+/** A row's narrowing -> the request that satisfies it (a context pattern is filled in: `*` matches `demo`). */
+function optionsFrom(narrowing: RowNarrowing): AccessOptions {
   const context: Record<string, string> = {};
-  let viaService: string | undefined;
-  for (const condition of conditions) {
-    const via = /^via (\S+)/.exec(condition);
-    if (via) viaService = via[1];
-    const present = /^context (.+) present$/.exec(condition);
-    if (present) context[present[1]] = 'demo';
-    const equals = /^context ([^=]+)=([^|]+)/.exec(condition);
-    if (equals) context[equals[1]] = equals[2];
-  }
-  return { viaService, encryptionContext: Object.keys(context).length ? context : undefined };
+  for (const [key, value] of Object.entries(narrowing.encryptionContext)) context[key] = value.replace(/\*/g, 'demo').replace(/\?/g, 'x');
+  return { viaService: narrowing.viaServices[0], encryptionContext: Object.keys(context).length ? context : undefined };
 }
+
+const EMPTY_NARROWING: RowNarrowing = { viaServices: [], callerAccounts: [], encryptionContext: {}, exceptPrincipals: [], other: false };
 
 /** One measured service use: may this principal read (write) this resource through its service? */
 export interface ServiceUseCell {
@@ -134,8 +128,8 @@ export async function measureServiceUses(
   deployment: LocalDeployment, key: string | DeployedKey, matrix?: KeyAccessMatrix,
 ): Promise<ServiceUseMatrix> {
   const k = typeof key === 'string' ? deployment.key(key) : key;
-  const contextConditions = (matrix?.rows ?? []).filter(r => r.effect === 'Allow').flatMap(r => r.conditions.filter(c => c.startsWith('context ')));
-  const required = optionsFrom(contextConditions).encryptionContext;
+  const contextOf = (rows: AccessRow[]) => Object.assign({}, ...rows.map(r => r.narrowing.encryptionContext)) as Record<string, string>;
+  const required = optionsFrom({ ...EMPTY_NARROWING, encryptionContext: contextOf((matrix?.rows ?? []).filter(r => r.effect === 'Allow')) }).encryptionContext;
   const cells: ServiceUseCell[] = [];
   for (const resource of deployment.resources.filter(r => usesKey(deployment, r, k))) {
     const model = serviceModelFor(resource.type)!;

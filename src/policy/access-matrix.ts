@@ -1,5 +1,6 @@
 import { Capability, CAPABILITIES, capabilitiesOf } from './kms-actions';
 import { readableToken } from './principal-identity';
+import { evaluate, EvaluationScope, Unresolved } from '../guard/evaluate';
 
 /**
  * The access matrix of the KMS keys in a synthesized template: who can administer, encrypt, decrypt,
@@ -7,7 +8,9 @@ import { readableToken } from './principal-identity';
  *
  * It is read from the template itself (the key policy, and the IAM policies in the same template
  * whose Resource covers the key), not from the constructs' props, so it shows what will be deployed,
- * including statements other constructs added.
+ * including statements other constructs added. Intrinsics are evaluated first (`Fn::If` with the template's
+ * Conditions, `Fn::Sub`, `Fn::Join`...), so keys written with any library read the same; a value that cannot be
+ * evaluated shows as `(unresolved: why)`.
  * @module
  */
 
@@ -19,8 +22,24 @@ export interface AccessRow {
   readonly capabilities: Capability[];
   /** Readable conditions, e.g. `via s3.eu-west-1.amazonaws.com`, `context tenant present`. */
   readonly conditions: string[];
+  /** The same conditions as data, for programs (the measured matrix builds its requests from this). */
+  readonly narrowing: RowNarrowing;
   /** Where the statement lives: `key policy (Sid)` or `IAM policy Name`. */
   readonly source: string;
+}
+
+/** What a row's conditions require of a request, as data. */
+export interface RowNarrowing {
+  /** `kms:ViaService` endpoints (`s3.eu-west-1.amazonaws.com`). */
+  readonly viaServices: string[];
+  /** `kms:CallerAccount` accounts. */
+  readonly callerAccounts: string[];
+  /** Encryption context the request must carry: key -> value, `*` for "present with any value". */
+  readonly encryptionContext: Record<string, string>;
+  /** A Deny's exception (`ArnNotLike aws:PrincipalArn`): the readable names of the principals it spares. */
+  readonly exceptPrincipals: string[];
+  /** True when the row has a condition this model does not read (so a request built from it may not satisfy it). */
+  readonly other: boolean;
 }
 
 /** The access matrix of one key. */
@@ -48,14 +67,23 @@ interface Statement {
 
 const KEY_TYPES = new Set(['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']);
 
+/** What is known of the stack when its template is read (a cloud assembly knows the account and region). */
+export interface MatrixScope {
+  readonly account?: string;
+  readonly region?: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
 /** The matrices of every KMS key (and replica key) in a template. */
-export function keyAccessMatrices(template: Template, stack: string): KeyAccessMatrix[] {
+export function keyAccessMatrices(rawTemplate: Template, stack: string, scope: MatrixScope = {}): KeyAccessMatrix[] {
+  const template = evaluatedTemplate(rawTemplate, scope);
   const resources = template.Resources ?? {};
   const names = constructNames(resources);
-  const readable = (rows: AccessRow[]) => rows.map(row => ({
+  const named = (rows: AccessRow[]) => rows.map(row => ({
     ...row,
     principal: renameLogicalIds(row.principal, names),
     conditions: row.conditions.map(c => renameLogicalIds(c, names)),
+    narrowing: { ...row.narrowing, exceptPrincipals: row.narrowing.exceptPrincipals.map(p => renameLogicalIds(p, names)) },
   }));
   return Object.entries(resources)
     .filter(([, r]) => KEY_TYPES.has(r.Type))
@@ -74,7 +102,7 @@ export function keyAccessMatrices(template: Template, stack: string): KeyAccessM
         aliases: aliasesOf(resources, logicalId),
         keySpec: key.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT',
         keyUsage,
-        rows: readable(rows),
+        rows: named(rows),
       };
     });
 }
@@ -134,7 +162,12 @@ function keyPolicyRows(statement: Statement): AccessRow[] {
     : principalNames(statement.Principal);
   const source = `key policy (${statement.Sid ?? 'no Sid'})`;
   return principals.map(principal => ({
-    principal, effect: statement.Effect, capabilities, conditions: describeConditions(statement.Condition), source,
+    principal,
+    effect: statement.Effect,
+    capabilities,
+    conditions: describeConditions(statement.Condition),
+    narrowing: narrowingOf(statement.Condition),
+    source,
   }));
 }
 
@@ -162,6 +195,7 @@ function identityPolicyRows(resources: Record<string, Resource>, keyId: string):
             effect: statement.Effect,
             capabilities,
             conditions: describeConditions(statement.Condition),
+            narrowing: narrowingOf(statement.Condition),
             source: `IAM policy ${policy.name}`,
           });
         }
@@ -180,7 +214,7 @@ function statementCapabilities(statement: Statement): Capability[] {
 
 function coversKey(resource: unknown, keyId: string): boolean {
   return toArray(resource).some(r => r === '*' || (typeof r === 'string' && r.startsWith('arn:') && r.includes(':key/')) ||
-    JSON.stringify(r).includes(`"${keyId}"`));
+    refersTo(r, keyId));
 }
 
 /** Readable names for a Principal element. */
@@ -190,9 +224,9 @@ export function principalNames(principal: any): string[] {
   for (const [type, values] of Object.entries(principal ?? {})) {
     for (const value of toArray(values)) {
       if (value === '*') { names.push('everyone'); continue; }
-      const text = readableToken(value);
+      const text = readable(value);
       const root = ROOT_ARN.exec(text);
-      if (type === 'AWS' && root) names.push(`account ${accountName(root[1])} (root + its IAM policies)`);
+      if (type === 'AWS' && root) names.push(`${root[1] === '${AWS::AccountId}' ? 'this account' : `account ${root[1]}`} (root + its IAM policies)`);
       else if (type === 'AWS') names.push(text.replace(/\.Arn$/, ''));
       else names.push(`${type.toLowerCase()} ${text}`);
     }
@@ -205,7 +239,7 @@ export function describeConditions(condition: Statement['Condition']): string[] 
   const out: string[] = [];
   for (const [operator, keys] of Object.entries(condition ?? {})) {
     for (const [key, raw] of Object.entries(keys)) {
-      const values = toArray(raw).map(readableToken);
+      const values = toArray(raw).map(readable);
       const lower = key.toLowerCase();
       if (lower === 'kms:viaservice' && operator === 'StringEquals') {out.push(`via ${values.join(' or ')}`);} else if (lower === 'kms:calleraccount' && operator === 'StringEquals') {out.push(`caller account ${values.join(' or ')}`);} else if (lower.startsWith('kms:encryptioncontext:') && operator === 'StringLike' && values.length === 1 && values[0] === '*') {
         out.push(`context ${key.slice('kms:EncryptionContext:'.length)} present`);
@@ -235,8 +269,8 @@ function shortArn(value: string): string {
 
 function aliasesOf(resources: Record<string, Resource>, keyId: string): string[] {
   return Object.values(resources)
-    .filter(r => r.Type === 'AWS::KMS::Alias' && JSON.stringify(r.Properties?.TargetKeyId ?? '').includes(`"${keyId}"`))
-    .map(r => readableToken(r.Properties?.AliasName));
+    .filter(r => r.Type === 'AWS::KMS::Alias' && refersTo(r.Properties?.TargetKeyId, keyId))
+    .map(r => readable(r.Properties?.AliasName));
 }
 
 function statementsOf(document: unknown): Statement[] {
@@ -245,7 +279,63 @@ function statementsOf(document: unknown): Statement[] {
 }
 
 function refName(ref: unknown): string {
-  return readableToken(ref);
+  return readable(ref);
+}
+
+/**
+ * The template with every intrinsic evaluated (see `guard/evaluate.ts`); resources whose Condition is false are
+ * dropped, as CloudFormation would not create them.
+ */
+function evaluatedTemplate(template: Template, scope: MatrixScope): Template {
+  const evaluationScope: EvaluationScope = { ...scope, template: template as EvaluationScope['template'] };
+  const resources: Record<string, Resource> = {};
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    const condition = (resource as { Condition?: string }).Condition;
+    if (condition !== undefined && evaluate({ 'Fn::If': [condition, true, false] }, evaluationScope) === false) continue;
+    resources[id] = { ...resource, Properties: evaluate(resource.Properties ?? {}, evaluationScope) as Record<string, any> };
+  }
+  return { Resources: resources };
+}
+
+/**
+ * A readable name for an evaluated value: placeholders become what `readableToken` makes of the intrinsic they
+ * stand for (`${AppRole.Arn}` -> `AppRole.Arn`, a cross-region import -> `Role (Stack)`), pseudo parameters stay.
+ */
+function readable(value: unknown): string {
+  if (value instanceof Unresolved) return `(unresolved: ${value.reason})`;
+  if (typeof value !== 'string') return readableToken(value);
+  const whole = /^\$\{([^}]+)\}$/.exec(value)?.[1];
+  if (whole && !whole.startsWith('AWS::')) {
+    const dot = whole.indexOf('.');
+    return dot < 0 ? whole : readableToken({ 'Fn::GetAtt': [whole.slice(0, dot), whole.slice(dot + 1)] });
+  }
+  return value.replace(/\$\{([A-Za-z0-9]+)(?:\.Arn)?\}/g, '$1');
+}
+
+/** True when an evaluated value names a resource of the template (`${Key}`, `${Key.Arn}`, inside an ARN or alone). */
+function refersTo(value: unknown, logicalId: string): boolean {
+  return typeof value === 'string' && (value.includes(`\${${logicalId}}`) || value.includes(`\${${logicalId}.`));
+}
+
+/** The conditions of a statement as data (see {@link RowNarrowing}). */
+function narrowingOf(condition: Statement['Condition']): RowNarrowing {
+  const narrowing = {
+    viaServices: [] as string[],
+    callerAccounts: [] as string[],
+    encryptionContext: {} as Record<string, string>,
+    exceptPrincipals: [] as string[],
+    other: false,
+  };
+  for (const [operator, keys] of Object.entries(condition ?? {})) {
+    for (const [key, raw] of Object.entries(keys)) {
+      const values = toArray(raw).map(readable);
+      const lower = key.toLowerCase();
+      if (lower === 'kms:viaservice' && operator === 'StringEquals') {narrowing.viaServices.push(...values);} else if (lower === 'kms:calleraccount' && operator === 'StringEquals') {narrowing.callerAccounts.push(...values);} else if (lower.startsWith('kms:encryptioncontext:') && values.length >= 1 && ['StringEquals', 'StringLike', 'ArnLike', 'ArnEquals'].includes(operator)) {
+        narrowing.encryptionContext[key.slice('kms:EncryptionContext:'.length)] = values[0];
+      } else if (lower === 'aws:principalarn' && operator === 'ArnNotLike') {narrowing.exceptPrincipals.push(...values.map(shortArn));} else if (!(lower === 'kms:grantisforawsresource' && operator === 'Bool')) {narrowing.other = true;}
+    }
+  }
+  return narrowing;
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {

@@ -56,6 +56,7 @@ describe('the example app', () => {
       effect: 'Allow',
       capabilities: ['encrypt', 'decrypt'],
       conditions: ['via s3.eu-west-1.amazonaws.com', 'context tenant present'],
+      narrowing: { viaServices: ['s3.eu-west-1.amazonaws.com'], callerAccounts: [], encryptionContext: { tenant: '*' }, exceptPrincipals: [], other: false },
       source: 'key policy (AllowKeyUse)',
     });
   });
@@ -79,6 +80,8 @@ describe('the example app', () => {
       [['encrypt'], ['ArnLike aws:PrincipalArn arn:${AWS::Partition}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1', 'Null kms:ViaService true']],
       [['grant'], ['ArnLike aws:PrincipalArn arn:${AWS::Partition}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1', 'BoolIfExists kms:GrantIsForAWSResource false']],
     ]);
+    // the same exceptions as data, for programs
+    expect(denies[1].narrowing).toEqual({ viaServices: [], callerAccounts: [], encryptionContext: {}, exceptPrincipals: ['root of this account', 'AppRole'], other: true });
     expect(rowsOf('IngestKey', 'IngestRole').flatMap(r => r.capabilities)).toEqual(['encrypt', 'describe']);
   });
 

@@ -1,0 +1,76 @@
+import { GuardConfig } from './config';
+import { GuardKey, GuardStack, GuardStatement } from './model';
+import { expandActionPattern, KMS_ACTIONS } from '../policy/kms-actions';
+
+/**
+ * The shape of a guard rule, and the statement helpers the rules share.
+ * @module
+ */
+
+/** How bad a finding is: only `error` fails `guarded-keys check` and `cdk synth`. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One thing a rule found, before severities and suppressions are applied. */
+export interface RuleHit {
+  readonly logicalId: string;
+  /** The construct path (or the logical ID when the template has no CDK metadata). */
+  readonly path: string;
+  /** JSON pointer in the template. */
+  readonly pointer: string;
+  readonly message: string;
+  /** A hit whose rule cannot be decided before deployment: reported under GK0 with the reason, never guessed. */
+  readonly undecided?: boolean;
+  /** Overrides the rule's severity for this hit (a policy near the size limit is a warning, over it an error). */
+  readonly severity?: Severity;
+}
+
+/** A rule of the catalogue (docs/guard-rules.md documents each one). */
+export interface GuardRule {
+  /** Stable identifier (`GK1`...): suppressions and severities name it. */
+  readonly id: string;
+  /** What the rule requires, in one line. */
+  readonly title: string;
+  readonly defaultSeverity: Severity;
+  /** Why it matters, in one or two sentences. */
+  readonly why: string;
+  /** The AWS documentation the rule follows. */
+  readonly source: string;
+  check(stack: GuardStack, config: GuardConfig): RuleHit[];
+}
+
+/** A hit on a key. */
+export const keyHit = (key: GuardKey, message: string, pointer = `/Resources/${key.logicalId}`): RuleHit =>
+  ({ logicalId: key.logicalId, path: key.path, pointer, message });
+
+/** The KMS actions a statement allows (or denies), `NotAction` expanded against the catalogue. */
+export function actionsOf(statement: GuardStatement): Set<string> {
+  const named = new Set(statement.actions.flatMap(expandActionPattern));
+  return new Set(statement.notAction ? KMS_ACTIONS.filter(a => !named.has(a)) : named);
+}
+
+/** True when a statement covers every KMS action (`kms:*`, `*`, or a `NotAction` of other services). */
+export const coversAllKmsActions = (statement: GuardStatement): boolean => actionsOf(statement).size === KMS_ACTIONS.length;
+
+/** True when an Allow statement names the stack's own account root. */
+export const isOwnRootStatement = (s: GuardStatement): boolean =>
+  s.effect === 'Allow' && !s.notPrincipal && s.principals.some(p => p.kind === 'root' && p.own === 'yes');
+
+/** `statement 'Sid' of the key policy` / `statement #2 of IAM policy X`. */
+export const where = (s: GuardStatement, policy?: string): string => `${s.label} of ${policy ? `IAM policy ${policy}` : 'the key policy'}`;
+
+/**
+ * True when a key's IAM policies count: the default policy or an own-root statement lets the account's IAM policies
+ * grant access; without one, IAM policies give nothing on this key.
+ */
+export const trustsAccountIam = (key: GuardKey): boolean => key.statements === undefined || key.statements.some(isOwnRootStatement);
+
+/** True when an IAM statement's Resource covers this key (`*`, a `key/*` pattern, or the key's own ARN). */
+export function coversKey(resources: unknown[], keyLogicalId: string): boolean {
+  return resources.some(r => typeof r === 'string' && (coversAllKeys(r) || r.includes(`\${${keyLogicalId}.Arn}`)));
+}
+
+/** True when a Resource value covers every key of an account (`*`, `arn:aws:kms:*:*:key/*`, `arn:aws:kms:*`). */
+export function coversAllKeys(resource: string): boolean {
+  const field = '(?:\\$\\{[^}]+\\}|[^:$]*)';
+  return resource === '*' || resource === 'arn:*' || new RegExp(`^arn:${field}:kms:(?:\\*|${field}:${field}:(?:key/)?\\*)$`).test(resource);
+}

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync, statSync } from 'fs';
+import { join, relative } from 'path';
+
+/**
+ * Reads what the guard checks: a synthesized template file, or a cloud assembly directory (`cdk.out`), whose
+ * manifest names each stack's template and environment. Anything else is a {@link GuardInputError}, which the
+ * CLI turns into exit code 2.
+ * @module
+ */
+
+/** One CloudFormation template to review, with what is known of its stack. */
+export interface GuardTemplate {
+  /** The stack name (the template's file name without `.template.json` when read alone). */
+  readonly stackName: string;
+  /** The template file, as given or found in the assembly. */
+  readonly file: string;
+  readonly template: CfnTemplate;
+  /** The stack's account and region when its environment fixes them (a cloud assembly says so). */
+  readonly account?: string;
+  readonly region?: string;
+  /** Rules suppressed per construct path by `KeyGuard.suppress` (from the assembly's metadata). */
+  readonly suppressions?: ReadonlyArray<{ readonly path: string; readonly rules: string[]; readonly reason: string }>;
+}
+
+/** The parts of a template the guard reads. */
+export interface CfnTemplate {
+  readonly Parameters?: Record<string, unknown>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly Resources?: Record<string, CfnResource>;
+}
+
+/** One resource of a template. */
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+  readonly Condition?: string;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+/** A file that is not a template or an assembly (exit code 2 in the CLI). */
+export class GuardInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GuardInputError';
+  }
+}
+
+/** The metadata type `KeyGuard.suppress` writes. */
+export const SUPPRESSIONS_METADATA = 'cdk-guarded-keys:guard-suppressions';
+
+/** Reads a template file or a cloud assembly directory. */
+export function readGuardTemplates(path: string): GuardTemplate[] {
+  if (!existsSync(path)) throw new GuardInputError(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) return readAssembly(path);
+  return [{ stackName: stackNameOf(path), file: path, template: parseTemplate(path) }];
+}
+
+function readAssembly(dir: string): GuardTemplate[] {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new GuardInputError(`${dir}: not a cloud assembly (no manifest.json)`);
+  const manifest = parseJson(manifestFile) as { artifacts?: Record<string, Artifact> };
+  const templates: GuardTemplate[] = [];
+  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
+      templates.push(...readAssembly(join(dir, artifact.properties.directoryName))); // a stage's nested assembly
+      continue;
+    }
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
+    const file = join(dir, artifact.properties.templateFile);
+    const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '');
+    templates.push({
+      stackName: artifact.properties.stackName ?? artifact.displayName ?? id,
+      file,
+      template: parseTemplate(file),
+      account: env && /^\d{12}$/.test(env[1]) ? env[1] : undefined,
+      region: env && !env[2].startsWith('unknown-') ? env[2] : undefined,
+      suppressions: suppressionsOf(artifact),
+    });
+  }
+  if (!templates.length) throw new GuardInputError(`${dir}: the cloud assembly has no stack`);
+  return templates;
+}
+
+interface Artifact {
+  type?: string;
+  environment?: string;
+  displayName?: string;
+  properties?: { templateFile?: string; stackName?: string; directoryName?: string };
+  metadata?: Record<string, Array<{ type: string; data?: unknown }>>;
+}
+
+function suppressionsOf(artifact: Artifact): GuardTemplate['suppressions'] {
+  const out: Array<{ path: string; rules: string[]; reason: string }> = [];
+  for (const [path, entries] of Object.entries(artifact.metadata ?? {})) {
+    for (const entry of entries) {
+      const data = entry.data as { rules?: unknown; reason?: unknown } | undefined;
+      if (entry.type !== SUPPRESSIONS_METADATA || !Array.isArray(data?.rules) || typeof data?.reason !== 'string') continue;
+      out.push({ path: path.replace(/^\//, ''), rules: data.rules.map(String), reason: data.reason });
+    }
+  }
+  return out;
+}
+
+function parseTemplate(file: string): CfnTemplate {
+  const json = parseJson(file) as CfnTemplate;
+  if (!json || typeof json !== 'object' || Array.isArray(json) || typeof json.Resources !== 'object' || json.Resources === null) {
+    throw new GuardInputError(`${file}: not a CloudFormation template (no Resources)`);
+  }
+  return json;
+}
+
+function parseJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new GuardInputError(`${file}: cannot be read (${(err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new GuardInputError(`${file}: not JSON (${(err as Error).message}); YAML templates are not read`);
+  }
+}
+
+function stackNameOf(file: string): string {
+  return relative('.', file).split(/[\\/]/).pop()!.replace(/\.template\.json$|\.json$/, '');
+}

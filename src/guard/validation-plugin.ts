@@ -1,0 +1,72 @@
+import { existsSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+import { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1 } from 'aws-cdk-lib';
+import { ruleById } from './catalogue';
+import { DEFAULT_CONFIG, GuardConfig, readGuardConfig } from './config';
+import { hasErrors, runGuard } from './engine';
+import { GuardTemplate, readGuardTemplates } from './template-source';
+
+/**
+ * Options for the {@link GuardedKeysValidationPlugin}.
+ */
+export interface GuardedKeysValidationPluginProps {
+  /**
+   * A `guard.json` file: rule severities, rotation maximum, deletion-window minimum, required tags, allowed regions
+   * and suppressions (each with a reason), as `guarded-keys check --config` reads it.
+   *
+   * @default - Every rule at its own severity, rotation at most every 365 days, a 30-day deletion window.
+   */
+  readonly configFile?: string;
+}
+
+/**
+ * The guard as a CDK policy-validation plugin: `cdk synth` runs it on every synthesized template and prints its
+ * findings in the validation report; an error-level finding fails the synthesis. It is the same engine as the
+ * `KeyGuard` aspect and the `guarded-keys check` command.
+ *
+ * @example
+ * new App({ policyValidationBeta1: [new GuardedKeysValidationPlugin({ configFile: 'guard.json' })] });
+ */
+export class GuardedKeysValidationPlugin implements IPolicyValidationPluginBeta1 {
+  public readonly name = 'guarded-keys';
+  private readonly config: GuardConfig;
+
+  constructor(props: GuardedKeysValidationPluginProps = {}) {
+    this.config = props.configFile ? readGuardConfig(props.configFile) : DEFAULT_CONFIG;
+  }
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = runGuard(context.templatePaths.map(templateOf), this.config);
+    const violations: PolicyViolationBeta1[] = report.findings.map(finding => {
+      const rule = ruleById(finding.rule);
+      return {
+        ruleName: finding.rule,
+        description: finding.message,
+        severity: finding.severity,
+        fix: rule ? `${rule.title}. ${rule.why} See ${rule.source}` : undefined,
+        violatingResources: [{
+          resourceLogicalId: finding.logicalId,
+          templatePath: finding.file,
+          locations: [finding.pointer.replace(/^\/Resources\/[^/]+\/?/, '') || '.'],
+        }],
+      };
+    });
+    const metadata: Record<string, string> = {};
+    report.suppressed.forEach((s, i) => { metadata[`suppressed-${i + 1}`] = `${s.rule} on ${s.stack}/${s.logicalId}: ${s.reason}`; });
+    return { success: !hasErrors(report), violations, metadata };
+  }
+}
+
+/** A template, with its stack's environment when the cloud assembly beside it says so. */
+function templateOf(path: string): GuardTemplate {
+  const dir = dirname(path);
+  if (existsSync(join(dir, 'manifest.json'))) {
+    try {
+      const found = readGuardTemplates(dir).find(t => resolve(t.file) === resolve(path));
+      if (found) return found;
+    } catch {
+      // The assembly is still being written while plugins run: read the template alone.
+    }
+  }
+  return readGuardTemplates(path)[0];
+}

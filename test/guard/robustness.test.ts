@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { runGuard } from '../../src/guard/engine';
+import { evaluate, Unresolved } from '../../src/guard/evaluate';
+import { GuardTemplate } from '../../src/guard/template-source';
+
+/** JSON values in which intrinsic function names appear, well-formed or not, as a hand-written template may have them. */
+const INTRINSICS = ['Ref', 'Fn::GetAtt', 'Fn::Join', 'Fn::Sub', 'Fn::If', 'Fn::Select', 'Fn::Split', 'Fn::FindInMap', 'Fn::Equals',
+  'Fn::Not', 'Fn::And', 'Fn::Or', 'Condition', 'Fn::ImportValue', 'Fn::Base64', 'Fn::GetAZs', 'Fn::Cidr'];
+const { value: templateValue } = fc.letrec(tie => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(fc.string(), fc.constantFrom('*', 'kms:*', 'Allow', 'AWS::AccountId', 'AWS::NoValue', 'IsProd', '${AWS::Region}', 'arn:aws:iam::111122223333:root'),
+      fc.integer(), fc.boolean(), fc.constant(null)),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.record({ name: fc.constantFrom(...INTRINSICS), arg: tie('value') }).map(({ name, arg }) => ({ [name]: arg })),
+    fc.dictionary(fc.constantFrom('Statement', 'Effect', 'Principal', 'AWS', 'Service', 'Action', 'NotAction', 'Resource', 'Condition', 'NotPrincipal', 'Sid'), tie('value'), { maxKeys: 5 }),
+  ),
+}));
+
+describe('malformed templates never crash the guard', () => {
+  // (through JSON, as templates arrive: plain objects only)
+  const json = templateValue.map(v => JSON.parse(JSON.stringify(v ?? null)) as unknown);
+
+  test('evaluation returns a value or an Unresolved for any input', () => {
+    fc.assert(fc.property(json, value => {
+      const scope = { template: { Conditions: { IsProd: value as object, Loop: { Condition: 'Loop' } } } };
+      expect(() => evaluate(value, scope)).not.toThrow();
+    }), { numRuns: 500 });
+  });
+
+  test('every rule runs on keys and IAM policies with arbitrary properties', () => {
+    fc.assert(fc.property(json, json, (keyProperties, policyDocument) => {
+      const template: GuardTemplate = {
+        stackName: 'S',
+        file: 'S.json',
+        template: {
+          Conditions: { IsProd: { 'Fn::Equals': ['a', 'a'] } },
+          Resources: {
+            Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: keyProperties } as Record<string, unknown> },
+            Other: { Type: 'AWS::KMS::Key', Properties: (typeof keyProperties === 'object' && keyProperties !== null ? keyProperties : {}) as Record<string, unknown> },
+            Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: policyDocument, Roles: keyProperties } as Record<string, unknown> },
+          },
+        },
+      };
+      // and no rule needed the safety net (an internal failure would be a GK0 'could not read' finding)
+      expect(runGuard([template]).findings.filter(f => f.message.includes('could not read this template'))).toEqual([]);
+    }), { numRuns: Number(process.env.GUARD_FUZZ_RUNS ?? 1000) });
+  });
+
+  test.each([
+    [{ 'Fn::Sub': ['${AWS::Region}', ''] }, 'a malformed Fn::Sub (its variables are not an object)'],
+    [{ 'Fn::Sub': ['${toString}', {}] }, '${toString}'],
+  ])('Fn::Sub with odd variables: %j', (value, expected) => {
+    const result = evaluate(value, { template: {} });
+    expect(result instanceof Unresolved ? result.reason : result).toBe(expected);
+  });
+
+  test('a condition that refers to itself is unresolved, not a stack overflow', () => {
+    expect(evaluate({ 'Fn::If': ['Loop', 1, 2] }, { template: { Conditions: { Loop: { Condition: 'Loop' } } } })).toBeInstanceOf(Unresolved);
+  });
+
+  test('Fn::Join of literal strings is their join, for any strings and separator', () => {
+    fc.assert(fc.property(fc.string(), fc.array(fc.string().filter(s => !s.includes('${')), { maxLength: 6 }), (separator, parts) => {
+      expect(evaluate({ 'Fn::Join': [separator, parts] }, { template: {} })).toBe(parts.join(separator));
+    }));
+  });
+});
