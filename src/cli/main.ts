@@ -32,9 +32,17 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** The installed package's version: package.json sits two levels up from both src/cli and lib/cli. */
+/**
+ * The installed package's version: package.json sits two levels up from both src/cli and lib/cli. A CLI bundled
+ * into one file elsewhere (the tests bundle it with esbuild) has no package.json there: it still runs, and
+ * `--version` says the version is unknown rather than every command failing.
+ */
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown (not run from an installed package)';
+  }
 }
 
 if (require.main === module) {
