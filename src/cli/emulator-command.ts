@@ -19,9 +19,10 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--config <file>', 'JSON file declaring principals and, optionally, the admin credential: '
       + '{ "principals": [ { "arn", "accessKeyId", "secretAccessKey", "identityPolicies", "tags" } ], "admin": { "accessKeyId", "secretAccessKey" } }')
     .option('--debug', 'log every authorization decision to stderr')
-    .action(async (options: { host: string; port: number; dataDir?: string; config?: string; debug?: boolean }) => {
-      const { host, port, dataDir, config, debug } = options;
-      const emulator = await startEmulator({ host, port, dataDir, config, debug });
+    .option('--audit-log <file>', 'append every KMS request to FILE as a CloudTrail-shaped JSON line (never plaintext or key material)')
+    .action(async (options: { host: string; port: number; dataDir?: string; config?: string; debug?: boolean; auditLog?: string }) => {
+      const { host, port, dataDir, config, debug, auditLog } = options;
+      const emulator = await startEmulator({ host, port, dataDir, config, debug, auditLog });
       process.stdout.write(`listening on ${emulator.endpoint}\n`);
       process.stdout.write(`${adminLine(emulator.admin)}\n`);
       const stop = () => {
