@@ -123,6 +123,7 @@ export class OperationContext {
   public assertUsable(key: KeyRecord): void {
     if (key.state === 'Disabled') throw new KmsError('DisabledException', `${key.arn} is disabled.`);
     if (key.state === 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+    if (key.state === 'PendingImport') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
   }
 
   /** Management operations other than CancelKeyDeletion are refused on a key pending deletion. */

@@ -7,6 +7,7 @@ import { AuditEvent, auditEventOf, FinishedRequest } from './audit/event';
 import { AuditCount, AuditFilter, AuditTrail } from './audit/trail';
 import { unusedAccess, UnusedAccess } from './audit/unused';
 import { evaluateAuthorization } from './authz';
+import { expireImportedMaterial } from './byok/material';
 import { Authorizer } from './authz/types';
 import { Clock, SystemClock } from './clock';
 import { EmulatorConfig, loadConfig, PrincipalConfig } from './config';
@@ -209,6 +210,7 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     const input = parseInput(body);
     Object.assign(audit, { input, viaService: headerValue(req, VIA_SERVICE_HEADER), sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? audit.sourceIp });
     applyElapsedTime(core.store, core.clock.now());
+    expireImportedMaterial(core.store, core.clock.now());
     ctx = new OperationContext(core, {
       operation,
       caller: principal.identity,

@@ -4,6 +4,7 @@ import { createGrant } from './create-grant';
 import { createKey } from './create-key';
 import { decrypt } from './decrypt';
 import { deleteAlias } from './delete-alias';
+import { deleteImportedKeyMaterial } from './delete-imported-key-material';
 import { describeKey } from './describe-key';
 import { disableKey } from './disable-key';
 import { disableKeyRotation } from './disable-key-rotation';
@@ -17,9 +18,11 @@ import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-pla
 import { generateMac } from './generate-mac';
 import { generateRandom } from './generate-random';
 import { getKeyPolicy } from './get-key-policy';
+import { getParametersForImport } from './get-parameters-for-import';
 import { getKeyRotationStatus } from './get-key-rotation-status';
 import { getPublicKey } from './get-public-key';
 import { Handler } from './handler';
+import { importKeyMaterial } from './import-key-material';
 import { listAliases } from './list-aliases';
 import { listGrants } from './list-grants';
 import { listKeyPolicies } from './list-key-policies';
@@ -45,8 +48,7 @@ import { verifyMac } from './verify-mac';
 
 /**
  * Every operation the emulator serves, by its `X-Amz-Target` suffix. Not served (UnsupportedOperationException):
- * custom key stores (Connect/Create/Delete/Describe/Disconnect/UpdateCustomKeyStore), imported key material
- * (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial), DeriveSharedSecret and
+ * custom key stores (Connect/Create/Delete/Describe/Disconnect/UpdateCustomKeyStore), DeriveSharedSecret and
  * key-agreement keys.
  */
 export const OPERATIONS = {
@@ -56,6 +58,7 @@ export const OPERATIONS = {
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DescribeKey: describeKey,
   DisableKey: disableKey,
   DisableKeyRotation: disableKeyRotation,
@@ -70,7 +73,9 @@ export const OPERATIONS = {
   GenerateRandom: generateRandom,
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
+  GetParametersForImport: getParametersForImport,
   GetPublicKey: getPublicKey,
+  ImportKeyMaterial: importKeyMaterial,
   ListAliases: listAliases,
   ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,
