@@ -42,6 +42,7 @@ const STATUS: Partial<Record<KmsErrorCode, number>> = {
   KMSInternalException: 500,
   UnrecognizedClientException: 400,
   InvalidSignatureException: 400,
+  ThrottlingException: 400,
   AccessDeniedException: 400,
 };
 

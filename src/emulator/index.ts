@@ -16,6 +16,8 @@ export { JournalError } from './journal';
 export { allowAll } from './core';
 export type { RecordedDecision } from './core';
 export { KmsError } from './errors';
+export { CRYPTOGRAPHIC_OPERATIONS, MANAGEMENT_QUOTAS, THROTTLING_MESSAGE, symmetricQuota } from './quotas';
+export type { QuotaOptions } from './quotas';
 export { AUDIT_MEMORY_SIZE } from './audit/trail';
 export type { AuditCount, AuditFilter } from './audit/trail';
 export { RECORDED_PARAMETERS } from './audit/event';

@@ -7,8 +7,8 @@ import { AuditEvent, auditEventOf, FinishedRequest } from './audit/event';
 import { AuditCount, AuditFilter, AuditTrail } from './audit/trail';
 import { unusedAccess, UnusedAccess } from './audit/unused';
 import { evaluateAuthorization } from './authz';
-import { expireImportedMaterial } from './byok/material';
 import { Authorizer } from './authz/types';
+import { expireImportedMaterial } from './byok/material';
 import { Clock, SystemClock } from './clock';
 import { EmulatorConfig, loadConfig, PrincipalConfig } from './config';
 import { OperationContext } from './context';
@@ -17,6 +17,7 @@ import { KmsError } from './errors';
 import { IdentityRegistry } from './identity';
 import { applyElapsedTime } from './lifecycle';
 import { isOperationName, OPERATIONS } from './operations';
+import { QuotaOptions, RequestQuotas } from './quotas';
 import { parseAuthorization, verifySignature } from './sigv4';
 import { Store } from './store';
 
@@ -56,6 +57,11 @@ export interface EmulatorOptions {
    * @default - the trail is kept in memory only
    */
   readonly auditLog?: string;
+  /**
+   * Applies KMS's documented request quotas, scaled, answering ThrottlingException (docs/emulator.md, quotas).
+   * @default - no throttling
+   */
+  readonly quotas?: QuotaOptions;
 }
 
 /** A running emulator. */
@@ -96,6 +102,7 @@ export interface RunningEmulator {
 /** Starts a KMS emulator speaking the JSON 1.1 protocol on `host:port`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = options.clock ?? new SystemClock();
+  const quotas = options.quotas ? new RequestQuotas(options.quotas) : undefined;
   const config = loadConfig(options.config);
   const identities = new IdentityRegistry(config);
   // The store first: a journal it refuses stops the start before anything is written to the data directory.
@@ -111,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, new AuditTrail(options.auditLog));
   const server = createServer((req, res) => {
-    handle(core, admin, req, res).catch(err => respond(res, internal(err)));
+    handle(core, admin, req, res, quotas).catch(err => respond(res, internal(err)));
   });
   server.keepAliveTimeout = 65_000;
   try {
@@ -169,7 +176,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * One request: read (bounded), authenticate, dispatch, make durable, answer. From the elapsed-time changes to the
  * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
  */
-async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, quotas?: RequestQuotas): Promise<void> {
   res.setHeader('date', new Date(core.clock.now()).toUTCString()); // the emulator's clock, so SDKs correct their skew to it
   let body: string;
   try {
@@ -220,6 +227,7 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
       sourceArn: headerValue(req, SOURCE_ARN_HEADER),
       sourceAccount: headerValue(req, SOURCE_ACCOUNT_HEADER),
     });
+    quotas?.admit(ctx, operation, input);
     const output = OPERATIONS[operation](ctx, input);
     core.store.flush();
     recordAudit(core, started, audit, ctx, undefined, output);
