@@ -18,6 +18,8 @@ export interface KeyUnderReview {
     readonly PendingWindowInDays?: number;
     readonly KeyPolicy?: { Statement?: PolicyStatement | PolicyStatement[] };
     readonly MultiRegion?: boolean;
+    /** `EXTERNAL`: imported material, which KMS cannot rotate automatically. */
+    readonly Origin?: string;
   };
   readonly isReplica: boolean;
 }
@@ -72,7 +74,7 @@ export const GUARD_RULES: readonly GuardRule[] = [
   {
     id: 'GK1',
     summary: 'Symmetric keys rotate their material automatically',
-    check: key => (isSymmetric(key) && !key.isReplica && key.properties.EnableKeyRotation !== true
+    check: key => (isSymmetric(key) && !key.isReplica && key.properties.Origin !== 'EXTERNAL' && key.properties.EnableKeyRotation !== true
       ? ['automatic rotation is off: set EnableKeyRotation (GuardedKey always does)'] : []),
   },
   {

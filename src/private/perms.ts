@@ -84,3 +84,9 @@ export const VERIFY_MAC_ACTIONS = ['kms:VerifyMac'];
 export const ASYMMETRIC_ENCRYPT_ACTIONS = ['kms:Encrypt', 'kms:GetPublicKey'];
 /** Decrypting with an RSA key. */
 export const ASYMMETRIC_DECRYPT_ACTIONS = ['kms:Decrypt'];
+
+/**
+ * Bringing key material to a key with Origin EXTERNAL (BYOK): held by `importers` only, never by admins or users,
+ * so the people who manage or use a key are not the ones who choose its material.
+ */
+export const IMPORT_ACTIONS = ['kms:DeleteImportedKeyMaterial', 'kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'];
