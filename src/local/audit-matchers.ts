@@ -1,5 +1,5 @@
 import type { DeployedKey, DeployedPrincipal, LocalDeployment } from './deployment';
-import type { AuditEvent } from '../emulator/audit/event';
+import { AuditEvent, KEY_USE_OPERATIONS } from '../emulator/audit/event';
 
 /**
  * Jest matchers over the emulator's audit trail (docs/audit.md): what did happen, where `toAllow`/`toDeny` say
@@ -19,11 +19,7 @@ export interface KeyUseOptions {
 type PrincipalRef = string | DeployedPrincipal;
 type KeyRef = string | DeployedKey;
 
-/** Operations that use a key (not management): "used" in `toHaveKeyUsedOnlyBy`. */
-export const KEY_USE_OPERATIONS: ReadonlySet<string> = new Set([
-  'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'GetPublicKey',
-]);
+export { KEY_USE_OPERATIONS };
 
 export const auditMatchers = {
   /** The principal made at least one successful `operation` request on the key. */

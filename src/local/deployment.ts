@@ -7,6 +7,7 @@ import { handlerOf } from './resources';
 import { targetKeyIdOf } from './resources/kms-alias';
 import { CfnTemplate, readSource } from './source';
 import type { AuditEvent } from '../emulator/audit/event';
+import type { UnusedAccess } from '../emulator/audit/unused';
 import { NamedPolicy, PolicyDocumentJson } from '../emulator/authz/types';
 import { PrincipalConfig } from '../emulator/config';
 import { kmsClientFor, EmulatorClientOptions } from '../emulator/kms-client';
@@ -20,6 +21,8 @@ export interface DeploymentTarget extends DeployerTarget {
   decisions?(): ReadonlyArray<{ readonly reason: string }>;
   /** The emulator's audit trail (a RunningEmulator has it in process; `httpDeploymentTarget` reads it over the admin API). */
   auditTrail?(): readonly AuditEvent[] | Promise<readonly AuditEvent[]>;
+  /** Keys never used, and statements and grants that never allowed a request (docs/audit.md). */
+  unusedAccess?(): UnusedAccess | Promise<UnusedAccess>;
 }
 
 export interface LocalDeploymentOptions {
@@ -136,6 +139,11 @@ export interface LocalDeployment {
    * `expect(deployment).toHaveUsedKey(...)` and `toBeKeyUsedOnlyBy(...)` read it (docs/audit.md).
    */
   auditTrail(): Promise<AuditEvent[]>;
+  /**
+   * The unused-access findings of the emulator so far: keys never used, Allow statements and grants that never
+   * allowed a request (the local analogue of IAM Access Analyzer's; docs/audit.md).
+   */
+  unusedAccess(): Promise<UnusedAccess>;
   /** Closes every client the deployment made. */
   close(): void;
 }
@@ -220,6 +228,11 @@ class DeploymentResult implements LocalDeployment {
   public async auditTrail(): Promise<AuditEvent[]> {
     if (!this.target.auditTrail) throw new Error('this deployment target keeps no audit trail (use a RunningEmulator or httpDeploymentTarget)');
     return [...await this.target.auditTrail()];
+  }
+
+  public async unusedAccess(): Promise<UnusedAccess> {
+    if (!this.target.unusedAccess) throw new Error('this deployment target keeps no audit trail (use a RunningEmulator or httpDeploymentTarget)');
+    return this.target.unusedAccess();
   }
 
   public close(): void {

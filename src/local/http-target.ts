@@ -6,6 +6,7 @@ import { DeploymentTarget } from './deployment';
 import { ADMIN_ADD_PRINCIPAL } from '../emulator/admin';
 import { ADMIN_GET_AUDIT_TRAIL } from '../emulator/audit/admin-api';
 import type { AuditEvent } from '../emulator/audit/event';
+import type { UnusedAccess } from '../emulator/audit/unused';
 import { AdminCredential, PrincipalConfig } from '../emulator/config';
 
 /**
@@ -34,6 +35,9 @@ export function httpDeploymentTarget(endpoint: string, admin: AdminCredential): 
     },
     async putStackState(account: string, region: string, stackName: string, state: unknown) {
       await call('GuardedKeys.PutStackState', { Account: account, Region: region, StackName: stackName, State: state });
+    },
+    async unusedAccess() {
+      return (await call(ADMIN_GET_AUDIT_TRAIL, { Limit: 1 })).UnusedAccess as UnusedAccess;
     },
     async auditTrail() {
       const events: AuditEvent[] = [];

@@ -50,6 +50,18 @@ describe('audit-trail matchers', () => {
     await expect(deployment).toHaveKeyUsedOnlyBy('Key', ['App', EXEC_ROLE]);
   });
 
+  test('deployment.unusedAccess(): the deployed key unused, then used; the app\'s IAM statement unused until it encrypts', async () => {
+    const key = deployment.key('Key').arn;
+    const appPolicy = (f: Awaited<ReturnType<LocalDeployment['unusedAccess']>>) => f.unusedStatements.filter(s => s.principalArn === APP);
+    const before = await deployment.unusedAccess();
+    expect(before.unusedKeys).toEqual([key]);
+    expect(appPolicy(before)).toEqual([expect.objectContaining({ source: 'identity-policy', actions: ['kms:Encrypt', 'kms:Decrypt'] })]);
+    await deployment.clientFor('App').send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+    const after = await deployment.unusedAccess();
+    expect(after.unusedKeys).toEqual([]);
+    expect(appPolicy(after)).toEqual([]);
+  });
+
   test('deployment.auditTrail() holds the deployment\'s own calls, as its execution role', async () => {
     const trail = await deployment.auditTrail();
     expect(trail.find(e => e.eventName === 'CreateKey')?.userIdentity.arn).toBe(EXEC_ROLE);

@@ -85,6 +85,12 @@ export const RECORDED_PARAMETERS: ReadonlySet<string> = new Set([
   'WrappingAlgorithm', 'WrappingKeySpec', 'ValidTo', 'ExpirationModel', 'ImportType', 'KeyMaterialId',
 ]);
 
+/** Operations that use a key (not management): what makes a key "used" in the findings and the matchers. */
+export const KEY_USE_OPERATIONS: ReadonlySet<string> = new Set([
+  'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'GetPublicKey',
+]);
+
 /** Operations CloudTrail marks `readOnly`. */
 const READ_ONLY = /^(Describe|Get|List)/;
 

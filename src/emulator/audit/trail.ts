@@ -1,16 +1,18 @@
 import { closeSync, openSync, writeSync } from 'fs';
-import { AuditEvent } from './event';
+import { AuditEvent, KEY_USE_OPERATIONS } from './event';
 
 /**
- * The emulator's record of every KMS request: kept in memory (the newest {@link AUDIT_MEMORY_SIZE} events), appended
+ * The emulator's record of every KMS request: kept in memory (at least the newest {@link AUDIT_MEMORY_SIZE} events), appended
  * to a JSON-lines file when one is given (`--audit-log FILE`, one event a line, written before the response is
  * sent), and summarised as call counts per key and operation and as the set of statements that ever decided an
  * allowed request, neither of which forgets (the unused-access findings need the whole run).
  * @module
  */
 
-/** How many events the in-memory trail keeps (the file keeps all of them). */
-export const AUDIT_MEMORY_SIZE = 100_000;
+/** How many of the newest events the in-memory trail keeps at least (the file keeps all of them). */
+export const AUDIT_MEMORY_SIZE = 20_000;
+/** Old events are dropped this many at a time, so recording stays O(1) amortized. */
+const DROP_BATCH = 1000;
 
 /** Calls of one operation on one key (`*` for operations without a key). */
 export interface AuditCount {
@@ -37,7 +39,7 @@ export class AuditTrail {
   private readonly counters = new Map<string, { keyArn: string; operation: string; calls: number; errors: number; throttled: number }>();
   /** `key-policy|<keyArn>|<index>`, `identity-policy|<callerArn>|<policy>|<index>`, `grant|<grantId>`. */
   private readonly decidingAllows = new Set<string>();
-  /** Keys that served a successful request of any kind but their creation. */
+  /** Keys that served a successful cryptographic request (KEY_USE_OPERATIONS). */
   private readonly usedKeys = new Set<string>();
   private fd?: number;
 
@@ -48,7 +50,7 @@ export class AuditTrail {
   /** Records one event: memory, counters, the deciding statements, and the log file. */
   public record(event: AuditEvent): void {
     this.memory.push(event);
-    if (this.memory.length > AUDIT_MEMORY_SIZE) this.memory.shift();
+    if (this.memory.length >= AUDIT_MEMORY_SIZE + DROP_BATCH) this.memory.splice(0, DROP_BATCH);
     const keys = event.resources.length ? event.resources.map(r => r.ARN) : ['*'];
     for (const keyArn of keys) {
       const slot = `${keyArn}|${event.eventName}`;
@@ -57,7 +59,7 @@ export class AuditTrail {
       if (event.errorCode) count.errors++;
       if (event.errorCode === 'ThrottlingException') count.throttled++;
       this.counters.set(slot, count);
-      if (!event.errorCode && event.eventName !== 'CreateKey' && keyArn !== '*') this.usedKeys.add(keyArn);
+      if (!event.errorCode && KEY_USE_OPERATIONS.has(event.eventName) && keyArn !== '*') this.usedKeys.add(keyArn);
     }
     for (const authorization of event.authorizations) {
       if (!authorization.allowed) continue;
@@ -90,7 +92,7 @@ export class AuditTrail {
     return this.decidingAllows.has(slot);
   }
 
-  /** Whether the key served a successful request other than its creation. */
+  /** Whether the key served a successful cryptographic request. */
   public wasUsed(keyArn: string): boolean {
     return this.usedKeys.has(keyArn);
   }

@@ -5,7 +5,7 @@ import type { Store } from '../store';
 
 /**
  * Unused-access findings over a run, the local analogue of IAM Access Analyzer's: keys that never served a
- * request (other than their creation), and Allow statements and grants that never decided an allowed request.
+ * cryptographic request, and Allow statements and grants that never decided an allowed request.
  * A permission listed here was not needed by anything the run did: a candidate to remove, or a path the tests
  * never exercise.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings.html
@@ -31,7 +31,7 @@ export interface UnusedGrant {
 }
 
 export interface UnusedAccess {
-  /** Customer managed keys that served no request but their creation. */
+  /** Customer managed keys that served no successful cryptographic request (management does not count). */
   readonly unusedKeys: string[];
   readonly unusedStatements: UnusedStatement[];
   readonly unusedGrants: UnusedGrant[];
