@@ -52,7 +52,9 @@ export function httpDeploymentTarget(endpoint: string, admin: AdminCredential): 
   };
 }
 
-async function post(endpoint: string, target: string, input: Record<string, unknown>, credentials: AdminCredential): Promise<Record<string, unknown>> {
+async function post(
+  endpoint: string, target: string, input: Record<string, unknown>, credentials: AdminCredential,
+): Promise<Record<string, unknown>> {
   const body = JSON.stringify(input);
   const url = new URL(endpoint);
   const unsigned = new HttpRequest({
