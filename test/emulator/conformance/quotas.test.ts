@@ -2,6 +2,7 @@ import {
   CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient, SignCommand,
 } from '@aws-sdk/client-kms';
 import { kmsClientFor, MANAGEMENT_QUOTAS, startEmulator, symmetricQuota, THROTTLING_MESSAGE } from '../../../src/emulator';
+import { DataKeyCache, seal } from '../../../src/envelope';
 import { bytes, errorOf, startTestEmulator, TestEmulator } from '../support';
 
 /**
@@ -90,6 +91,32 @@ describe('request quotas (opt-in)', () => {
     } finally {
       [a, b].forEach(c => c.destroy());
     }
+  });
+
+  test('a data-key cache keeps a burst of seals under the quota, and the audit trail counts the difference', async () => {
+    // GIVEN eu-west-1's symmetric quota scaled to 10 requests a second, and a burst of 50 seals in one instant
+    t = await startTestEmulator({ quotas: { scale: SCALE } });
+    const keyId = (await t.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const sealAll = (cache?: DataKeyCache) => Promise.allSettled(Array.from({ length: 50 }, async (_, i) =>
+      seal(bytes(`message ${i}`), { keyIds: [keyId], kms: t.kms, encryptionContext: { purpose: 'burst' }, cache })));
+
+    // WHEN sealing without a cache: one GenerateDataKey each, throttled past the tenth
+    const uncached = await sealAll();
+    const rejected = uncached.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(40);
+    expect(rejected.map(r => `${r.reason?.name} ${r.reason?.message} ${r.reason?.cause?.name ?? ''}`).join('\n')).toMatch(/Throttling/);
+
+    // WHEN sealing with a data-key cache, a second later: one GenerateDataKey for all 50
+    t.clock.advance(1000);
+    const cache = new DataKeyCache({ now: () => t.clock.now() });
+    const first = await seal(bytes('warm'), { keyIds: [keyId], kms: t.kms, encryptionContext: { purpose: 'burst' }, cache });
+    expect(first.length).toBeGreaterThan(0);
+    const cached = await sealAll(cache);
+    expect(cached.filter(r => r.status === 'rejected')).toHaveLength(0);
+
+    // THEN the trail shows it: 50 + 1 GenerateDataKey calls, 40 throttled, all before the cache
+    expect(t.emulator.auditCounts().find(c => c.keyArn.endsWith(keyId) && c.operation === 'GenerateDataKey'))
+      .toMatchObject({ calls: 51, throttled: 40 });
   });
 
   test('off by default; the documented defaults', async () => {
