@@ -123,7 +123,9 @@ export class OperationContext {
   public assertUsable(key: KeyRecord): void {
     if (key.state === 'Disabled') throw new KmsError('DisabledException', `${key.arn} is disabled.`);
     if (key.state === 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
-    if (key.state === 'PendingImport') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
+    // (also an imported key whose current material is gone but whose state says otherwise, e.g. after CancelKeyDeletion)
+    const external = key.origin === 'EXTERNAL' && key.materials[key.materials.length - 1]?.importState !== 'IMPORTED';
+    if (key.state === 'PendingImport' || external) throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
   }
 
   /** Management operations other than CancelKeyDeletion are refused on a key pending deletion. */

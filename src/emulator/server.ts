@@ -105,18 +105,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const quotas = options.quotas ? new RequestQuotas(options.quotas) : undefined;
   const config = loadConfig(options.config);
   const identities = new IdentityRegistry(config);
+  const audit = new AuditTrail(options.auditLog); // an audit log that cannot be opened stops the start first
   // The store first: a journal it refuses stops the start before anything is written to the data directory.
-  const store = new Store(options.dataDir);
+  let store: Store;
+  try {
+    store = new Store(options.dataDir);
+  } catch (err) {
+    audit.close();
+    throw err;
+  }
   let admin: ResolvedAdmin;
   try {
     admin = resolveAdmin(config.admin, options.dataDir);
   } catch (err) {
     store.close();
+    audit.close();
     throw err;
   }
   for (const principal of store.principals.values()) identities.add(principal);
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
-  const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, new AuditTrail(options.auditLog));
+  const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, audit);
   const server = createServer((req, res) => {
     handle(core, admin, req, res, quotas).catch(err => respond(res, internal(err)));
   });
@@ -125,6 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   } catch (err) {
     store.close();
+    audit.close();
     throw err;
   }
   const address = server.address() as AddressInfo;

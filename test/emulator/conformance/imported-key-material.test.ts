@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  AlgorithmSpec, CreateKeyCommand, DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand,
+  AlgorithmSpec, CancelKeyDeletionCommand, CreateKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand,
+  DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand,
   GetParametersForImportCommand, ImportKeyMaterialCommand, ImportKeyMaterialCommandInput, KMSClient, ListKeyRotationsCommand,
   RotateKeyOnDemandCommand, WrappingKeySpec,
 } from '@aws-sdk/client-kms';
@@ -152,6 +153,20 @@ describe('imported key material (BYOK)', () => {
     expect((await stateOf(key.KeyId!)).KeyState).toBe('Enabled');
     expect((await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: old })))).name).toBe('KMSInvalidStateException');
     expect(text((await kms.send(new DecryptCommand({ CiphertextBlob: fresh }))).Plaintext)).toBe('new');
+  });
+
+  test('an imported key whose material expired while pending deletion stays unusable after CancelKeyDeletion and EnableKey', async () => {
+    // (regression: the key came back Enabled without material, and Encrypt failed as an internal error)
+    const key = await externalKey();
+    await importInto(key.KeyId!, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date(t.clock.now() + DAY) });
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+    t.clock.advance(2 * DAY);
+    expect((await stateOf(key.KeyId!)).KeyState).toBe('PendingDeletion');
+    await kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
+    await kms.send(new EnableKeyCommand({ KeyId: key.KeyId }));
+    expect(await errorOf(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: bytes('x') })))).toMatchObject({
+      name: 'KMSInvalidStateException', message: `${key.Arn} is pending import.`,
+    });
   });
 
   describe('refusals', () => {
