@@ -18,8 +18,8 @@ import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-pla
 import { generateMac } from './generate-mac';
 import { generateRandom } from './generate-random';
 import { getKeyPolicy } from './get-key-policy';
-import { getParametersForImport } from './get-parameters-for-import';
 import { getKeyRotationStatus } from './get-key-rotation-status';
+import { getParametersForImport } from './get-parameters-for-import';
 import { getPublicKey } from './get-public-key';
 import { Handler } from './handler';
 import { importKeyMaterial } from './import-key-material';
