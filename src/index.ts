@@ -10,3 +10,4 @@ export * from './guard/key-guard';
 export * from './guard/validation-plugin';
 export * from './keys/key-pattern';
 export * from './keys/allow-service-principal-options';
+export * from './keys/imported-key';

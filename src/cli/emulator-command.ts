@@ -19,9 +19,12 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--config <file>', 'JSON file declaring principals and, optionally, the admin credential: '
       + '{ "principals": [ { "arn", "accessKeyId", "secretAccessKey", "identityPolicies", "tags" } ], "admin": { "accessKeyId", "secretAccessKey" } }')
     .option('--debug', 'log every authorization decision to stderr')
-    .action(async (options: { host: string; port: number; dataDir?: string; config?: string; debug?: boolean }) => {
-      const { host, port, dataDir, config, debug } = options;
-      const emulator = await startEmulator({ host, port, dataDir, config, debug });
+    .option('--audit-log <file>', 'append every KMS request to FILE as a CloudTrail-shaped JSON line (never plaintext or key material)')
+    .option('--quotas <scale>', 'apply KMS\'s documented request quotas times SCALE (1: AWS\'s defaults), answering ThrottlingException', parseScale)
+    .action(async (options: EmulatorCommandOptions) => {
+      const { host, port, dataDir, config, debug, auditLog } = options;
+      const quotas = options.quotas === undefined ? undefined : { scale: options.quotas };
+      const emulator = await startEmulator({ host, port, dataDir, config, debug, auditLog, quotas });
       process.stdout.write(`listening on ${emulator.endpoint}\n`);
       process.stdout.write(`${adminLine(emulator.admin)}\n`);
       const stop = () => {
@@ -32,9 +35,19 @@ export function registerEmulatorCommand(program: Command): void {
     });
 }
 
+interface EmulatorCommandOptions {
+  host: string; port: number; dataDir?: string; config?: string; debug?: boolean; auditLog?: string; quotas?: number;
+}
+
 function adminLine(admin: ResolvedAdmin): string {
   const secret = admin.source === 'config' ? '(from the configuration file)' : admin.secretAccessKey;
   return `admin credential: ${ADMIN_ENV.accessKeyId}=${admin.accessKeyId} ${ADMIN_ENV.secretAccessKey}=${secret}`;
+}
+
+function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!(Number.isFinite(scale) && scale > 0)) throw new InvalidArgumentError(`must be a positive number. Received: ${value}`);
+  return scale;
 }
 
 function parsePort(value: string): number {

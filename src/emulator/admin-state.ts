@@ -1,3 +1,4 @@
+import { ADMIN_GET_AUDIT_TRAIL, getAuditTrail } from './audit/admin-api';
 import { loadConfig, PrincipalConfig } from './config';
 import { EmulatorCore } from './core';
 import { KmsError } from './errors';
@@ -48,6 +49,7 @@ export function putStackState(store: Store, account: string, region: string, sta
 
 /** The admin targets served next to `GuardedKeys.AddPrincipal`, each reading its JSON body. */
 export const ADMIN_STATE_OPERATIONS: Record<string, (core: EmulatorCore, input: Input) => Record<string, unknown>> = {
+  [ADMIN_GET_AUDIT_TRAIL]: getAuditTrail,
   'GuardedKeys.GetPrincipal': (core, input) => {
     const principal = principalOf(core.store, requiredString(input, 'AccessKeyId'));
     return principal ? { Principal: principal } : {};

@@ -1,3 +1,4 @@
+import { AuditAuthorization, decidingStatements } from './audit/event';
 import { principalArnOf } from './authz/principals';
 import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson } from './authz/types';
 import { ensureAwsManagedKey } from './aws-managed-keys';
@@ -43,6 +44,9 @@ const ALIAS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
 export class OperationContext {
   /** The alias the request named, if it named one (`kms:RequestAlias`). */
   private lastAlias?: string;
+  /** For the audit trail: the keys the request resolved, and each authorization with its deciding statements. */
+  public readonly resources: string[] = [];
+  public readonly authorizations: AuditAuthorization[] = [];
 
   constructor(public readonly core: EmulatorCore, public readonly request: RequestInfo) {}
 
@@ -97,6 +101,7 @@ export class OperationContext {
     if (!isKeyIdSyntax(keyId)) throw invalidKeyId(keyId);
     const key = this.store.keys.get(keySlot(account, region, keyId));
     if (!key) throw new KmsError('NotFoundException', `Key '${keyArn ? keyIdInput : this.keyArn(keyId, account, region)}' does not exist`);
+    this.resources.push(key.arn);
     return key;
   }
 
@@ -118,6 +123,9 @@ export class OperationContext {
   public assertUsable(key: KeyRecord): void {
     if (key.state === 'Disabled') throw new KmsError('DisabledException', `${key.arn} is disabled.`);
     if (key.state === 'PendingDeletion') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+    // (also an imported key whose current material is gone but whose state says otherwise, e.g. after CancelKeyDeletion)
+    const external = key.origin === 'EXTERNAL' && key.materials[key.materials.length - 1]?.importState !== 'IMPORTED';
+    if (key.state === 'PendingImport' || external) throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
   }
 
   /** Management operations other than CancelKeyDeletion are refused on a key pending deletion. */
@@ -158,6 +166,10 @@ export class OperationContext {
       decision,
       request,
     });
+    this.authorizations.push({
+      action, resource: request.resourceArn, allowed: decision.allowed, reason: decision.reason, decidingStatements: decidingStatements(decision),
+    });
+    if (key) this.resources.push(key.arn);
     if (!decision.allowed) {
       const resource = key ? key.arn : '*';
       const explicit = decision.trace.some(t => t.matched && t.effect === 'Deny');

@@ -1,3 +1,4 @@
+import { AuditTrail } from './audit/trail';
 import { Authorizer, AuthorizationDecision, AuthorizationRequest } from './authz/types';
 import { Clock } from './clock';
 import { IdentityRegistry } from './identity';
@@ -29,6 +30,8 @@ export class EmulatorCore {
     public readonly identities: IdentityRegistry,
     public authorizer: Authorizer,
     private readonly debug: boolean,
+    /** Every request, CloudTrail-shaped (audit/). */
+    public readonly audit: AuditTrail = new AuditTrail(),
   ) {}
 
   /** Records a decision (bounded), and prints it when debugging. */

@@ -10,6 +10,10 @@ export type KmsErrorCode =
   | 'AlreadyExistsException'
   | 'DisabledException'
   | 'DryRunOperationException'
+  | 'ExpiredImportTokenException'
+  | 'IncorrectKeyMaterialException'
+  | 'InvalidImportTokenException'
+  | 'ThrottlingException'
   | 'IncompleteSignatureException'
   | 'IncorrectKeyException'
   | 'InvalidAliasNameException'
@@ -38,6 +42,7 @@ const STATUS: Partial<Record<KmsErrorCode, number>> = {
   KMSInternalException: 500,
   UnrecognizedClientException: 400,
   InvalidSignatureException: 400,
+  ThrottlingException: 400,
   AccessDeniedException: 400,
 };
 

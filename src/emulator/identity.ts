@@ -17,6 +17,7 @@ export interface KnownPrincipal {
  */
 export class IdentityRegistry {
   private readonly byAccessKey = new Map<string, KnownPrincipal>();
+  private readonly configs = new Map<string, PrincipalConfig>();
 
   constructor(config: EmulatorConfig) {
     for (const principal of config.principals ?? []) this.add(principal);
@@ -29,6 +30,7 @@ export class IdentityRegistry {
 
   /** Registers (or replaces) a principal. */
   public add(principal: PrincipalConfig): void {
+    this.configs.set(principal.accessKeyId, principal);
     this.byAccessKey.set(principal.accessKeyId, {
       secretAccessKey: principal.secretAccessKey,
       identity: {
@@ -43,6 +45,12 @@ export class IdentityRegistry {
   /** Forgets a principal (no-op when unknown). */
   public remove(accessKeyId: string): void {
     this.byAccessKey.delete(accessKeyId);
+    this.configs.delete(accessKeyId);
+  }
+
+  /** Every principal known now, as configured or registered (for the unused-access findings). */
+  public principals(): PrincipalConfig[] {
+    return [...this.configs.values()];
   }
 
   /** The principal for an access key, or UnrecognizedClientException. */

@@ -2,7 +2,7 @@ import { PRINCIPAL_SHAPE } from './config';
 import {
   aBoolean, aNumber, arrayOf, aString, either, isPlainObject, mapOf, matching, objectOf, oneOf, optional, problemsOf, Shape,
 } from './shape';
-import { AliasRecord, GrantRecordStored, KeyMaterial, KeyRecord, PrincipalRecord, StackRecord } from './state';
+import { AliasRecord, GrantRecordStored, ImportParameters, KeyMaterial, KeyRecord, PrincipalRecord, StackRecord } from './state';
 
 /**
  * One change in the journal: a record as it now is, or its removal. The shapes below are the records of
@@ -21,7 +21,21 @@ const ACCOUNT = matching(/^\d{12}$/, 'a 12-digit account id');
 const STRINGS = mapOf(aString);
 
 const MATERIAL = objectOf<KeyMaterial>({
-  id: aString, secret: aString, createdAt: aNumber, rotationType: optional(oneOf('AUTOMATIC', 'ON_DEMAND')),
+  id: aString,
+  secret: aString,
+  createdAt: aNumber,
+  rotationType: optional(oneOf('AUTOMATIC', 'ON_DEMAND')),
+  importState: optional(oneOf('IMPORTED', 'PENDING_IMPORT')),
+  expirationModel: optional(oneOf('KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE')),
+  validTo: optional(aNumber),
+});
+
+const IMPORT_PARAMETERS = objectOf<ImportParameters>({
+  token: aString,
+  privateKey: aString,
+  wrappingAlgorithm: oneOf('RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256'),
+  wrappingKeySpec: oneOf('RSA_2048', 'RSA_3072', 'RSA_4096'),
+  validTo: aNumber,
 });
 
 const KEY: Shape = objectOf<KeyRecord>({
@@ -32,9 +46,9 @@ const KEY: Shape = objectOf<KeyRecord>({
   keySpec: oneOf('SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521',
     'ECC_SECG_P256K1', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'ECC_NIST_EDWARDS25519', 'ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'),
   keyUsage: oneOf('ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'),
-  origin: oneOf('AWS_KMS'),
+  origin: oneOf('AWS_KMS', 'EXTERNAL'),
   description: aString,
-  state: oneOf('Enabled', 'Disabled', 'PendingDeletion'),
+  state: oneOf('Enabled', 'Disabled', 'PendingDeletion', 'PendingImport'),
   createdAt: aNumber,
   deletionDate: optional(aNumber),
   pendingWindowInDays: optional(aNumber),
@@ -42,6 +56,8 @@ const KEY: Shape = objectOf<KeyRecord>({
   tags: STRINGS,
   rotation: objectOf<KeyRecord['rotation']>({ enabled: aBoolean, periodDays: aNumber, nextRotationDate: optional(aNumber) }),
   materials: arrayOf(MATERIAL),
+  pendingRotation: optional(MATERIAL),
+  importParameters: optional(IMPORT_PARAMETERS),
   multiRegion: aBoolean,
   multiRegionKeyType: optional(oneOf('PRIMARY', 'REPLICA')),
   keyManager: optional(oneOf('AWS')),

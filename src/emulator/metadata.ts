@@ -19,7 +19,8 @@ export function keyMaterialId(material: KeyMaterial): string {
 
 /** Symmetric keys rotate, so KMS names their current material (the newest version). */
 function currentKeyMaterialId(key: KeyRecord): string | undefined {
-  return key.keySpec === 'SYMMETRIC_DEFAULT' ? keyMaterialId(key.materials[key.materials.length - 1]) : undefined;
+  const current = key.materials[key.materials.length - 1]; // none yet for a key awaiting its first import
+  return key.keySpec === 'SYMMETRIC_DEFAULT' && current ? keyMaterialId(current) : undefined;
 }
 
 /** The KeyMetadata KMS returns for a key (DescribeKey, CreateKey, ReplicateKey). */
@@ -41,6 +42,13 @@ export function keyMetadata(key: KeyRecord, store: Store): Record<string, unknow
   };
   const current = currentKeyMaterialId(key);
   if (current) metadata.CurrentKeyMaterialId = current;
+  if (key.origin === 'EXTERNAL') {
+    const material = key.materials[key.materials.length - 1];
+    if (material?.importState === 'IMPORTED') {
+      metadata.ExpirationModel = material.expirationModel;
+      if (material.validTo !== undefined) metadata.ValidTo = epochSeconds(material.validTo);
+    }
+  }
   if (key.deletionDate !== undefined) {
     metadata.DeletionDate = epochSeconds(key.deletionDate);
     metadata.PendingDeletionWindowInDays = key.pendingWindowInDays;

@@ -3,8 +3,12 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { ADMIN_ADD_PRINCIPAL, ADMIN_TARGET_PREFIX, assertAdminCaller, ResolvedAdmin, resolveAdmin, runAdminAction } from './admin';
 import { principalOf, putStackState, removePrincipal, stackStateOf } from './admin-state';
+import { AuditEvent, auditEventOf, FinishedRequest } from './audit/event';
+import { AuditCount, AuditFilter, AuditTrail } from './audit/trail';
+import { unusedAccess, UnusedAccess } from './audit/unused';
 import { evaluateAuthorization } from './authz';
 import { Authorizer } from './authz/types';
+import { expireImportedMaterial } from './byok/material';
 import { Clock, SystemClock } from './clock';
 import { EmulatorConfig, loadConfig, PrincipalConfig } from './config';
 import { OperationContext } from './context';
@@ -13,6 +17,7 @@ import { KmsError } from './errors';
 import { IdentityRegistry } from './identity';
 import { applyElapsedTime } from './lifecycle';
 import { isOperationName, OPERATIONS } from './operations';
+import { QuotaOptions, RequestQuotas } from './quotas';
 import { parseAuthorization, verifySignature } from './sigv4';
 import { Store } from './store';
 
@@ -47,6 +52,16 @@ export interface EmulatorOptions {
   readonly authorizer?: Authorizer;
   /** Log every authorization decision to stderr (also `GUARDED_KEYS_DEBUG=authz`). @default false */
   readonly debug?: boolean;
+  /**
+   * Appends every KMS request to this file as a CloudTrail-shaped JSON line (docs/audit.md).
+   * @default - the trail is kept in memory only
+   */
+  readonly auditLog?: string;
+  /**
+   * Applies KMS's documented request quotas, scaled, answering ThrottlingException (docs/emulator.md, quotas).
+   * @default - no throttling
+   */
+  readonly quotas?: QuotaOptions;
 }
 
 /** A running emulator. */
@@ -76,33 +91,49 @@ export interface RunningEmulator {
   setAuthorizer(authorizer: Authorizer): void;
   /** Recent authorization decisions, oldest first, with the evaluator's explanation. */
   decisions(): readonly RecordedDecision[];
+  /** The audit trail: every KMS request as a CloudTrail-shaped event, oldest first (docs/audit.md). */
+  auditTrail(filter?: AuditFilter): AuditEvent[];
+  /** Calls per key and operation over the whole run. */
+  auditCounts(): AuditCount[];
+  /** Keys never used, and Allow statements and grants that never decided an allowed request. */
+  unusedAccess(): UnusedAccess;
 }
 
 /** Starts a KMS emulator speaking the JSON 1.1 protocol on `host:port`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = options.clock ?? new SystemClock();
+  const quotas = options.quotas ? new RequestQuotas(options.quotas) : undefined;
   const config = loadConfig(options.config);
   const identities = new IdentityRegistry(config);
+  const audit = new AuditTrail(options.auditLog); // an audit log that cannot be opened stops the start first
   // The store first: a journal it refuses stops the start before anything is written to the data directory.
-  const store = new Store(options.dataDir);
+  let store: Store;
+  try {
+    store = new Store(options.dataDir);
+  } catch (err) {
+    audit.close();
+    throw err;
+  }
   let admin: ResolvedAdmin;
   try {
     admin = resolveAdmin(config.admin, options.dataDir);
   } catch (err) {
     store.close();
+    audit.close();
     throw err;
   }
   for (const principal of store.principals.values()) identities.add(principal);
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
-  const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug);
+  const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, audit);
   const server = createServer((req, res) => {
-    handle(core, admin, req, res).catch(err => respond(res, internal(err)));
+    handle(core, admin, req, res, quotas).catch(err => respond(res, internal(err)));
   });
   server.keepAliveTimeout = 65_000;
   try {
     await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   } catch (err) {
     store.close();
+    audit.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -116,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       server.closeAllConnections?.();
       server.close(err => {
         store.close();
+        core.audit.close();
         if (err) reject(err);
         else resolve();
       });
@@ -127,6 +159,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     putStackState: (account, region, stackName, state) => durably(store, () => putStackState(store, account, region, stackName, state)),
     setAuthorizer: a => { core.authorizer = a; },
     decisions: () => core.decisions(),
+    auditTrail: filter => core.audit.events(filter),
+    auditCounts: () => core.audit.counts(),
+    unusedAccess: () => unusedAccess(core.audit, core.store, core.identities.principals()),
   };
 }
 
@@ -150,7 +185,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * One request: read (bounded), authenticate, dispatch, make durable, answer. From the elapsed-time changes to the
  * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
  */
-async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, quotas?: RequestQuotas): Promise<void> {
   res.setHeader('date', new Date(core.clock.now()).toUTCString()); // the emulator's clock, so SDKs correct their skew to it
   let body: string;
   try {
@@ -159,10 +194,14 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     respond(res, err instanceof KmsError ? err : internal(err));
     return;
   }
+  const started = core.clock.now();
+  const audit: { -readonly [K in keyof FinishedRequest]?: FinishedRequest[K] } = { sourceIp: normalizeIp(req.socket.remoteAddress) };
+  let ctx: OperationContext | undefined;
   try {
     if (req.method !== 'POST') throw new KmsError('UnsupportedOperationException', `KMS accepts POST requests only. Received: ${req.method}`);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    if (!target.startsWith(ADMIN_TARGET_PREFIX)) audit.operation = operation;
     const credential = parseAuthorization(req.headers.authorization);
     const signed = { method: req.method, path: req.url ?? '/', headers: req.headers, body };
     if (target.startsWith(ADMIN_TARGET_PREFIX)) {
@@ -177,14 +216,18 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     if (credential.accessKeyId === admin.accessKeyId) {
       throw new KmsError('UnrecognizedClientException', 'The emulator\'s admin credential is for its GuardedKeys.* API only, not for KMS operations.');
     }
+    Object.assign(audit, { accessKeyId: credential.accessKeyId, region: credential.region });
     const principal = core.identities.lookup(credential.accessKeyId)!;
+    Object.assign(audit, { callerArn: principal.identity.arn, callerAccount: principal.identity.accountId });
     if (core.identities.configured) verifySignature(signed, credential, principal.secretAccessKey, core.clock.now());
     if (!isOperationName(operation)) {
       throw new KmsError('UnsupportedOperationException', `The emulator does not support the operation ${operation || '(no X-Amz-Target)'}.`);
     }
     const input = parseInput(body);
+    Object.assign(audit, { input, viaService: headerValue(req, VIA_SERVICE_HEADER), sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? audit.sourceIp });
     applyElapsedTime(core.store, core.clock.now());
-    const ctx = new OperationContext(core, {
+    expireImportedMaterial(core.store, core.clock.now());
+    ctx = new OperationContext(core, {
       operation,
       caller: principal.identity,
       region: credential.region,
@@ -193,8 +236,10 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
       sourceArn: headerValue(req, SOURCE_ARN_HEADER),
       sourceAccount: headerValue(req, SOURCE_ACCOUNT_HEADER),
     });
+    quotas?.admit(ctx, operation, input);
     const output = OPERATIONS[operation](ctx, input);
     core.store.flush();
+    recordAudit(core, started, audit, ctx, undefined, output);
     respond(res, undefined, output);
   } catch (err) {
     // Whatever changed before the failure (a rotation or deletion that came due, say) is journaled too, or a later
@@ -203,11 +248,40 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     try {
       core.store.flush();
     } catch (flushError) {
-      respond(res, flushError instanceof KmsError ? flushError : internal(flushError));
+      const failure = flushError instanceof KmsError ? flushError : internal(flushError);
+      if (audit.operation !== undefined) recordAudit(core, started, audit, ctx, failure);
+      respond(res, failure);
       return;
     }
-    respond(res, err instanceof KmsError ? err : internal(err));
+    const failure = err instanceof KmsError ? err : internal(err);
+    if (audit.operation !== undefined) recordAudit(core, started, audit, ctx, failure);
+    respond(res, failure);
   }
+}
+
+/**
+ * One request's audit event, recorded before the answer is sent. The admin API is not KMS and is not recorded;
+ * a KMS request that failed authentication is, with what little is known of its caller.
+ */
+function recordAudit(
+  core: EmulatorCore, time: number, audit: Partial<FinishedRequest>, ctx: OperationContext | undefined,
+  error?: KmsError, output?: Record<string, unknown>,
+): void {
+  const created = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn;
+  core.audit.record(auditEventOf({
+    time,
+    operation: audit.operation ?? '',
+    region: audit.region ?? 'us-east-1',
+    sourceIp: audit.sourceIp ?? '127.0.0.1',
+    accessKeyId: audit.accessKeyId,
+    callerArn: audit.callerArn,
+    callerAccount: audit.callerAccount,
+    viaService: audit.viaService,
+    input: audit.input,
+    resources: [...(ctx?.resources ?? []), ...(created ? [created] : [])],
+    authorizations: ctx?.authorizations ?? [],
+    error: error ? { code: error.code, message: error.message } : undefined,
+  }));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -8,7 +8,10 @@
  */
 import type { PrincipalConfig } from './config';
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
+export type ExpirationModelName = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+export type WrappingAlgorithmName = 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_1' | 'RSA_AES_KEY_WRAP_SHA_256';
+export type WrappingKeySpecName = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
 export type KeySpecName =
   | 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096'
   | 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521' | 'ECC_SECG_P256K1'
@@ -25,6 +28,26 @@ export interface KeyMaterial {
   readonly createdAt: number;
   /** How this version came to be (the first has none). */
   readonly rotationType?: 'AUTOMATIC' | 'ON_DEMAND';
+  /**
+   * Imported material (Origin EXTERNAL) only: `PENDING_IMPORT` once deleted or expired (then `secret` is empty;
+   * the id stays, so the same material can be imported again and old ciphertext decrypts).
+   */
+  readonly importState?: 'IMPORTED' | 'PENDING_IMPORT';
+  readonly expirationModel?: ExpirationModelName;
+  /** Epoch ms at which imported material expires (with `KEY_MATERIAL_EXPIRES`). */
+  readonly validTo?: number;
+}
+
+/** The wrapping key and token of the last GetParametersForImport (Origin EXTERNAL). */
+export interface ImportParameters {
+  /** Base64 import token. */
+  readonly token: string;
+  /** PKCS#8 PEM of the RSA wrapping key (a secret, like the key material beside it). */
+  readonly privateKey: string;
+  readonly wrappingAlgorithm: WrappingAlgorithmName;
+  readonly wrappingKeySpec: WrappingKeySpecName;
+  /** Epoch ms after which the token and public key are refused (24 hours, as in KMS). */
+  readonly validTo: number;
 }
 
 export interface KeyRecord {
@@ -34,7 +57,7 @@ export interface KeyRecord {
   readonly arn: string;
   readonly keySpec: KeySpecName;
   readonly keyUsage: KeyUsageName;
-  readonly origin: 'AWS_KMS';
+  readonly origin: 'AWS_KMS' | 'EXTERNAL';
   /** `AWS` for an AWS managed key (aws-managed-keys.ts); absent for customer managed keys. */
   readonly keyManager?: 'AWS';
   description: string;
@@ -47,6 +70,10 @@ export interface KeyRecord {
   tags: Record<string, string>;
   rotation: { enabled: boolean; periodDays: number; nextRotationDate?: number };
   materials: KeyMaterial[];
+  /** Origin EXTERNAL: material imported with `ImportType NEW_KEY_MATERIAL`, current after RotateKeyOnDemand. */
+  pendingRotation?: KeyMaterial;
+  /** Origin EXTERNAL: what GetParametersForImport last handed out. */
+  importParameters?: ImportParameters;
   readonly multiRegion: boolean;
   multiRegionKeyType?: 'PRIMARY' | 'REPLICA';
 }

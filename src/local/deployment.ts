@@ -6,6 +6,8 @@ import { ensurePrincipal } from './principals';
 import { handlerOf } from './resources';
 import { targetKeyIdOf } from './resources/kms-alias';
 import { CfnTemplate, readSource } from './source';
+import type { AuditEvent } from '../emulator/audit/event';
+import type { UnusedAccess } from '../emulator/audit/unused';
 import { NamedPolicy, PolicyDocumentJson } from '../emulator/authz/types';
 import { PrincipalConfig } from '../emulator/config';
 import { kmsClientFor, EmulatorClientOptions } from '../emulator/kms-client';
@@ -17,6 +19,10 @@ import { kmsClientFor, EmulatorClientOptions } from '../emulator/kms-client';
 export interface DeploymentTarget extends DeployerTarget {
   /** The emulator's recent authorization decisions (a RunningEmulator has them). */
   decisions?(): ReadonlyArray<{ readonly reason: string }>;
+  /** The emulator's audit trail (a RunningEmulator has it in process; `httpDeploymentTarget` reads it over the admin API). */
+  auditTrail?(): readonly AuditEvent[] | Promise<readonly AuditEvent[]>;
+  /** Keys never used, and statements and grants that never allowed a request (docs/audit.md). */
+  unusedAccess?(): UnusedAccess | Promise<UnusedAccess>;
 }
 
 export interface LocalDeploymentOptions {
@@ -128,6 +134,16 @@ export interface LocalDeployment {
   probeClientsFor(account: string, region: string): Promise<KMSClient[]>;
   /** The emulator's recent authorization decisions, to explain an access check. */
   decisions(): ReadonlyArray<{ readonly reason: string }>;
+  /**
+   * Every KMS request the emulator recorded (the deployment's own calls included), CloudTrail-shaped, oldest first.
+   * `expect(deployment).toHaveUsedKey(...)` and `toBeKeyUsedOnlyBy(...)` read it (docs/audit.md).
+   */
+  auditTrail(): Promise<AuditEvent[]>;
+  /**
+   * The unused-access findings of the emulator so far: keys never used, Allow statements and grants that never
+   * allowed a request (the local analogue of IAM Access Analyzer's; docs/audit.md).
+   */
+  unusedAccess(): Promise<UnusedAccess>;
   /** Closes every client the deployment made. */
   close(): void;
 }
@@ -207,6 +223,16 @@ class DeploymentResult implements LocalDeployment {
 
   public decisions(): ReadonlyArray<{ readonly reason: string }> {
     return this.target.decisions?.() ?? [];
+  }
+
+  public async auditTrail(): Promise<AuditEvent[]> {
+    if (!this.target.auditTrail) throw new Error('this deployment target keeps no audit trail (use a RunningEmulator or httpDeploymentTarget)');
+    return [...await this.target.auditTrail()];
+  }
+
+  public async unusedAccess(): Promise<UnusedAccess> {
+    if (!this.target.unusedAccess) throw new Error('this deployment target keeps no audit trail (use a RunningEmulator or httpDeploymentTarget)');
+    return this.target.unusedAccess();
   }
 
   public close(): void {

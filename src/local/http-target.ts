@@ -4,6 +4,9 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DeploymentTarget } from './deployment';
 import { ADMIN_ADD_PRINCIPAL } from '../emulator/admin';
+import { ADMIN_GET_AUDIT_TRAIL } from '../emulator/audit/admin-api';
+import type { AuditEvent } from '../emulator/audit/event';
+import type { UnusedAccess } from '../emulator/audit/unused';
 import { AdminCredential, PrincipalConfig } from '../emulator/config';
 
 /**
@@ -32,6 +35,19 @@ export function httpDeploymentTarget(endpoint: string, admin: AdminCredential): 
     },
     async putStackState(account: string, region: string, stackName: string, state: unknown) {
       await call('GuardedKeys.PutStackState', { Account: account, Region: region, StackName: stackName, State: state });
+    },
+    async unusedAccess() {
+      return (await call(ADMIN_GET_AUDIT_TRAIL, { Limit: 1 })).UnusedAccess as UnusedAccess;
+    },
+    async auditTrail() {
+      const events: AuditEvent[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await call(ADMIN_GET_AUDIT_TRAIL, { Limit: 1000, ...(marker ? { Marker: marker } : {}) });
+        events.push(...out.Events as AuditEvent[]);
+        marker = out.NextMarker as string | undefined;
+      } while (marker);
+      return events;
     },
   };
 }

@@ -13,6 +13,8 @@ export { ADMINISTRATOR_ACCESS, DEFAULT_QUALIFIER } from './execution-role';
 export { checkAccess, CHECKABLE_ACTIONS } from './access';
 export type { AccessOptions, AccessResult, CheckableAction } from './access';
 export { guardedKeysMatchers } from './matchers';
+export { auditMatchers, KEY_USE_OPERATIONS } from './audit-matchers';
+export type { KeyUseOptions } from './audit-matchers';
 export { readSource } from './source';
 export type { CfnTemplate, StackSource } from './source';
 export { httpDeploymentTarget } from './http-target';

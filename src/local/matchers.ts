@@ -1,4 +1,5 @@
 import { AccessOptions, checkAccess } from './access';
+import { auditMatchers, KeyUseOptions } from './audit-matchers';
 import { DeployedKey, DeployedPrincipal, DeployedResource, LocalDeployment } from './deployment';
 import { UseMode } from './services/types';
 import { checkServiceUse, explainServiceUse, ServiceUseOptions } from './services/use';
@@ -12,6 +13,7 @@ type KeyRef = string | DeployedKey;
  * and `toDeny(...)`. Each makes the real request through the SDK and, when it fails, prints the emulator's explanation.
  */
 export const guardedKeysMatchers = {
+  ...auditMatchers,
   async toAllow(this: unknown, deployment: LocalDeployment, principal: PrincipalRef, action: string, key: KeyRef, options?: AccessOptions) {
     const result = await checkAccess(deployment, principal, action, key, options);
     return {
@@ -74,6 +76,10 @@ declare global {
       toAllowUse(principal: string | DeployedPrincipal, resource: string | DeployedResource, mode: 'read' | 'write', options?: ServiceUseOptions): Promise<R>;
       /** The principal cannot read (write) the resource through its service. */
       toDenyUse(principal: string | DeployedPrincipal, resource: string | DeployedResource, mode: 'read' | 'write', options?: ServiceUseOptions): Promise<R>;
+      /** The audit trail has a successful `operation` (e.g. `Decrypt`) by the principal on the key. */
+      toHaveUsedKey(principal: string | DeployedPrincipal, operation: string, key: string | DeployedKey, options?: KeyUseOptions): Promise<R>;
+      /** Every successful cryptographic use of the key in the audit trail was by one of these principals. */
+      toHaveKeyUsedOnlyBy(key: string | DeployedKey, principals: Array<string | DeployedPrincipal>): Promise<R>;
     }
   }
 }

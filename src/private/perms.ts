@@ -92,3 +92,9 @@ export const ASYMMETRIC_DECRYPT_ACTIONS = ['kms:Decrypt'];
 export const DERIVE_SHARED_SECRET_ACTIONS = ['kms:DeriveSharedSecret', 'kms:GetPublicKey'];
 /** Reading a key-agreement key's public key only (a peer's side of the agreement). */
 export const PUBLIC_KEY_ACTIONS = ['kms:GetPublicKey'];
+
+/**
+ * Bringing key material to a key with Origin EXTERNAL (BYOK): held by `importers` only, never by admins or users,
+ * so the people who manage or use a key are not the ones who choose its material.
+ */
+export const IMPORT_ACTIONS = ['kms:DeleteImportedKeyMaterial', 'kms:DescribeKey', 'kms:GetParametersForImport', 'kms:ImportKeyMaterial'];

@@ -1,10 +1,10 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
 import { promisify } from 'util';
-import { DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DecryptCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { App } from 'aws-cdk-lib';
 import { buildDataPlatformApp } from '../../integ/integ.data-platform';
 import { kmsClientFor } from '../../src/emulator';
@@ -120,6 +120,29 @@ describe('guarded-keys emulator and deploy', () => {
       await stopCliEmulator(running.child);
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  test('--audit-log writes every KMS request as a CloudTrail-shaped JSON line; --quotas takes a positive scale', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guarded-keys-cli-audit-'));
+    const log = join(dir, 'audit.jsonl');
+    const running = await startCliEmulator(['--port', '0', '--audit-log', log, '--quotas', '1']);
+    try {
+      const kms = kmsClientFor({ endpoint: running.endpoint }, { region: 'eu-west-1' });
+      const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+      await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('not in the log'), EncryptionContext: { app: 'cli' } }));
+      kms.destroy();
+      const events = readFileSync(log, 'utf8').trim().split('\n').map(line => JSON.parse(line));
+      expect(events).toEqual([
+        expect.objectContaining({ eventSource: 'kms.amazonaws.com', eventName: 'CreateKey' }),
+        expect.objectContaining({ eventName: 'Encrypt', requestParameters: { keyId, encryptionContext: { app: 'cli' } } }),
+      ]);
+      expect(readFileSync(log, 'utf8')).not.toContain(Buffer.from('not in the log').toString('base64'));
+    } finally {
+      await stopCliEmulator(running.child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expect(promisify(execFile)(process.execPath, [...CLI, 'emulator', '--quotas', '0'], { env: ENV }))
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("option '--quotas <scale>' argument '0' is invalid. must be a positive number. Received: 0") });
   });
 
   test('a bad port is a usage error naming the option', async () => {

@@ -34,13 +34,13 @@ export function evaluateAuthorization(request: AuthorizationRequest): Authorizat
     evaluateDocument(p.document, 'identity-policy', p.name, request, lookup, trace, false));
 
   const deny = [...keyStatements, ...identityStatements].find(s => s.effect === 'Deny');
-  if (deny) return { allowed: false, reason: `explicitly denied by ${deny.label}`, trace };
+  if (deny) return { allowed: false, reason: `explicitly denied by ${deny.label}`, trace, deciding: [deny.entry] };
 
   const identityAllow = identityStatements.find(s => s.effect === 'Allow');
   if (!request.key) {
     if (root) return { allowed: true, reason: `${request.caller.arn} is the account root`, trace };
     return identityAllow
-      ? { allowed: true, reason: `allowed by ${identityAllow.label}`, trace }
+      ? { allowed: true, reason: `allowed by ${identityAllow.label}`, trace, deciding: [identityAllow.entry] }
       : { allowed: false, reason: `no identity policy of ${request.caller.arn} allows ${request.action}`, trace };
   }
 
@@ -48,19 +48,24 @@ export function evaluateAuthorization(request: AuthorizationRequest): Authorizat
   const viaAccount = keyStatements.find(s => s.effect === 'Allow' && s.principal === 'account');
   const sameAccount = request.caller.accountId === request.key.accountId;
   const grant = allowingGrant(request);
-  if (grant) trace.push({ source: 'grant', policyName: grant.grantId, effect: 'Allow', matched: true, detail: `grant ${grant.name ?? grant.grantId} allows ${grant.operations.join(', ')}` });
+  const grantEntry: DecisionTraceEntry | undefined = grant
+    ? { source: 'grant', policyName: grant.grantId, effect: 'Allow', matched: true, detail: `grant ${grant.name ?? grant.grantId} allows ${grant.operations.join(', ')}` }
+    : undefined;
+  if (grantEntry) trace.push(grantEntry);
 
   if (service) {
-    if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace };
+    if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace, deciding: [direct.entry] };
   } else if (sameAccount) {
-    if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace };
-    if (viaAccount && identityAllow) return { allowed: true, reason: `allowed by ${identityAllow.label}; the key policy trusts the account (${viaAccount.label})`, trace };
+    if (direct) return { allowed: true, reason: `allowed by ${direct.label}`, trace, deciding: [direct.entry] };
+    if (viaAccount && identityAllow) {
+      return { allowed: true, reason: `allowed by ${identityAllow.label}; the key policy trusts the account (${viaAccount.label})`, trace, deciding: [viaAccount.entry, identityAllow.entry] };
+    }
   } else if (direct || viaAccount) {
     const keySide = (direct ?? viaAccount)!;
-    if (root && direct) return { allowed: true, reason: `cross-account root allowed by ${keySide.label}`, trace };
-    if (identityAllow) return { allowed: true, reason: `cross-account: allowed by ${keySide.label} and ${identityAllow.label}`, trace };
+    if (root && direct) return { allowed: true, reason: `cross-account root allowed by ${keySide.label}`, trace, deciding: [keySide.entry] };
+    if (identityAllow) return { allowed: true, reason: `cross-account: allowed by ${keySide.label} and ${identityAllow.label}`, trace, deciding: [keySide.entry, identityAllow.entry] };
   }
-  if (grant) return { allowed: true, reason: `allowed by grant ${grant.name ?? grant.grantId}`, trace };
+  if (grant) return { allowed: true, reason: `allowed by grant ${grant.name ?? grant.grantId}`, trace, deciding: [grantEntry!] };
 
   return { allowed: false, reason: denialReason(request, { direct, viaAccount, identityAllow, sameAccount }, trace), trace };
 }
@@ -69,6 +74,8 @@ interface MatchedStatement {
   readonly effect: 'Allow' | 'Deny';
   readonly principal: PrincipalMatch;
   readonly label: string;
+  /** Its trace entry: what an audit event names as the deciding statement. */
+  readonly entry: DecisionTraceEntry;
 }
 
 /** Evaluates every statement of one document, appending to the trace; returns those that apply. */
@@ -80,8 +87,12 @@ function evaluateDocument(
   const substitute = (value: string) => substituteVariables(value, lookup);
   toList(document?.Statement).forEach((statement, index): void => {
     const label = describe(source, policyName, statement, index);
-    const entry = (ok: boolean, detail: string): void => {
-      trace.push({ source, policyName, sid: statement.Sid, statementIndex: index, effect: statement.Effect, matched: ok, detail });
+    const entry = (ok: boolean, detail: string): DecisionTraceEntry => {
+      const traced: DecisionTraceEntry = {
+        source, policyName, sid: statement.Sid, statementIndex: index, effect: statement.Effect, matched: ok, detail,
+      };
+      trace.push(traced);
+      return traced;
     };
     let principal: PrincipalMatch = 'direct';
     if (checkPrincipal) {
@@ -90,14 +101,14 @@ function evaluateDocument(
       principal = statement.NotPrincipal !== undefined
         ? (matchPrincipal(statement.NotPrincipal, request.caller) === 'direct' ? undefined : 'direct')
         : matchPrincipal(statement.Principal, request.caller);
-      if (!principal) return entry(false, `principal does not match ${request.caller.arn}`);
+      if (!principal) return void entry(false, `principal does not match ${request.caller.arn}`);
     }
-    if (!actionMatches(statement, request.action)) return entry(false, `action ${request.action} not covered`);
-    if (!resourceMatches(statement, request.resourceArn, substitute)) return entry(false, `resource ${request.resourceArn} not covered`);
+    if (!actionMatches(statement, request.action)) return void entry(false, `action ${request.action} not covered`);
+    if (!resourceMatches(statement, request.resourceArn, substitute)) return void entry(false, `resource ${request.resourceArn} not covered`);
     const conditions = evaluateConditions(statement.Condition as Record<string, Record<string, unknown>> | undefined, lookup, substitute);
-    if (!conditions.matched) return entry(false, conditions.failure!);
-    entry(true, `${statement.Effect === 'Deny' ? 'denies' : 'allows'} ${request.action}${principal === 'account' ? ' to the account (IAM policies decide)' : ''}`);
-    matched.push({ effect: statement.Effect, principal, label });
+    if (!conditions.matched) return void entry(false, conditions.failure!);
+    const traced = entry(true, `${statement.Effect === 'Deny' ? 'denies' : 'allows'} ${request.action}${principal === 'account' ? ' to the account (IAM policies decide)' : ''}`);
+    matched.push({ effect: statement.Effect, principal, label, entry: traced });
   });
   return matched;
 }

@@ -130,6 +130,12 @@ export interface AuthorizationDecision {
   /** One line for a user: which statement allowed, which denied explicitly, or that nothing allowed. */
   readonly reason: string;
   readonly trace: DecisionTraceEntry[];
+  /**
+   * The statements (or grant) that decided: the explicit Deny; the Allow that sufficed (a key policy statement
+   * naming the caller, a grant), or the pair that did together (the key policy trusting the account and the
+   * identity policy allowing). Absent for an implicit deny and for the account root acting without a key.
+   */
+  readonly deciding?: DecisionTraceEntry[];
 }
 
 /** Decides one request. Pure: no I/O, no clock other than `aws:CurrentTime` in the context. */

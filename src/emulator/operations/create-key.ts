@@ -44,13 +44,22 @@ export const createKey: Handler = (ctx, input) => {
     throw new KmsError('ValidationException', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
   }
   const origin = optionalEnum(input, 'Origin', ORIGIN_ENUM);
-  if (origin && origin !== 'AWS_KMS') throw new KmsError('UnsupportedOperationException', `The emulator supports Origin AWS_KMS only. Received: ${origin}`);
+  if (origin && origin !== 'AWS_KMS' && origin !== 'EXTERNAL') {
+    throw new KmsError('UnsupportedOperationException', `The emulator supports Origin AWS_KMS and EXTERNAL only. Received: ${origin}`);
+  }
   const multiRegion = optionalBoolean(input, 'MultiRegion') ?? false;
+  // Imported material (BYOK): symmetric, single-Region keys here (KMS also imports HMAC, RSA and ECC material).
+  if (origin === 'EXTERNAL' && (keySpec !== 'SYMMETRIC_DEFAULT' || multiRegion)) {
+    throw new KmsError('UnsupportedOperationException', `The emulator imports key material into single-Region SYMMETRIC_DEFAULT keys only. Received: ${keySpec}${multiRegion ? ', MultiRegion' : ''}`);
+  }
+  const external = origin === 'EXTERNAL';
   const description = optionalString(input, 'Description', { min: 0, max: 8192 }) ?? '';
   const tags = optionalTags(input) ?? {};
   const policy = policyFrom(ctx, input);
 
-  ctx.authorize('kms:CreateKey', undefined, { conditions: { 'kms:KeySpec': keySpec, 'kms:KeyUsage': keyUsage, 'kms:MultiRegion': multiRegion } });
+  ctx.authorize('kms:CreateKey', undefined, {
+    conditions: { 'kms:KeySpec': keySpec, 'kms:KeyUsage': keyUsage, 'kms:MultiRegion': multiRegion, 'kms:KeyOrigin': origin ?? 'AWS_KMS' },
+  });
 
   const now = ctx.now();
   const keyId = multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
@@ -61,14 +70,14 @@ export const createKey: Handler = (ctx, input) => {
     arn: ctx.keyArn(keyId),
     keySpec,
     keyUsage,
-    origin: 'AWS_KMS',
+    origin: external ? 'EXTERNAL' : 'AWS_KMS',
     description,
-    state: 'Enabled',
+    state: external ? 'PendingImport' : 'Enabled',
     createdAt: now,
     policy,
     tags,
     rotation: { enabled: false, periodDays: DEFAULT_ROTATION_DAYS },
-    materials: [newMaterial({ keySpec }, now)],
+    materials: external ? [] : [newMaterial({ keySpec }, now)], // EXTERNAL: none until ImportKeyMaterial
     multiRegion,
     multiRegionKeyType: multiRegion ? 'PRIMARY' : undefined,
   };

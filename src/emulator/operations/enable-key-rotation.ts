@@ -1,4 +1,5 @@
 import { DAY_MS } from '../clock';
+import { KmsError } from '../errors';
 import { optionalInteger } from '../input';
 import { relatedKeys } from '../lifecycle';
 import { Handler } from './handler';
@@ -16,6 +17,7 @@ export const enableKeyRotation: Handler = (ctx, input) => {
   ctx.authorize('kms:EnableKeyRotation', key, { conditions: { 'kms:RotationPeriodInDays': period } });
   ctx.assertUsable(key);
   assertRotatable(key);
+  if (key.origin === 'EXTERNAL') throw new KmsError('UnsupportedOperationException', `${key.arn} has imported key material: KMS cannot rotate it automatically; use RotateKeyOnDemand.`);
   for (const record of relatedKeys(ctx.store, key)) {
     record.rotation = { enabled: true, periodDays: period, nextRotationDate: ctx.now() + period * DAY_MS };
     ctx.store.putKey(record);

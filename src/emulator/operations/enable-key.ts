@@ -1,4 +1,5 @@
 import { OperationContext } from '../context';
+import { KmsError } from '../errors';
 import { Input } from '../input';
 import { KeyState } from '../state';
 import { Handler } from './handler';
@@ -10,6 +11,7 @@ export function setKeyState(ctx: OperationContext, input: Input, action: string,
   ctx.assertSameAccount(key);
   ctx.authorize(action, key);
   ctx.assertNotPendingDeletion(key);
+  if (key.state === 'PendingImport') throw new KmsError('KMSInvalidStateException', `${key.arn} is pending import.`);
   key.state = state;
   ctx.store.putKey(key);
   return {};

@@ -4,6 +4,7 @@ import { createGrant } from './create-grant';
 import { createKey } from './create-key';
 import { decrypt } from './decrypt';
 import { deleteAlias } from './delete-alias';
+import { deleteImportedKeyMaterial } from './delete-imported-key-material';
 import { deriveSharedSecret } from './derive-shared-secret';
 import { describeKey } from './describe-key';
 import { disableKey } from './disable-key';
@@ -19,8 +20,10 @@ import { generateMac } from './generate-mac';
 import { generateRandom } from './generate-random';
 import { getKeyPolicy } from './get-key-policy';
 import { getKeyRotationStatus } from './get-key-rotation-status';
+import { getParametersForImport } from './get-parameters-for-import';
 import { getPublicKey } from './get-public-key';
 import { Handler } from './handler';
+import { importKeyMaterial } from './import-key-material';
 import { listAliases } from './list-aliases';
 import { listGrants } from './list-grants';
 import { listKeyPolicies } from './list-key-policies';
@@ -46,8 +49,7 @@ import { verifyMac } from './verify-mac';
 
 /**
  * Every operation the emulator serves, by its `X-Amz-Target` suffix. Not served (UnsupportedOperationException):
- * custom key stores (Connect/Create/Delete/Describe/Disconnect/UpdateCustomKeyStore), imported key material
- * (GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial).
+ * custom key stores (Connect/Create/Delete/Describe/Disconnect/UpdateCustomKeyStore).
  */
 export const OPERATIONS = {
   CancelKeyDeletion: cancelKeyDeletion,
@@ -56,6 +58,7 @@ export const OPERATIONS = {
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DeriveSharedSecret: deriveSharedSecret,
   DescribeKey: describeKey,
   DisableKey: disableKey,
@@ -71,7 +74,9 @@ export const OPERATIONS = {
   GenerateRandom: generateRandom,
   GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
+  GetParametersForImport: getParametersForImport,
   GetPublicKey: getPublicKey,
+  ImportKeyMaterial: importKeyMaterial,
   ListAliases: listAliases,
   ListGrants: listGrants,
   ListKeyPolicies: listKeyPolicies,

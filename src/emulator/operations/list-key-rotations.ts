@@ -17,14 +17,18 @@ export const listKeyRotations: Handler = (ctx, input) => {
   // Only keys that can rotate have rotations (KMS answers others with an empty UnsupportedOperationException).
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperationException', '');
   const current = key.materials[key.materials.length - 1];
-  const materials = include === 'ALL_KEY_MATERIAL' ? key.materials : key.materials.filter(m => m.rotationType !== undefined);
+  const all = include === 'ALL_KEY_MATERIAL' ? key.materials : key.materials.filter(m => m.rotationType !== undefined);
+  // Imported material staged with ImportType NEW_KEY_MATERIAL is listed as PENDING_ROTATION (what RotateKeyOnDemand will use).
+  const materials = key.pendingRotation ? [...all, key.pendingRotation] : all;
   const { items, truncated, nextMarker } = page(input, materials);
   return {
     Rotations: items.map(m => ({
       KeyId: key.keyId,
       KeyMaterialId: keyMaterialId(m),
-      KeyMaterialState: m === current ? 'CURRENT' : 'NON_CURRENT',
+      KeyMaterialState: m === key.pendingRotation ? 'PENDING_ROTATION' : m === current ? 'CURRENT' : 'NON_CURRENT',
       ...(m.rotationType ? { RotationDate: epochSeconds(m.createdAt), RotationType: m.rotationType } : {}),
+      ...(m.importState ? { ImportState: m.importState } : {}),
+      ...(m.importState === 'IMPORTED' ? { ExpirationModel: m.expirationModel, ValidTo: m.validTo === undefined ? undefined : epochSeconds(m.validTo) } : {}),
     })),
     Truncated: truncated,
     NextMarker: nextMarker,

@@ -16,6 +16,16 @@ export const rotateKeyOnDemand: Handler = (ctx, input) => {
     throw new KmsError('LimitExceededException',
       `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
   }
+  if (key.origin === 'EXTERNAL') {
+    // Imported keys rotate to material imported beforehand with ImportType NEW_KEY_MATERIAL.
+    if (!key.pendingRotation) {
+      throw new KmsError('KMSInvalidStateException', `${key.arn} has no key material pending rotation; import new key material with ImportType NEW_KEY_MATERIAL first.`);
+    }
+    key.materials.push({ ...key.pendingRotation, rotationType: 'ON_DEMAND', createdAt: ctx.now() });
+    key.pendingRotation = undefined;
+    ctx.store.putKey(key);
+    return { KeyId: key.arn };
+  }
   rotate(ctx.store, key, ctx.now(), 'ON_DEMAND');
   return { KeyId: key.arn };
 };

@@ -85,6 +85,10 @@ export function decryptSymmetric(
   ctx.assertUsable(key);
   ctx.authorize(action, key, { encryptionContext: context ?? {}, grantTokens });
   if (dryRun) throw dryRunSucceeded();
+  // Imported material that was deleted or expired (its id kept, its secret gone) decrypts nothing until re-imported.
+  if (key.materials.find(m => m.id === parsed.materialId)?.importState === 'PENDING_IMPORT') {
+    throw new KmsError('KMSInvalidStateException', `${key.arn} key material ${parsed.materialId} is pending import.`);
+  }
   const plaintext = decryptBlob(parsed, key.materials, context);
   return { key, plaintext, keyMaterialId: keyMaterialId(key.materials.find(m => m.id === parsed.materialId)!) };
 }

@@ -26,6 +26,7 @@ export const kmsKey: ResourceHandler = {
       KeySpec: p.KeySpec,
       KeyUsage: p.KeyUsage,
       MultiRegion: p.MultiRegion,
+      Origin: p.Origin,
       BypassPolicyLockoutSafetyCheck: p.BypassPolicyLockoutSafetyCheck,
       Tags: kmsTags(p.Tags),
     }));

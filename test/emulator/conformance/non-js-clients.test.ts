@@ -49,6 +49,18 @@ describe('non-JS clients against an emulator that enforces policies', () => {
   });
   afterAll(() => emulator.stop());
 
+  (clients.boto3 ? test : test.skip)('boto3 + the OpenSSL command line: imported key material (RSA_AES_KEY_WRAP_SHA_256, RSA_3072) works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gk-byok-py-'));
+    try {
+      const { stdout } = await run(PYTHON, [join(__dirname, '../../clients/boto3_byok.py'), emulator.endpoint, ROOT.accessKeyId, ROOT.secretAccessKey, dir], {
+        encoding: 'utf8', env: isolatedEnv(),
+      });
+      expect(JSON.parse(stdout)).toEqual({ before: 'PendingImport', after: 'Enabled', keyMaterialId: 64, roundTrip: 'from python' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   (clients.boto3 ? test : test.skip)('boto3: signatures verify, the Deny applies, and AWS\'s answers come back word for word', async () => {
     const { stdout } = await run(PYTHON, [join(__dirname, '../../clients/boto3_parity.py'), emulator.endpoint, keyId, APP.accessKeyId, APP.secretAccessKey], {
       encoding: 'utf8', env: isolatedEnv(),

@@ -30,8 +30,8 @@ describe('wire protocol and identity', () => {
 
   test('unknown operations, malformed JSON and wrong types get KMS exception types, and the server stays up', async () => {
     emulator = await startEmulator();
-    expect(await post(emulator.endpoint, '{}', { 'x-amz-target': 'TrentService.ImportKeyMaterial' }))
-      .toEqual({ status: 400, json: { __type: 'UnsupportedOperationException', message: 'The emulator does not support the operation ImportKeyMaterial.' } });
+    expect(await post(emulator.endpoint, '{}', { 'x-amz-target': 'TrentService.ConnectCustomKeyStore' }))
+      .toEqual({ status: 400, json: { __type: 'UnsupportedOperationException', message: 'The emulator does not support the operation ConnectCustomKeyStore.' } });
     expect((await post(emulator.endpoint, '{oops', { 'x-amz-target': 'TrentService.ListKeys' })).json.__type).toBe('SerializationException');
     expect((await post(emulator.endpoint, '[]', { 'x-amz-target': 'TrentService.ListKeys' })).json.__type).toBe('SerializationException');
     expect((await post(emulator.endpoint, '{"KeyId": 5}', { 'x-amz-target': 'TrentService.DescribeKey' })).json.__type).toBe('SerializationException');

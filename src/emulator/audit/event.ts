@@ -1,0 +1,162 @@
+import { randomUUID } from 'crypto';
+import type { AuthorizationDecision, DecisionTraceEntry } from '../authz/types';
+
+/**
+ * One request as CloudTrail records a KMS call (eventName, userIdentity, requestParameters, resources,
+ * errorCode/errorMessage), plus what only the emulator knows: the statement that decided each authorization.
+ *
+ * Request parameters are copied through an allowlist ({@link RECORDED_PARAMETERS}), never a denylist: a field the
+ * emulator does not know (a new operation's blob, say) is left out rather than risked, so plaintext, data keys,
+ * ciphertext, signatures, imported key material and grant tokens never reach the trail.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/logging-using-cloudtrail.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ * @module
+ */
+
+/** The CloudTrail `userIdentity` of a caller, as far as the emulator knows it. */
+export interface AuditUserIdentity {
+  /** `Root`, `IAMUser`, `AssumedRole` (a role), `AWSService` or `Unknown` (a request that failed authentication). */
+  readonly type: 'Root' | 'IAMUser' | 'AssumedRole' | 'AWSService' | 'Unknown';
+  readonly arn?: string;
+  readonly accountId?: string;
+  readonly accessKeyId?: string;
+  /** For `AWSService`: the service principal. */
+  readonly invokedBy?: string;
+}
+
+/** One authorization of the request and the statement that decided it (emulator-only). */
+export interface AuditAuthorization {
+  readonly action: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+  readonly reason: string;
+  /** The statements (or grant) whose effect is the outcome; empty for an implicit deny. */
+  readonly decidingStatements: AuditStatementRef[];
+}
+
+/** Where a deciding statement lives. */
+export interface AuditStatementRef {
+  readonly source: DecisionTraceEntry['source'];
+  /** The identity policy name, or the grant id. */
+  readonly policyName?: string;
+  readonly sid?: string;
+  readonly statementIndex?: number;
+  readonly effect?: 'Allow' | 'Deny';
+}
+
+/** A CloudTrail-shaped KMS event. */
+export interface AuditEvent {
+  readonly eventVersion: '1.08';
+  readonly eventID: string;
+  readonly eventTime: string;
+  readonly eventSource: 'kms.amazonaws.com';
+  readonly eventName: string;
+  readonly eventType: 'AwsApiCall';
+  readonly eventCategory: 'Management';
+  readonly awsRegion: string;
+  readonly sourceIPAddress: string;
+  readonly userIdentity: AuditUserIdentity;
+  readonly requestParameters: Record<string, unknown> | null;
+  readonly resources: Array<{ readonly accountId: string; readonly type: 'AWS::KMS::Key'; readonly ARN: string }>;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly readOnly: boolean;
+  readonly recipientAccountId?: string;
+  /** `kms:ViaService`, when the request came through a service (CloudTrail shows the service as `invokedBy`). */
+  readonly additionalEventData?: { readonly viaService?: string };
+  /** Emulator-only: each authorization and the statement that decided it. */
+  readonly authorizations: AuditAuthorization[];
+}
+
+/**
+ * Request fields recorded as they are (CloudTrail spells them in lower camel case). Everything else is left out:
+ * Plaintext, CiphertextBlob, Message, Signature, Mac, EncryptedKeyMaterial, ImportToken, PublicKey, GrantTokens,
+ * Recipient.
+ */
+export const RECORDED_PARAMETERS: ReadonlySet<string> = new Set([
+  'KeyId', 'SourceKeyId', 'DestinationKeyId', 'TargetKeyId', 'AliasName',
+  'EncryptionContext', 'SourceEncryptionContext', 'DestinationEncryptionContext',
+  'EncryptionAlgorithm', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm',
+  'KeySpec', 'KeyPairSpec', 'NumberOfBytes', 'KeyUsage', 'CustomerMasterKeySpec', 'Origin', 'Description', 'MultiRegion',
+  'SigningAlgorithm', 'MessageType', 'MacAlgorithm', 'KeyAgreementAlgorithm',
+  'GranteePrincipal', 'RetiringPrincipal', 'Operations', 'Constraints', 'Name', 'GrantId',
+  'PendingWindowInDays', 'RotationPeriodInDays', 'PolicyName', 'Policy', 'BypassPolicyLockoutSafetyCheck',
+  'Tags', 'TagKeys', 'ReplicaRegion', 'PrimaryRegion', 'Limit', 'Marker', 'DryRun', 'IncludeKeyMaterial',
+  'WrappingAlgorithm', 'WrappingKeySpec', 'ValidTo', 'ExpirationModel', 'ImportType', 'KeyMaterialId',
+]);
+
+/** Operations that use a key (not management): what makes a key "used" in the findings and the matchers. */
+export const KEY_USE_OPERATIONS: ReadonlySet<string> = new Set([
+  'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'GetPublicKey',
+]);
+
+/** Operations CloudTrail marks `readOnly`. */
+const READ_ONLY = /^(Describe|Get|List)/;
+
+/** The request's recordable parameters, in CloudTrail's lower camel case (null when none). */
+export function recordedParameters(input: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (!input) return null;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (RECORDED_PARAMETERS.has(name)) out[name.charAt(0).toLowerCase() + name.slice(1)] = value;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** The CloudTrail identity type of an ARN (or a service principal). */
+export function userIdentityOf(arn: string | undefined, accountId: string | undefined, accessKeyId: string | undefined): AuditUserIdentity {
+  if (!arn) return { type: 'Unknown', accessKeyId };
+  if (!accountId) return { type: 'AWSService', invokedBy: arn };
+  const type = arn.endsWith(':root') ? 'Root' : /:user\//.test(arn) ? 'IAMUser' : 'AssumedRole';
+  return { type, arn, accountId, accessKeyId };
+}
+
+/** The statements that decided (the evaluator's `deciding`; another authorizer may name none). */
+export function decidingStatements(decision: AuthorizationDecision): AuditStatementRef[] {
+  return (decision.deciding ?? [])
+    .map(t => JSON.parse(JSON.stringify({
+      source: t.source, policyName: t.policyName, sid: t.sid, statementIndex: t.statementIndex, effect: t.effect,
+    })) as AuditStatementRef); // undefined fields dropped, as the JSON-lines file has them
+}
+
+/** What the HTTP layer knows of one finished request. */
+export interface FinishedRequest {
+  readonly time: number;
+  readonly operation: string;
+  readonly region: string;
+  readonly sourceIp: string;
+  readonly accessKeyId?: string;
+  readonly callerArn?: string;
+  readonly callerAccount?: string;
+  readonly viaService?: string;
+  readonly input?: Record<string, unknown>;
+  /** Key ARNs the request resolved or created. */
+  readonly resources: readonly string[];
+  readonly authorizations: readonly AuditAuthorization[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Builds the event of one finished request. */
+export function auditEventOf(request: FinishedRequest): AuditEvent {
+  const resources = [...new Set(request.resources)].map(arn => ({ accountId: arn.split(':')[4], type: 'AWS::KMS::Key' as const, ARN: arn }));
+  return {
+    eventVersion: '1.08',
+    eventID: randomUUID(),
+    eventTime: new Date(request.time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: 'kms.amazonaws.com',
+    eventName: request.operation,
+    eventType: 'AwsApiCall',
+    eventCategory: 'Management',
+    awsRegion: request.region,
+    sourceIPAddress: request.viaService ?? request.sourceIp,
+    userIdentity: userIdentityOf(request.callerArn, request.callerAccount, request.accessKeyId),
+    requestParameters: recordedParameters(request.input),
+    resources,
+    ...(request.error ? { errorCode: request.error.code, errorMessage: request.error.message } : {}),
+    readOnly: READ_ONLY.test(request.operation),
+    recipientAccountId: resources[0]?.accountId ?? request.callerAccount,
+    ...(request.viaService ? { additionalEventData: { viaService: request.viaService } } : {}),
+    authorizations: [...request.authorizations],
+  };
+}

@@ -1,0 +1,54 @@
+"""Brings key material to the guarded-keys KMS emulator with boto3 and the OpenSSL command line, the way AWS's
+guide to importing key material does it (RSA-OAEP of an AES-256 key, then AES key wrap with padding):
+https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-encrypt-key-material.html
+
+Prints one JSON object of outcomes for test/emulator/conformance/non-js-clients.test.ts.
+
+Usage: python boto3_byok.py ENDPOINT ACCESS_KEY SECRET WORKDIR
+"""
+import json
+import os
+import subprocess
+import sys
+
+import boto3
+from botocore.config import Config
+
+endpoint, access_key, secret, workdir = sys.argv[1:5]
+kms = boto3.client('kms', endpoint_url=endpoint, region_name='eu-west-1', aws_access_key_id=access_key,
+                   aws_secret_access_key=secret, config=Config(retries={'max_attempts': 1}))
+
+
+def path(name):
+    return os.path.join(workdir, name)
+
+
+def openssl(*args):
+    subprocess.run(['openssl', *args], check=True, capture_output=True)
+
+
+key = kms.create_key(Origin='EXTERNAL')['KeyMetadata']
+params = kms.get_parameters_for_import(KeyId=key['KeyId'], WrappingAlgorithm='RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec='RSA_3072')
+with open(path('public.der'), 'wb') as f:
+    f.write(params['PublicKey'])
+with open(path('material.bin'), 'wb') as f:
+    f.write(os.urandom(32))
+with open(path('aes.bin'), 'wb') as f:
+    f.write(os.urandom(32))
+openssl('pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', path('public.der'), '-in', path('aes.bin'), '-out', path('aes.wrapped'),
+        '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256')
+with open(path('aes.bin'), 'rb') as f:
+    aes_hex = f.read().hex()
+openssl('enc', '-id-aes256-wrap-pad', '-K', aes_hex, '-iv', 'A65959A6', '-in', path('material.bin'), '-out', path('material.wrapped'))
+with open(path('aes.wrapped'), 'rb') as f, open(path('material.wrapped'), 'rb') as g:
+    wrapped = f.read() + g.read()
+
+imported = kms.import_key_material(KeyId=key['KeyId'], ImportToken=params['ImportToken'], EncryptedKeyMaterial=wrapped,
+                                   ExpirationModel='KEY_MATERIAL_DOES_NOT_EXPIRE')
+ciphertext = kms.encrypt(KeyId=key['KeyId'], Plaintext=b'from python')['CiphertextBlob']
+print(json.dumps({
+    'before': key['KeyState'],
+    'after': kms.describe_key(KeyId=key['KeyId'])['KeyMetadata']['KeyState'],
+    'keyMaterialId': len(imported['KeyMaterialId']),
+    'roundTrip': kms.decrypt(CiphertextBlob=ciphertext)['Plaintext'].decode(),
+}))
