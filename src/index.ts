@@ -8,3 +8,4 @@ export * from './keys/replica-key';
 export * from './guard/key-guard';
 export * from './keys/key-pattern';
 export * from './keys/allow-service-principal-options';
+export * from './custom-resource';
