@@ -245,7 +245,8 @@ export class Deployer {
       kms: (r = run.region) => this.client(run.role, r),
       resources: run.resources,
       kmsAsStackRole: async (arn, r = run.region) => {
-        const draft = principalsOfStack(run.stack.name, run.account, run.region, { ...run.previous.resources, ...run.resources }).find(d => d.arn === arn);
+        const known = { ...run.previous.resources, ...run.resources };
+        const draft = principalsOfStack(run.stack.name, run.account, run.region, known).find(d => d.arn === arn);
         if (!draft) throw new Error(`${arn} is not a role of stack ${run.stack.name}`);
         const credentials = await ensurePrincipal(this.target, arn, draft.identityPolicies);
         this.registered.add(arn);
