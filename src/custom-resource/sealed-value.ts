@@ -10,8 +10,8 @@ import { validationError } from '../private/errors';
 /** Properties of a {@link SealedValue}. */
 export interface SealedValueProps {
   /**
-   * The envelope made by `guarded-keys seal` under a sealing key, base64: safe to commit, since only KMS can
-   * open it. It is read at synth (its context and wrapping key), so it must be a literal string.
+   * The envelope made by `guarded-keys seal` under a sealing key, in base64 (`guarded-keys seal ... | base64 -w0`):
+   * safe to commit, since only KMS can open it. It is read at synth (its context and wrapping key), so it must be a literal string.
    */
   readonly envelope: string;
 
@@ -56,7 +56,7 @@ export class SealedValue extends Construct {
         + `the envelope carries ${JSON.stringify(sortedKeys(context))}`);
     }
     this.encryptionContext = context;
-    this.value = new ValueResource(this, 'SealedValue', props.targetKey, context, { [PROPS.envelope]: props.envelope });
+    this.value = new ValueResource(this, 'SealedValue', props.targetKey, context, { [PROPS.envelope]: props.envelope.trim() });
     const sealingKey = props.sealingKey ?? kms.Key.fromKeyArn(this, 'SealingKey', parsed.wrappedKeys[0].keyId);
     this.value.allowHandler(sealingKey, ['kms:ReEncryptFrom']);
     this.value.allowHandler(props.targetKey, ['kms:ReEncryptTo']);
@@ -72,7 +72,7 @@ export class SealedValue extends Construct {
 function readEnvelope(scope: Construct, envelope: string): ParsedEnvelope {
   if (Token.isUnresolved(envelope)) throw validationError(scope, 'envelope must be a literal string (it is read at synth). Received: a token');
   if (typeof envelope !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(envelope.trim())) {
-    throw validationError(scope, 'envelope must be base64, as `guarded-keys seal --base64` prints it');
+    throw validationError(scope, 'envelope must be base64 (`guarded-keys seal ... | base64 -w0`)');
   }
   try {
     return parseEnvelope(new Uint8Array(Buffer.from(envelope.trim(), 'base64')));

@@ -103,7 +103,7 @@ describe('SealedValue', () => {
   test.each([
     ['a context other than the envelope\'s', { encryptionContext: { app: 'billing' } },
       'Stack/Sealed: encryptionContext must be the envelope\'s. Received: ["app"]; the envelope carries ["app","purpose"]'],
-    ['an envelope that is not base64', { envelope: 'not base64!' }, 'Stack/Sealed: envelope must be base64, as `guarded-keys seal --base64` prints it'],
+    ['an envelope that is not base64', { envelope: 'not base64!' }, 'Stack/Sealed: envelope must be base64 (`guarded-keys seal ... | base64 -w0`)'],
     ['an envelope that is not one', { envelope: Buffer.from('hello there').toString('base64') },
       'Stack/Sealed: envelope is not an envelope of this library: unsupported envelope: version 104 (this library reads version 1)'],
   ])('refuses %s', (_, props, message) => {
