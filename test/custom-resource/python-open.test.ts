@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
+import { createKey } from './support';
 import { DataKeyCache, generateDataKeyEnvelope, seal } from '../../src/envelope';
 import { startTestEmulator, TestEmulator } from '../emulator/support';
-import { createKey } from './support';
 
 /** The Python run-time snippet of docs/custom-resource.md, run against the emulator (needs python3 with boto3 and cryptography). */
 const python = spawnSync('python3', ['-c', 'import boto3, cryptography'], { encoding: 'utf8' });
