@@ -1,4 +1,4 @@
-import { DisableKeyCommand, EnableKeyCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
+import { CancelKeyDeletionCommand, DisableKeyCommand, EnableKeyCommand, GenerateDataKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { App } from 'aws-cdk-lib';
 import { buildValuesApp, VALUES_ACCOUNT, VALUES_CONTEXT, VALUES_REGION, ValuesAppOptions } from '../../integ/integ.values';
 import { RunningEmulator, startEmulator } from '../../src/emulator';
@@ -113,6 +113,19 @@ describe('integ: SealedValue, GeneratedSecret and DataKey deployed into the emul
     // The values are still where the last good deployment left them
     const again = await deploy(templateOf({ envelope, target: 'TargetKey' }));
     expect(Buffer.from((await openAs(again, 'AppRole', 'SessionSecret', 'TargetKey')).plaintext).toString()).toBe(first.secret);
+  });
+
+  test('a target key pending deletion fails the deployment naming it', async () => {
+    const before = deployments[deployments.length - 1];
+    const admin = before.clientFor('KeyAdmin');
+    const keyId = before.key('NewTargetKey').arn;
+    await admin.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }));
+    try {
+      await expect(deploy(templateOf({ envelope, target: 'NewTargetKey' }))).rejects.toThrow(/KMS key is pending deletion/);
+    } finally {
+      await admin.send(new CancelKeyDeletionCommand({ KeyId: keyId }));
+      await admin.send(new EnableKeyCommand({ KeyId: keyId }));
+    }
   });
 
   test('a handler denied by its own policy (the context is not the one granted) fails as access denied', async () => {
