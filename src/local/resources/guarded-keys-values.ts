@@ -3,7 +3,8 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PhysicalResource, ResourceContext, ResourceHandler } from './types';
-import type { CustomResourceEvent, CustomResourceResponse, HandlerDependencies, createHandler } from '../../custom-resource/handler';
+import type { CustomResourceEvent, CustomResourceResponse, createHandler } from '../../custom-resource/handler';
+import type { KmsLike } from '../../envelope/kms';
 import { HANDLER_BUNDLE_DIR } from '../../custom-resource/handler-function';
 import { StoredResource } from '../stack-state';
 
@@ -15,7 +16,7 @@ const HANDLER_TIMEOUT_MS = 120_000;
  * fail the first response PUTs. Not for anything else: a deployment with them set does not act as AWS does.
  */
 export const localCustomResourceFaults: {
-  wrapKms?: (client: KMSClient) => HandlerDependencies['kms'] extends ((r: any) => infer K) | undefined ? K : never;
+  wrapKms?: (client: KMSClient) => KmsLike;
   failResponses?: number;
   /** Log lines the handler wrote, for tests that scan them. */
   log?: (line: string) => void;
