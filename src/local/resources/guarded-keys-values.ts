@@ -4,8 +4,8 @@ import * as path from 'path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PhysicalResource, ResourceContext, ResourceHandler } from './types';
 import type { CustomResourceEvent, CustomResourceResponse, createHandler } from '../../custom-resource/handler';
-import type { KmsLike } from '../../envelope/kms';
 import { HANDLER_BUNDLE_DIR } from '../../custom-resource/handler-function';
+import type { KmsLike } from '../../envelope/kms';
 import { StoredResource } from '../stack-state';
 
 /** The Lambda timeout the constructs give the handler (what `getRemainingTimeInMillis` starts from). */
