@@ -157,6 +157,15 @@ const setupClients = project.addTask('setup:clients', {
 });
 project.testTask.prependSpawn(setupClients);
 
+// The custom-resource handler (src/custom-resource/handler) is bundled once, at build time, into the package:
+// users' synths only point an asset at lib/custom-resource/handler/bundle (no Docker, no bundling there).
+// test/support/handler-bundle.ts builds the same bundle for tests with the same options.
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the custom-resource handler with esbuild into lib/custom-resource/handler/bundle',
+  exec: 'esbuild src/custom-resource/handler/index.ts --bundle --platform=node --target=node22 --minify --legal-comments=none --outfile=lib/custom-resource/handler/bundle/index.js',
+});
+project.postCompileTask.spawn(bundleHandler);
+
 // Bench and demo are TypeScript scripts run with ts-node against the sources.
 project.addTask('demo', {
   description: 'Synthesize the example app in integ/ and print each key\'s access matrix',

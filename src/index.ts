@@ -11,3 +11,4 @@ export * from './guard/validation-plugin';
 export * from './keys/key-pattern';
 export * from './keys/allow-service-principal-options';
 export * from './keys/imported-key';
+export * from './custom-resource';

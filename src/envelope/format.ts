@@ -34,6 +34,11 @@ import { MalformedEnvelopeError, UnsupportedFormatError } from './errors';
 
 export const VERSION = 0x01;
 export const SUITE_AES256_GCM_HKDF_SHA512_COMMIT = 0x01;
+/**
+ * A data-key envelope (data-key-envelope.ts): the value is the data key itself, so there is no body and no
+ * commitment (32 zero bytes); KMS alone authenticates the wrapped key and the context it is bound to.
+ */
+export const SUITE_DATA_KEY = 0x02;
 export const MESSAGE_ID_BYTES = 16;
 export const COMMITMENT_BYTES = 32;
 export const TAG_BYTES = 16;
@@ -119,7 +124,7 @@ function readFixedHeader(reader: Reader): FixedHeader {
   const version = reader.u8('version');
   if (version !== VERSION) throw new UnsupportedFormatError(`version ${version} (this library reads version ${VERSION})`);
   const suite = reader.u8('suite');
-  if (suite !== SUITE_AES256_GCM_HKDF_SHA512_COMMIT) throw new UnsupportedFormatError(`suite ${suite}`);
+  if (suite !== SUITE_AES256_GCM_HKDF_SHA512_COMMIT && suite !== SUITE_DATA_KEY) throw new UnsupportedFormatError(`suite ${suite}`);
   const messageId = reader.bytes(MESSAGE_ID_BYTES, 'message id');
   const frameSize = reader.u32('frame size');
   if (frameSize < MIN_FRAME_SIZE || frameSize > MAX_FRAME_SIZE) throw new MalformedEnvelopeError(`frame size ${frameSize} outside ${MIN_FRAME_SIZE}..${MAX_FRAME_SIZE}`);

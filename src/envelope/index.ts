@@ -10,6 +10,7 @@ export type { OpenOptions, OpenExpectations, Opened } from './open';
 export { rewrap, rewrapPreamble } from './rewrap';
 export type { RewrapOptions } from './rewrap';
 export { inspect } from './inspect';
+export { generateDataKeyEnvelope, dataKeyEnvelope, DATA_KEY_BYTES } from './data-key-envelope';
 export type { EnvelopeDescription } from './inspect';
 export { createSealStream, createOpenStream, createSealWebStream, createOpenWebStream, MAX_PREAMBLE_BYTES } from './stream';
 export type { SealStreamOptions, OpenStreamOptions } from './stream';

@@ -1,5 +1,5 @@
 import { abytes } from './bytes';
-import { parseEnvelope } from './format';
+import { parseEnvelope, SUITE_DATA_KEY } from './format';
 
 /** What `inspect` reports: the header and the wrapping keys, without any KMS call or secret. */
 export interface EnvelopeDescription {
@@ -18,7 +18,7 @@ export function inspect(envelope: Uint8Array): EnvelopeDescription {
   const parsed = parseEnvelope(envelope);
   return {
     version: parsed.header.version,
-    suite: 'AES-256-GCM/HKDF-SHA512/commit',
+    suite: parsed.header.suite === SUITE_DATA_KEY ? 'data key' : 'AES-256-GCM/HKDF-SHA512/commit',
     messageId: Buffer.from(parsed.header.messageId).toString('hex'),
     frameSize: parsed.header.frameSize,
     encryptionContext: parsed.header.encryptionContext,

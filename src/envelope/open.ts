@@ -1,8 +1,9 @@
 import { CipherBackend, nodeBackend } from './backends';
 import { abytes, wipe } from './bytes';
 import { DataKeyCache } from './cache';
-import { ExpectationError, IntegrityError, KeyNotFoundError, KmsAccessError, TooManyWrappedKeysError } from './errors';
-import { EnvelopeHeader, ParsedEnvelope, parseEnvelope } from './format';
+import { openDataKeyEnvelope } from './data-key-envelope';
+import { ExpectationError, IntegrityError, KeyNotFoundError, KmsAccessError, TooManyWrappedKeysError, UnsupportedFormatError } from './errors';
+import { EnvelopeHeader, ParsedEnvelope, parseEnvelope, SUITE_DATA_KEY } from './format';
 import { deriveMessageKeys, openBody } from './frames';
 import { describeKeyArn, KmsLike, MRK_ARN, unwrapDataKey } from './kms';
 
@@ -50,6 +51,7 @@ export interface Opened {
 export async function open(envelope: Uint8Array, options: OpenOptions): Promise<Opened> {
   abytes(envelope, 'envelope');
   const parsed = parseEnvelope(envelope);
+  if (parsed.header.suite === SUITE_DATA_KEY) return openDataKeyEnvelope(envelope, parsed, options);
   const { encryptionKey, keyId, backend } = await unlock(parsed, options);
   try {
     const plaintext = openBody(backend, encryptionKey, parsed.headerBytes, parsed.header.frameSize, envelope.subarray(parsed.bodyOffset));
@@ -77,6 +79,7 @@ export interface Unlocked {
  */
 export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Promise<Unlocked> {
   const backend = options.backend ?? nodeBackend;
+  if (parsed.header.suite === SUITE_DATA_KEY) throw new UnsupportedFormatError('a data-key envelope has no body to stream: read it with open()');
   const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
   if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
   checkContextExpectation(parsed.header, options.expect);
@@ -121,7 +124,7 @@ export function mostUsefulError(errors: unknown[]): Error {
   return (sorted[0] as Error | undefined) ?? new IntegrityError();
 }
 
-function checkContextExpectation(header: EnvelopeHeader, expect: OpenExpectations | undefined): void {
+export function checkContextExpectation(header: EnvelopeHeader, expect: OpenExpectations | undefined): void {
   for (const [key, value] of Object.entries(expect?.encryptionContext ?? {})) {
     if (!Object.hasOwn(header.encryptionContext, key) || header.encryptionContext[key] !== value) {
       throw new ExpectationError(`encryption context ${key} is not the expected value`);
@@ -132,7 +135,7 @@ function checkContextExpectation(header: EnvelopeHeader, expect: OpenExpectation
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 
 /** Key ARNs as given; ids and aliases resolved by KMS DescribeKey in the client's account and region. */
-async function resolveExpectedKeys(kms: KmsLike, keyIds: string[]): Promise<string[]> {
+export async function resolveExpectedKeys(kms: KmsLike, keyIds: string[]): Promise<string[]> {
   if (!Array.isArray(keyIds) || keyIds.some(k => typeof k !== 'string' || k.length === 0)) {
     throw new TypeError('expect.keyIds: expected a list of KMS key ARNs, key ids or aliases');
   }

@@ -243,6 +243,15 @@ export class Deployer {
       properties,
       crossRegionParameters: this.crossRegionParameters,
       kms: (r = run.region) => this.client(run.role, r),
+      resources: run.resources,
+      kmsAsStackRole: async (arn, r = run.region) => {
+        const known = { ...run.previous.resources, ...run.resources };
+        const draft = principalsOfStack(run.stack.name, run.account, run.region, known).find(d => d.arn === arn);
+        if (!draft) throw new Error(`${arn} is not a role of stack ${run.stack.name}`);
+        const credentials = await ensurePrincipal(this.target, arn, draft.identityPolicies);
+        this.registered.add(arn);
+        return this.client(credentials, r);
+      },
       removePrincipal: async arn => {
         if (!this.registered.has(arn)) await this.target.removePrincipal(accessKeyIdOf(arn));
       },

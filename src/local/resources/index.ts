@@ -1,4 +1,5 @@
 import { crossRegionExportReader, crossRegionExportWriter } from './cross-region-exports';
+import { guardedKeysValue } from './guarded-keys-values';
 import { iamManagedPolicy, iamPolicy, iamRole, iamUser } from './iam';
 import { kmsAlias } from './kms-alias';
 import { kmsKey } from './kms-key';
@@ -20,6 +21,10 @@ export const RESOURCE_HANDLERS: Record<string, ResourceHandler> = {
   'AWS::IAM::ManagedPolicy': iamManagedPolicy,
   'Custom::CrossRegionExportWriter': crossRegionExportWriter,
   'Custom::CrossRegionExportReader': crossRegionExportReader,
+  // This library's custom resources: run by invoking the bundled handler (guarded-keys-values.ts).
+  'Custom::GuardedKeysSealedValue': guardedKeysValue,
+  'Custom::GuardedKeysGeneratedSecret': guardedKeysValue,
+  'Custom::GuardedKeysDataKey': guardedKeysValue,
 };
 
 /** The handler of a type, and whether the type is modeled. */

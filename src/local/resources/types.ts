@@ -19,8 +19,15 @@ export interface ResourceContext {
   readonly properties: Record<string, any>;
   /** Values CDK passes between regions through SSM parameters (cross-region references), shared by all stacks. */
   readonly crossRegionParameters: Map<string, unknown>;
+  /** The stack's resources deployed so far in this deployment (what a custom resource's function and role are). */
+  readonly resources: Readonly<Record<string, StoredResource>>;
   /** A KMS client acting as the stack's execution role, in `region` (default: the stack's). */
   kms(region?: string): KMSClient;
+  /**
+   * A KMS client acting as a role of this stack, registered first with the identity policies the stack has given
+   * it so far (a custom resource's Lambda calls KMS as its execution role, not as CloudFormation).
+   */
+  kmsAsStackRole(roleArn: string, region?: string): Promise<KMSClient>;
   /** Forgets a principal the deployment registered (an IAM role or user leaving the template). */
   removePrincipal(arn: string): Promise<void>;
 }

@@ -1,0 +1,3 @@
+export * from './sealed-value';
+export * from './generated-secret';
+export * from './data-key';

@@ -1,0 +1,97 @@
+/**
+ * Data-key envelopes (suite `0x02`): an envelope whose value is its own data key, made without the data key ever
+ * leaving KMS (GenerateDataKeyWithoutPlaintext), and read by {@link open} like any other envelope.
+ *
+ * A sealed envelope (suite `0x01`) needs the data key's plaintext twice: to derive the key commitment and to
+ * encrypt the frames. A deploy-time Lambda that provisions a data key must not see it, so neither can be
+ * computed there. This suite keeps the same header and wrapped-keys layout (so `rewrap`, `inspect` and the
+ * `mrk-` rewrite work unchanged) with:
+ * - suite `0x02`, a random message id (not used by any derivation), the frame-size field at its minimum;
+ * - the commitment field all zero and no body: what authenticates the value is KMS itself, which binds the
+ *   wrapped key to the encryption context (Decrypt fails unless the header's context is the one it was made with);
+ * - `open` returns the unwrapped data key as the plaintext (32 bytes, AES-256).
+ *
+ * What it does not give: a commitment. Replacing the wrapped key with another one bound to the same context opens
+ * to another data key; whoever can do that can equally replace the whole envelope, so nothing is lost against the
+ * sealed suite for a value that is a single key.
+ * @module
+ */
+import { randomBytes } from 'crypto';
+import { GenerateDataKeyWithoutPlaintextCommand } from '@aws-sdk/client-kms';
+import { abytes, wipe } from './bytes';
+import { ExpectationError, MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
+import {
+  COMMITMENT_BYTES, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MESSAGE_ID_BYTES, MIN_FRAME_SIZE, ParsedEnvelope, SUITE_DATA_KEY, VERSION,
+  WrappedKey,
+} from './format';
+import { KmsLike, mapKmsError, unwrapDataKey } from './kms';
+import { checkContextExpectation, DEFAULT_MAX_WRAPPED_KEYS, mostUsefulError, Opened, OpenOptions, resolveExpectedKeys, sameKey } from './open';
+import { validateContext } from './seal';
+
+/** Bytes of the data key a data-key envelope holds (AES_256). */
+export const DATA_KEY_BYTES = 32;
+
+/**
+ * The envelope of a data key KMS generated without returning it: one GenerateDataKeyWithoutPlaintext under `keyId`
+ * with the context. Nothing secret passes through this process.
+ */
+export async function generateDataKeyEnvelope(kms: KmsLike, keyId: string, encryptionContext: Record<string, string> = {}): Promise<Uint8Array> {
+  if (typeof keyId !== 'string' || keyId.length === 0) throw new TypeError('keyId: expected a KMS key id, ARN or alias');
+  const context = validateContext(encryptionContext);
+  let out;
+  try {
+    out = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+  } catch (err) {
+    throw mapKmsError(err, keyId);
+  }
+  return dataKeyEnvelope({ keyId: out.KeyId!, ciphertext: out.CiphertextBlob! }, context);
+}
+
+/** The one writer of a data-key envelope, from a wrapped data key and the context KMS bound it to. */
+export function dataKeyEnvelope(wrapped: WrappedKey, encryptionContext: Record<string, string>): Uint8Array {
+  abytes(wrapped.ciphertext, 'wrapped.ciphertext');
+  const header: EnvelopeHeader = {
+    version: VERSION,
+    suite: SUITE_DATA_KEY,
+    messageId: new Uint8Array(randomBytes(MESSAGE_ID_BYTES)),
+    frameSize: MIN_FRAME_SIZE,
+    encryptionContext: validateContext(encryptionContext),
+    commitment: new Uint8Array(COMMITMENT_BYTES),
+  };
+  const headerBytes = encodeHeader(header);
+  const keys = encodeWrappedKeys([wrapped]);
+  const out = new Uint8Array(headerBytes.length + keys.length);
+  out.set(headerBytes, 0);
+  out.set(keys, headerBytes.length);
+  return out;
+}
+
+/**
+ * `open` for suite `0x02`: the same expectations, key order and error ranking as a sealed envelope; the plaintext
+ * is the data key (the caller owns it and should wipe it). The data-key cache is not used: there is no message to
+ * share a key across.
+ */
+export async function openDataKeyEnvelope(envelope: Uint8Array, parsed: ParsedEnvelope, options: OpenOptions): Promise<Opened> {
+  if (parsed.bodyOffset !== envelope.length) throw new MalformedEnvelopeError('a data-key envelope has no body');
+  if (parsed.header.commitment.some(b => b !== 0)) throw new MalformedEnvelopeError('a data-key envelope has an all-zero commitment');
+  const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
+  if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
+  checkContextExpectation(parsed.header, options.expect);
+  const expectedArns = options.expect?.keyIds === undefined ? undefined : await resolveExpectedKeys(options.kms, options.expect.keyIds);
+  const candidates = expectedArns ? parsed.wrappedKeys.filter(w => expectedArns.some(arn => sameKey(arn, w.keyId))) : parsed.wrappedKeys;
+  if (candidates.length === 0) throw new ExpectationError(`not wrapped under any of ${options.expect!.keyIds!.join(', ')}`);
+  const errors: unknown[] = [];
+  for (const wrapped of candidates) {
+    try {
+      const { dataKey, keyId } = await unwrapDataKey(options.kms, wrapped, parsed.header.encryptionContext);
+      if (dataKey.length !== DATA_KEY_BYTES) {
+        wipe(dataKey);
+        throw new MalformedEnvelopeError(`a data-key envelope holds a ${DATA_KEY_BYTES}-byte key`);
+      }
+      return { plaintext: dataKey, encryptionContext: { ...parsed.header.encryptionContext }, keyId };
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  throw mostUsefulError(errors);
+}
