@@ -84,7 +84,7 @@ describeCompiled('package entry points from a consumer project', () => {
   const run = (file: string) => JSON.parse(execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!);
   const expected = {
     ...Object.fromEntries(ENTRIES.map(([name]) => [name, 'function'])),
-    'cdk-guarded-keys/lib/local/jest': 'toAllow,toAllowUse,toDeny,toDenyUse',
+    'cdk-guarded-keys/lib/local/jest': 'toAllow,toAllowUse,toDeny,toDenyUse,toHaveKeyUsedOnlyBy,toHaveUsedKey',
     'cdk-guarded-keys/local/jest': 'local/jest.js',
     'version': 'string',
   };
