@@ -167,7 +167,7 @@ function keyOfCiphertext(ctx: OperationContext, blob: unknown): KeyRecord | unde
   if (typeof blob !== 'string') return undefined;
   try {
     const { keyId } = parseBlob(Buffer.from(blob, 'base64'));
-    const keys = [...ctx.store.keys.values()].filter(k => k.keyId === keyId && k.region === ctx.region);
+    const keys = ctx.store.keysWithId(keyId).filter(k => k.region === ctx.region);
     return keys.find(k => k.account === ctx.account) ?? keys[0];
   } catch {
     return undefined; // not the emulator's ciphertext: Decrypt says so

@@ -38,6 +38,8 @@ export class Store {
   /** Keys due for deletion (PendingDeletion, by deletion date) and rotation (by next rotation date): lifecycle.ts. */
   public readonly deletionsDue = new DueIndex();
   public readonly rotationsDue = new DueIndex();
+  /** Keys with imported material that expires (Origin EXTERNAL), by the earliest `ValidTo`: byok/material.ts. */
+  public readonly materialExpiriesDue = new DueIndex();
   /** Indexes kept with every write, so no request walks a whole table (see {@link index}). */
   private readonly keySlotsById = new Map<string, Set<string>>();
   private readonly aliasSlotsByKey = new Map<string, Set<string>>();
@@ -184,6 +186,7 @@ export class Store {
     this.deletionsDue.set(slot, after?.state === 'PendingDeletion' ? after.deletionDate : undefined);
     const rotates = after !== undefined && after.rotation.enabled && after.multiRegionKeyType !== 'REPLICA';
     this.rotationsDue.set(slot, rotates ? after.rotation.nextRotationDate : undefined);
+    this.materialExpiriesDue.set(slot, after ? earliestMaterialExpiry(after) : undefined);
   }
 
   /** An alias can be pointed at another key (UpdateAlias changes the record in place), so its old target is remembered. */
@@ -289,6 +292,15 @@ export class Store {
       closeSync(dir);
     }
   }
+}
+
+/** When a key's first imported material expires (undefined for keys whose material does not). */
+function earliestMaterialExpiry(key: KeyRecord): number | undefined {
+  if (key.origin !== 'EXTERNAL') return undefined;
+  const dates = [...key.materials, ...(key.pendingRotation ? [key.pendingRotation] : [])]
+    .filter(m => m.importState === 'IMPORTED' && m.expirationModel === 'KEY_MATERIAL_EXPIRES' && m.validTo !== undefined)
+    .map(m => m.validTo!);
+  return dates.length ? Math.min(...dates) : undefined;
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, slot: string): void {

@@ -44,12 +44,14 @@ export function deleteMaterial(key: KeyRecord, materialId: string): void {
 
 /** Imported material whose `ValidTo` passed is deleted, as KMS deletes it; called as time passes, before each request. */
 export function expireImportedMaterial(store: Store, now: number): void {
-  for (const key of store.keys.values()) {
-    if (key.origin !== 'EXTERNAL') continue;
+  // Only the keys whose earliest expiry has come (the store's due index), so a request never walks every key.
+  for (const slot of store.materialExpiriesDue.takeDue(now)) {
+    const key = store.keys.get(slot);
+    if (!key) continue;
     const expired = [...key.materials, ...(key.pendingRotation ? [key.pendingRotation] : [])]
       .filter(m => m.importState === 'IMPORTED' && m.expirationModel === 'KEY_MATERIAL_EXPIRES' && m.validTo !== undefined && m.validTo <= now);
-    if (expired.length === 0) continue;
     for (const m of expired) deleteMaterial(key, m.id);
-    store.putKey(key);
+    if (expired.length) store.putKey(key);
+    else store.reindexKey(slot);
   }
 }
