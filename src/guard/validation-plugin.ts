@@ -26,6 +26,7 @@ export interface GuardedKeysValidationPluginProps {
  *
  * @example
  * new App({ policyValidationBeta1: [new GuardedKeysValidationPlugin({ configFile: 'guard.json' })] });
+ * // or, on aws-cdk-lib versions that have it: Validations.of(app).addPlugins(new GuardedKeysValidationPlugin())
  */
 export class GuardedKeysValidationPlugin implements IPolicyValidationPluginBeta1 {
   public readonly name = 'guarded-keys';

@@ -14,7 +14,9 @@ describe('the example apps in integ/ pass the guard with no findings', () => {
     const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
     Aspects.of(app).add(new KeyGuard());
     const assembly = build(app).synth();
-    expect(assembly.stacks.flatMap(s => s.messages).filter(m => m.level !== 'info').map(m => `${m.id}: ${m.entry.data}`)).toEqual([]);
+    // The guard's findings only (newer aws-cdk-lib adds advice of its own, such as the cross-stack reference strength).
+    const findings = assembly.stacks.flatMap(s => s.messages).filter(m => m.level !== 'info' && /\[GK\d+\]/.test(String(m.entry.data)));
+    expect(findings.map(m => `${m.id}: ${m.entry.data}`)).toEqual([]);
     // WHEN
     const report = runGuard(readGuardTemplates(assembly.directory));
     // THEN

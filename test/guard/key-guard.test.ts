@@ -66,10 +66,12 @@ describe('KeyGuard', () => {
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, admins: [role] });
     key.grantDecrypt(role);
     // THEN the key policy alone shows nothing, the IAM policy shows both duties
-    expect(errors()).toEqual([
+    // (the order of annotations differs between aws-cdk-lib versions)
+    expect(errors()).toHaveLength(2);
+    expect(errors()).toEqual(expect.arrayContaining([
       expect.stringMatching(/^\/Stack\/Ops\/DefaultPolicy\/Resource: \[GK11\] statement #1 of IAM policy OpsDefaultPolicy[A-F0-9]+ allows kms:CreateGrant without kms:GrantIsForAWSResource/),
       expect.stringMatching(/^\/Stack\/Key\/Resource: \[GK3\] Ops[A-F0-9]+ both administers the key \(statement #1 of IAM policy OpsDefaultPolicy[A-F0-9]+\) and can decrypt\/grant/),
-    ]);
+    ]));
   });
 
   test('a short deletion window fails GK5, RSA_2048 encryption fails GK6', () => {
