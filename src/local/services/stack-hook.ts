@@ -12,8 +12,15 @@ export async function serviceCreationHook(event: StackDeploymentEvent): Promise<
   const resources: DeployedResource[] = Object.entries(event.resources)
     .filter(([logicalId]) => created.has(logicalId))
     .map(([logicalId, r]) => ({
-      stack: event.stackName, logicalId, path: r.path, type: r.type, account: event.account, region: event.region,
-      properties: r.properties as Record<string, any>, ref: r.ref, attributes: r.attributes,
+      stack: event.stackName,
+      logicalId,
+      path: r.path,
+      type: r.type,
+      account: event.account,
+      region: event.region,
+      properties: r.properties as Record<string, any>,
+      ref: r.ref,
+      attributes: r.attributes,
     }));
   if (resources.length === 0) return;
   await performServiceCreation(resources, { target: event.target, deployerClientFor: (_account, region) => event.kms(region) });
