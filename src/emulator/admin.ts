@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'fs';
 import { join } from 'path';
-import { AdminCredential, loadConfig, PrincipalConfig } from './config';
 import { ADMIN_STATE_OPERATIONS, registerPrincipal } from './admin-state';
+import { AdminCredential, loadConfig, PrincipalConfig } from './config';
 import { EmulatorCore } from './core';
 import { KmsError } from './errors';
 

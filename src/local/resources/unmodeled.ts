@@ -1,6 +1,6 @@
 import { physicalName } from './iam';
-import { servicePhysical } from '../services/physical';
 import { PhysicalResource, ResourceContext, ResourceHandler } from './types';
+import { servicePhysical } from '../services/physical';
 
 /**
  * Every type without a handler: listed in `deployment.unmodeled` (never silently dropped) and given plausible
