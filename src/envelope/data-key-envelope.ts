@@ -19,13 +19,13 @@
 import { randomBytes } from 'crypto';
 import { GenerateDataKeyWithoutPlaintextCommand } from '@aws-sdk/client-kms';
 import { abytes, wipe } from './bytes';
-import { ExpectationError, MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
+import { MalformedEnvelopeError } from './errors';
 import {
   COMMITMENT_BYTES, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MESSAGE_ID_BYTES, MIN_FRAME_SIZE, ParsedEnvelope, SUITE_DATA_KEY, VERSION,
   WrappedKey,
 } from './format';
 import { KmsLike, mapKmsError, unwrapDataKey } from './kms';
-import { checkContextExpectation, DEFAULT_MAX_WRAPPED_KEYS, mostUsefulError, Opened, OpenOptions, resolveExpectedKeys, sameKey } from './open';
+import { candidateWrappedKeys, mostUsefulError, Opened, OpenOptions } from './open';
 import { validateContext } from './seal';
 
 /** Bytes of the data key a data-key envelope holds (AES_256). */
@@ -74,12 +74,7 @@ export function dataKeyEnvelope(wrapped: WrappedKey, encryptionContext: Record<s
 export async function openDataKeyEnvelope(envelope: Uint8Array, parsed: ParsedEnvelope, options: OpenOptions): Promise<Opened> {
   if (parsed.bodyOffset !== envelope.length) throw new MalformedEnvelopeError('a data-key envelope has no body');
   if (parsed.header.commitment.some(b => b !== 0)) throw new MalformedEnvelopeError('a data-key envelope has an all-zero commitment');
-  const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
-  if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
-  checkContextExpectation(parsed.header, options.expect);
-  const expectedArns = options.expect?.keyIds === undefined ? undefined : await resolveExpectedKeys(options.kms, options.expect.keyIds);
-  const candidates = expectedArns ? parsed.wrappedKeys.filter(w => expectedArns.some(arn => sameKey(arn, w.keyId))) : parsed.wrappedKeys;
-  if (candidates.length === 0) throw new ExpectationError(`not wrapped under any of ${options.expect!.keyIds!.join(', ')}`);
+  const candidates = await candidateWrappedKeys(parsed, options);
   const errors: unknown[] = [];
   for (const wrapped of candidates) {
     try {

@@ -80,12 +80,7 @@ export interface Unlocked {
 export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Promise<Unlocked> {
   const backend = options.backend ?? nodeBackend;
   if (parsed.header.suite === SUITE_DATA_KEY) throw new UnsupportedFormatError('a data-key envelope has no body to stream: read it with open()');
-  const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
-  if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
-  checkContextExpectation(parsed.header, options.expect);
-  const expectedArns = options.expect?.keyIds === undefined ? undefined : await resolveExpectedKeys(options.kms, options.expect.keyIds);
-  const candidates = expectedArns ? parsed.wrappedKeys.filter(w => expectedArns.some(arn => sameKey(arn, w.keyId))) : parsed.wrappedKeys;
-  if (candidates.length === 0) throw new ExpectationError(`not wrapped under any of ${options.expect!.keyIds!.join(', ')}`);
+  const candidates = await candidateWrappedKeys(parsed, options);
 
   const context = parsed.header.encryptionContext;
   const errors: unknown[] = [];
@@ -118,6 +113,20 @@ export async function unlock(parsed: ParsedEnvelope, options: OpenOptions): Prom
 }
 
 /** A KMS refusal says most, then an unknown key, then anything unexpected; a bare integrity failure says least. */
+/**
+ * The checks every open makes before a key is involved, in one place for both suites: the wrapped-key limit, the
+ * context expectation, and the wrapped keys `expect.keyIds` allows, in envelope order (the ones to try).
+ */
+export async function candidateWrappedKeys(parsed: ParsedEnvelope, options: OpenOptions): Promise<ParsedEnvelope['wrappedKeys']> {
+  const max = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
+  if (parsed.wrappedKeys.length > max) throw new TooManyWrappedKeysError(parsed.wrappedKeys.length, max);
+  checkContextExpectation(parsed.header, options.expect);
+  const expectedArns = options.expect?.keyIds === undefined ? undefined : await resolveExpectedKeys(options.kms, options.expect.keyIds);
+  const candidates = expectedArns ? parsed.wrappedKeys.filter(w => expectedArns.some(arn => sameKey(arn, w.keyId))) : parsed.wrappedKeys;
+  if (candidates.length === 0) throw new ExpectationError(`not wrapped under any of ${options.expect!.keyIds!.join(', ')}`);
+  return candidates;
+}
+
 export function mostUsefulError(errors: unknown[]): Error {
   const rank = (e: unknown) => (e instanceof KmsAccessError ? 0 : e instanceof KeyNotFoundError ? 1 : e instanceof IntegrityError ? 3 : 2);
   const sorted = [...errors].sort((a, b) => rank(a) - rank(b));
