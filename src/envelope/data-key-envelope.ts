@@ -73,7 +73,7 @@ export function dataKeyEnvelope(wrapped: WrappedKey, encryptionContext: Record<s
  */
 export async function openDataKeyEnvelope(envelope: Uint8Array, parsed: ParsedEnvelope, options: OpenOptions): Promise<Opened> {
   if (parsed.bodyOffset !== envelope.length) throw new MalformedEnvelopeError('a data-key envelope has no body');
-  if (parsed.header.commitment.some(b => b !== 0)) throw new MalformedEnvelopeError('a data-key envelope has an all-zero commitment');
+  if (parsed.header.commitment.some(b => b !== 0)) throw new MalformedEnvelopeError('a data-key envelope must have an all-zero commitment');
   const candidates = await candidateWrappedKeys(parsed, options);
   const errors: unknown[] = [];
   for (const wrapped of candidates) {

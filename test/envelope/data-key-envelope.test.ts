@@ -38,7 +38,7 @@ describe('data-key envelopes (suite 0x02)', () => {
     await expect(open(withBody, { kms: t.kms })).rejects.toThrow(MalformedEnvelopeError);
     const committed = new Uint8Array(envelope);
     committed[24 + 2] = committed[24 + 2] === 0 ? 1 : 0; // first commitment byte (empty context: 2 bytes)
-    await expect(open(committed, { kms: t.kms })).rejects.toThrow('a data-key envelope has an all-zero commitment');
+    await expect(open(committed, { kms: t.kms })).rejects.toThrow('a data-key envelope must have an all-zero commitment');
   });
 
   test('the streamed open refuses it instead of reading a body that is not there', async () => {
