@@ -2,13 +2,13 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { Deployer, DeployerTarget, DeployedStackRecord } from './deployer';
 import { NO_VALUE } from './intrinsics';
 import { stackOrder } from './order';
-import { ensurePrincipal } from './principals';
+import { ensurePrincipal, PrincipalDraft } from './principals';
 import { handlerOf } from './resources';
 import { targetKeyIdOf } from './resources/kms-alias';
 import { CfnTemplate, readSource } from './source';
 import type { AuditEvent } from '../emulator/audit/event';
 import type { UnusedAccess } from '../emulator/audit/unused';
-import { NamedPolicy, PolicyDocumentJson } from '../emulator/authz/types';
+import { PolicyDocumentJson } from '../emulator/authz/types';
 import { PrincipalConfig } from '../emulator/config';
 import { kmsClientFor, EmulatorClientOptions } from '../emulator/kms-client';
 
@@ -62,16 +62,9 @@ export interface DeployedKey {
 }
 
 /** A role or user the deployment made a principal, with credentials for the emulator. */
-export interface DeployedPrincipal {
-  readonly stack: string;
-  readonly logicalId: string;
-  readonly path?: string;
-  readonly arn: string;
-  readonly account: string;
-  readonly region: string;
+export interface DeployedPrincipal extends PrincipalDraft {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
-  readonly identityPolicies: NamedPolicy[];
 }
 
 /** Any resource of the deployment, modeled or not, with its resolved properties and physical values. */
