@@ -60,6 +60,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
     '@aws-crypto/client-node',
     'fast-check',
+    // External validators of the example apps' templates (validators/, `npx projen validators`). cdk-nag 2.37 is
+    // the last line whose aws-cdk-lib peer range takes this project's floor (2.189); 3.x wants 2.257.
+    'cdk-nag@~2.37.55',
+    // cfn-guard and AWS's Control Tower proactive-control Guard rules, as an npm package (for the comparison).
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
   ],
 
   bin: {
@@ -84,13 +89,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // One dev tsconfig for tests, example apps and benchmarks (jest, eslint and ts-node share it).
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['src/**/*.ts', 'test/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'integ/**/*.ts', 'bench/**/*.ts', 'validators/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     compilerOptions: {},
-    exclude: ['lib', 'dist', '**/cdk.out', 'bench/.venv'],
+    exclude: ['lib', 'dist', '**/cdk.out', 'bench/.venv', '.venv-validators'],
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'integ', 'bench'],
+    devdirs: ['test', 'integ', 'bench', 'validators'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -100,8 +105,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/.compat', '/.venv-clients', '/.node22', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '*.tgz'],
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/.ci', '/.compat', '/.venv-clients', '/.node22', '/projenrc'] },
+  gitignore: ['/.compat', '/.venv-clients', '/.node22', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '/.venv-validators', '/validators/out', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/validators', '/.ci', '/.compat', '/.venv-clients', '/.venv-validators', '/.node22', '/projenrc'] },
 });
 
 // The TypeScript-only entry points (emulator, local deployment and its jest matchers, envelope) as an `exports`
@@ -156,6 +161,26 @@ const setupClients = project.addTask('setup:clients', {
   exec: 'bash test/clients/setup.sh',
 });
 project.testTask.prependSpawn(setupClients);
+
+// External validators (validators/README.md): cfn-lint, checkov and cdk-nag over the synthesized templates of every
+// example app in integ/ and docs/integrations/, failing on any finding that validators/exceptions.json does not
+// excuse with a reason. The Python tools go into a venv (.venv-validators) kept between runs, like setup:clients.
+const setupValidators = project.addTask('setup:validators', {
+  description: 'Install the pinned Python validators (cfn-lint, checkov) into .venv-validators',
+  exec: 'bash validators/setup.sh',
+});
+project.testTask.prependSpawn(setupValidators);
+const validators = project.addTask('validators', {
+  description: 'Run cfn-lint, checkov and cdk-nag on the example apps; fail on a finding validators/exceptions.json does not excuse',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json validators/run.ts',
+  receiveArgs: true,
+});
+project.testTask.spawn(validators);
+project.addTask('compare:guards', {
+  description: 'Measure which of guarded-keys check, cdk-nag, checkov and cfn-guard catch each seeded key defect (docs/guard-comparison.md)',
+  exec: 'ts-node --transpile-only --project tsconfig.dev.json validators/compare-guards.ts',
+  receiveArgs: true,
+});
 
 // The custom-resource handler (src/custom-resource/handler) is bundled once, at build time, into the package:
 // users' synths only point an asset at lib/custom-resource/handler/bundle (no Docker, no bundling there).

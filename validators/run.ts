@@ -1,0 +1,54 @@
+import { join } from 'path';
+import { globMatch } from '../src/private/glob';
+import { exampleApps } from './apps';
+import { exceptionId, ExceptionsFileError, readExceptions } from './exceptions-file';
+import { describeFinding, Tool, TOOLS } from './finding';
+import { validate } from './validate';
+
+/**
+ * `npx projen validators [--apps <pattern>] [--tools cfn-lint,checkov,cdk-nag] [--exceptions <file>]`: runs the
+ * external validators on the example apps and exits 0 when every finding is excused by validators/exceptions.json
+ * (and every exception still excuses something), 1 when not, 2 on a bad exceptions file or a missing tool.
+ * @module
+ */
+
+async function main(argv: string[]): Promise<number> {
+  const option = (name: string) => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const pattern = option('apps') ?? '*';
+  const tools = (option('tools')?.split(',') ?? [...TOOLS]) as Tool[];
+  const unknownTool = tools.find(t => !TOOLS.includes(t));
+  if (unknownTool) {
+    console.error(`unknown tool ${unknownTool}: the tools are ${TOOLS.join(', ')}`);
+    return 2;
+  }
+  const exceptionsFile = option('exceptions') ?? join(__dirname, 'exceptions.json');
+  const exceptions = readExceptions(exceptionsFile);
+  const apps = exampleApps().filter(a => globMatch(pattern, a.name));
+  if (apps.length === 0) {
+    console.error(`no example app matches ${pattern}`);
+    return 2;
+  }
+
+  const started = Date.now();
+  const { runs, verdict } = await validate(apps, exceptions, tools);
+  for (const run of runs) {
+    const excused = verdict.excused.filter(e => e.finding.tool === run.tool).length;
+    console.log(`${run.tool}: ${run.findings.length} finding(s) on ${apps.length} app(s), ${excused} excused by ${exceptionsFile}`);
+  }
+  for (const { finding, exception } of verdict.excused) console.log(`  excused: ${describeFinding(finding)}\n           because ${exception.reason}`);
+  for (const finding of verdict.unexcused) console.log(`FINDING ${describeFinding(finding)}`);
+  for (const e of verdict.unknownRules) console.log(`EXCEPTION FOR AN UNKNOWN RULE (${e.tool} has no rule ${e.rule}): ${exceptionId(e)}`);
+  for (const e of verdict.unused) console.log(`UNUSED EXCEPTION (it excuses nothing now; remove it or fix its pattern): ${exceptionId(e)}`);
+  const failed = verdict.unexcused.length + verdict.unknownRules.length + verdict.unused.length;
+  // One closing line a CI reader understands.
+  console.log(`validators: ${apps.length} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return verdict.ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(code => process.exit(code), err => {
+  console.error(err instanceof ExceptionsFileError ? err.message : err);
+  process.exit(2);
+});
