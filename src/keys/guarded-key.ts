@@ -15,8 +15,8 @@ const DEFAULT_ROTATION = Duration.days(365);
  */
 export interface GuardedKeyProps extends GuardedKeyCommonProps {
   /**
-   * Principals that encrypt and decrypt with the key: `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncrypt*`,
-   * `kms:GenerateDataKey*` and `kms:DescribeKey`, narrowed by `viaServices`, `callerAccounts` and
+   * Principals that encrypt and decrypt with the key: `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncryptFrom`,
+   * `kms:ReEncryptTo`, the four `kms:GenerateDataKey...` actions and `kms:DescribeKey`, narrowed by `viaServices`, `callerAccounts` and
    * `requiredEncryptionContext`. Principals of other accounts get a statement per account with
    * `kms:CallerAccount`.
    *

@@ -7,6 +7,7 @@ import { narrowServicePrincipals, resourceStatementProblem } from './resource-st
 import { AllowServicePrincipalOptions, SERVICE_PRINCIPAL_PRESETS, servicePrincipalStatement } from './service-principal-access';
 import { actionsFor, KeyPolicyModel, KeyRole, ROLE_PROP, ROLES_OF_KIND } from '../policy/key-policy-model';
 import { Conditions } from '../policy/narrowing';
+import { expandActionPattern } from '../policy/kms-actions';
 import { describePrincipal, principalArnPattern, principalIdentity } from '../policy/principal-identity';
 import { intersectViaServices } from '../policy/via-services';
 import { validationError } from '../private/errors';
@@ -90,7 +91,11 @@ export class KeyGrantWriter {
       for (const role of classified.useRoles) model.add(role, principal, 'iam-policy', this.target.replicaRegion);
     }
     const isUse = (pattern: string) => classifyActions([pattern], model.kind).uses;
-    return this.addStatements(grantee, actions.filter(isUse), actions.filter(a => !isUse(a)), classified.uses, classified.useRoles);
+    // A wildcard use action (aws-cdk-lib's grants ask for `kms:GenerateDataKey*` and `kms:ReEncrypt*`) is written as
+    // the actions it covers today: the wildcard would also cover any use action KMS adds later, and linters rightly
+    // flag it (cdk-nag AwsSolutions-IAM5). Management patterns stay as asked: they go to admins only, unnarrowed.
+    const useActions = [...new Set(actions.filter(isUse).flatMap(a => (a.includes('*') ? expandActionPattern(a).filter(isUse) : [a])))];
+    return this.addStatements(grantee, useActions, actions.filter(a => !isUse(a)), classified.uses, classified.useRoles);
   }
 
   /**

@@ -49,8 +49,21 @@ export const ENCRYPT_ACTIONS = [
 /** Recovering plaintext from ciphertext under the key (`kms:ReEncryptFrom` reveals it to another key). */
 export const DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:ReEncryptFrom'];
 
-/** Both directions, as AWS's "key users" statement writes them. */
-export const USE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+/**
+ * Both directions: what AWS's "key users" statement covers (`kms:GenerateDataKey*`, `kms:ReEncrypt*`), written as
+ * the actions themselves, so a use action KMS adds later is not granted unseen (and cdk-nag's AwsSolutions-IAM5,
+ * which flags wildcard actions in IAM policies, has nothing to flag).
+ */
+export const USE_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
 
 /** Reading the key's metadata; granted to every user without encryption-context conditions (it has no context). */
 export const DESCRIBE_ACTIONS = ['kms:DescribeKey'];

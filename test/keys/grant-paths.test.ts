@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { GuardedKey, GuardedReplicaKey, MultiRegionKey } from '../../src';
 
 /**
@@ -56,12 +57,27 @@ describe('action wildcards are classified by what they cover', () => {
     expect(() => key.grant(user, 'kms:Schedule*')).toThrow("uses the key ('users') and cannot also be an admin");
   });
 
-  test('a wildcard use grant is narrowed like the key users', () => {
+  test('a wildcard use grant is narrowed like the key users, and written as the actions it covers', () => {
     const key = new GuardedKey(stack, 'Key', { viaServices: ['s3'] });
     key.grant(user, 'kms:Gen*');
+    const covered = ['kms:GenerateDataKey', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateMac'];
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Gen*', Effect: 'Allow', Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com'] } } })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: covered, Effect: 'Allow', Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-west-1.amazonaws.com'] } } })]) },
     });
+  });
+
+  test.each([
+    ['bucket.grantReadWrite', (key: GuardedKey) => new s3.Bucket(stack, 'Bucket', { encryptionKey: key }).grantReadWrite(user)],
+    ['queue.grantSendMessages', (key: GuardedKey) => new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key }).grantSendMessages(user)],
+    ['key.grant(kms:ReEncrypt*)', (key: GuardedKey) => key.grant(user, 'kms:ReEncrypt*', 'kms:GenerateDataKey*')],
+  ])('%s writes no wildcard KMS action (cdk-nag AwsSolutions-IAM5 flags them)', (_, grant) => {
+    // GIVEN aws-cdk-lib's grants, which ask the key for kms:GenerateDataKey* and kms:ReEncrypt*
+    grant(new GuardedKey(stack, 'Key'));
+    // THEN the IAM policy names each action
+    const actions = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    expect(actions.filter(a => a.startsWith('kms:'))).not.toHaveLength(0);
+    expect(actions.filter(a => a.startsWith('kms:') && a.includes('*'))).toEqual([]);
   });
 });
 

@@ -95,7 +95,10 @@ describe('administrators and users', () => {
 
   test('users get use actions and DescribeKey, encryptors and decryptors one side each', () => {
     new GuardedKey(stack, 'Key', { users: [user], encryptors: [worker], decryptors: [admin] });
-    expect(statement('AllowKeyUse')!.Action).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
+    expect(statement('AllowKeyUse')!.Action).toEqual([
+      'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext',
+      'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+    ]);
     expect(statement('AllowEncryptOnly')!.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptTo']);
     expect(statement('AllowDecryptOnly')!.Action).toEqual(['kms:Decrypt', 'kms:ReEncryptFrom']);
     expect(statement('AllowKeyUsersToDescribeKey')!.Principal.AWS).toHaveLength(3);
