@@ -6,7 +6,7 @@ import { describeFinding, Tool, TOOLS } from './finding';
 import { validate } from './validate';
 
 /**
- * `npx projen validators [--apps <pattern>] [--tools cfn-lint,checkov,cdk-nag] [--exceptions <file>]`: runs the
+ * `npx projen validators [--apps <pattern>] [--tools cfn-lint,checkov,cdk-nag] [--exceptions <file>] [--verbose]`: runs the
  * external validators on the example apps and exits 0 when every finding is excused by validators/exceptions.json
  * (and every exception still excuses something), 1 when not, 2 on a bad exceptions file or a missing tool.
  * @module
@@ -38,13 +38,20 @@ async function main(argv: string[]): Promise<number> {
     const excused = verdict.excused.filter(e => e.finding.tool === run.tool).length;
     console.log(`${run.tool}: ${run.findings.length} finding(s) on ${apps.length} app(s), ${excused} excused by ${exceptionsFile}`);
   }
-  for (const { finding, exception } of verdict.excused) console.log(`  excused: ${describeFinding(finding)}\n           because ${exception.reason}`);
+  const verbose = argv.includes('--verbose');
+  for (const exception of new Set(verdict.excused.map(e => e.exception))) {
+    const excused = verdict.excused.filter(e => e.exception === exception);
+    console.log(`  excused ${excused.length}: ${exceptionId(exception)}`);
+    if (verbose) excused.forEach(e => console.log(`    ${describeFinding(e.finding)}`));
+  }
   for (const finding of verdict.unexcused) console.log(`FINDING ${describeFinding(finding)}`);
   for (const e of verdict.unknownRules) console.log(`EXCEPTION FOR AN UNKNOWN RULE (${e.tool} has no rule ${e.rule}): ${exceptionId(e)}`);
   for (const e of verdict.unused) console.log(`UNUSED EXCEPTION (it excuses nothing now; remove it or fix its pattern): ${exceptionId(e)}`);
-  const failed = verdict.unexcused.length + verdict.unknownRules.length + verdict.unused.length;
-  // One closing line a CI reader understands.
-  console.log(`validators: ${apps.length} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  // One closing line a CI reader understands: apps with no unexcused finding pass; an app with one fails, and so
+  // does each exception that names an unknown rule or excuses nothing.
+  const failedApps = new Set(verdict.unexcused.map(f => f.app)).size;
+  const failed = failedApps + verdict.unknownRules.length + verdict.unused.length;
+  console.log(`validators: ${apps.length - failedApps} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return verdict.ok ? 0 : 1;
 }
 
