@@ -1,9 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { buildExampleApp, INTEGRATIONS_DIR as dir, integrationPages, pageBlock as block, transpile } from './integration-pages';
 import { RunningEmulator, startEmulator } from '../../src/emulator';
 import { deployLocally, LocalDeployment } from '../../src/local';
 import '../../src/local/jest';
-import { buildExampleApp, INTEGRATIONS_DIR as dir, integrationPages, pageBlock as block, transpile } from './integration-pages';
 
 /**
  * Every page of docs/integrations/ as written: its example block is synthesized and deployed into the emulator,

@@ -17,8 +17,15 @@ export function venvTool(name: string): string {
   return file;
 }
 
+/** What a finished command gave. */
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** Runs a command to its end; stdout and stderr collected, the exit code returned (never thrown). */
-export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
