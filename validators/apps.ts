@@ -3,8 +3,8 @@ import { buildDataPlatformApp } from '../integ/integ.data-platform';
 import { buildMultiRegionApp } from '../integ/integ.multi-region';
 import { buildValuesApp, VALUES_ACCOUNT, VALUES_CONTEXT, VALUES_REGION } from '../integ/integ.values';
 import { seal } from '../src/envelope';
-import { fakeKms } from '../test/envelope/fake-kms';
 import { integrationPages, pageExampleApp } from '../test/docs/integration-pages';
+import { fakeKms } from '../test/envelope/fake-kms';
 import { ensureHandlerBundle } from '../test/support/handler-bundle';
 
 /**

@@ -4,10 +4,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R4Checks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { baseline, CORRECT_KEYS, DEFECTS, seeded } from './comparison/defects';
-import { runGuard } from '../src/guard/engine';
 import { CdkNagCollector } from './tools/cdk-nag';
 import { checkovReports } from './tools/checkov';
 import { runCommand, venvTool } from './tools/venv';
+import { runGuard } from '../src/guard/engine';
 
 /**
  * `npx projen compare:guards [--write]`: which tool catches which seeded key defect. Each tool runs on the same

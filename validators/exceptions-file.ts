@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
-import { globMatch } from '../src/private/glob';
 import { Finding, RULE_ID_SHAPES, Tool, ToolRun, TOOLS } from './finding';
+import { globMatch } from '../src/private/glob';
 
 /**
  * The one file of findings the project accepts (validators/exceptions.json), each with the reason it is right to
@@ -72,8 +72,7 @@ export function parseExceptions(parsed: unknown, source = 'exceptions'): Validat
     for (const field of Object.keys(entry)) if (!FIELDS.has(field)) problems.push(`${at}: unknown field "${field}"`);
     const { tool, rule, resource, detail, reason } = entry;
     if (!TOOLS.includes(tool as Tool)) problems.push(`${at}: tool must be one of ${TOOLS.join(', ')}. Received: ${JSON.stringify(tool)}`);
-    if (typeof rule !== 'string') problems.push(`${at}: rule must be a string. Received: ${JSON.stringify(rule)}`);
-    else if (TOOLS.includes(tool as Tool) && !RULE_ID_SHAPES[tool as Tool].test(rule)) {
+    if (typeof rule !== 'string') {problems.push(`${at}: rule must be a string. Received: ${JSON.stringify(rule)}`);} else if (TOOLS.includes(tool as Tool) && !RULE_ID_SHAPES[tool as Tool].test(rule)) {
       problems.push(`${at}: "${rule}" is not a ${tool} rule id (expected ${RULE_ID_SHAPES[tool as Tool]})`);
     }
     if (typeof resource !== 'string' || resource.trim() === '') problems.push(`${at}: resource must be a construct path. Received: ${JSON.stringify(resource)}`);

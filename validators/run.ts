@@ -1,9 +1,9 @@
 import { join } from 'path';
-import { globMatch } from '../src/private/glob';
 import { exampleApps } from './apps';
 import { exceptionId, ExceptionsFileError, readExceptions } from './exceptions-file';
 import { describeFinding, Tool, TOOLS } from './finding';
 import { validate } from './validate';
+import { globMatch } from '../src/private/glob';
 
 /**
  * `npx projen validators [--apps <pattern>] [--tools cfn-lint,checkov,cdk-nag] [--exceptions <file>] [--verbose]`: runs the

@@ -1,6 +1,6 @@
-import { GuardTemplate, readGuardTemplates } from '../src/guard/template-source';
 import { ExampleApp } from './apps';
 import { CdkNagCollector } from './tools/cdk-nag';
+import { GuardTemplate, readGuardTemplates } from '../src/guard/template-source';
 
 /**
  * Builds and synthesizes the example apps, with cdk-nag attached, into cloud assemblies whose templates the

@@ -65,45 +65,65 @@ export const DEFECTS: readonly Defect[] = [
   { id: 'long-rotation', rule: 'GK1', description: 'rotation period 730 days (over 365)', seed: t => { key(t).Properties.RotationPeriodInDays = 730; } },
   { id: 'no-root', rule: 'GK2', description: 'key policy without the account-root statement', seed: t => { statements(t).splice(0, 1); } },
   {
-    id: 'admin-uses', rule: 'GK3', description: 'a role both manages (kms:Create*, kms:Put*) and uses the key, across IAM and key policy',
+    id: 'admin-uses',
+    rule: 'GK3',
+    description: 'a role both manages (kms:Create*, kms:Put*) and uses the key, across IAM and key policy',
     seed: t => { appPolicy(t).push({ Effect: 'Allow', Action: ['kms:Create*', 'kms:Put*', 'kms:ScheduleKeyDeletion'], Resource: keyArn }); },
   },
   {
-    id: 'star-viaservice', rule: 'GK4', description: 'Principal * narrowed by kms:ViaService alone',
+    id: 'star-viaservice',
+    rule: 'GK4',
+    description: 'Principal * narrowed by kms:ViaService alone',
     seed: t => { statements(t).push({ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } }); },
   },
   {
-    id: 'star-open', rule: 'GK4', description: 'Principal * with no condition',
+    id: 'star-open',
+    rule: 'GK4',
+    description: 'Principal * with no condition',
     seed: t => { statements(t).push({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*' }); },
   },
   { id: 'short-window', rule: 'GK5', description: 'deletion window of 7 days', seed: t => { key(t).Properties.PendingWindowInDays = 7; } },
   {
-    id: 'rsa-2048', rule: 'GK6', description: 'RSA_2048 key for encryption',
+    id: 'rsa-2048',
+    rule: 'GK6',
+    description: 'RSA_2048 key for encryption',
     seed: t => { Object.assign(key(t).Properties, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }); delete key(t).Properties.EnableKeyRotation; },
   },
   {
-    id: 'hmac-rotation', rule: 'GK7', description: 'rotation asked of an HMAC key (fails the deployment)',
+    id: 'hmac-rotation',
+    rule: 'GK7',
+    description: 'rotation asked of an HMAC key (fails the deployment)',
     seed: t => { Object.assign(key(t).Properties, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }); },
   },
   {
-    id: 'not-principal', rule: 'GK8', description: 'Allow with NotPrincipal',
+    id: 'not-principal',
+    rule: 'GK8',
+    description: 'Allow with NotPrincipal',
     seed: t => { statements(t).push({ Effect: 'Allow', NotPrincipal: { AWS: `arn:aws:iam::${ACCOUNT}:role/x` }, Action: 'kms:Decrypt', Resource: '*' }); },
   },
   {
-    id: 'foreign-kms-all', rule: 'GK9', description: 'kms:* for another account\'s root',
+    id: 'foreign-kms-all',
+    rule: 'GK9',
+    description: 'kms:* for another account\'s root',
     seed: t => { statements(t).push({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` }, Action: 'kms:*', Resource: '*' }); },
   },
   {
-    id: 'service-no-source', rule: 'GK10', description: 'service principal (SNS) without aws:SourceArn/aws:SourceAccount',
+    id: 'service-no-source',
+    rule: 'GK10',
+    description: 'service principal (SNS) without aws:SourceArn/aws:SourceAccount',
     seed: t => { statements(t).push({ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }); },
   },
   {
-    id: 'grant-unbounded', rule: 'GK11', description: 'kms:CreateGrant without kms:GrantIsForAWSResource',
+    id: 'grant-unbounded',
+    rule: 'GK11',
+    description: 'kms:CreateGrant without kms:GrantIsForAWSResource',
     seed: t => { statements(t)[1].Action = [...statements(t)[1].Action, 'kms:CreateGrant']; },
   },
   { id: 'deletion-delete', rule: 'GK12', description: 'DeletionPolicy Delete', seed: t => { key(t).DeletionPolicy = 'Delete'; key(t).UpdateReplacePolicy = 'Delete'; } },
   {
-    id: 'policy-32k', rule: 'GK13', description: 'key policy over 32 KB (one statement per role for 300 roles)',
+    id: 'policy-32k',
+    rule: 'GK13',
+    description: 'key policy over 32 KB (one statement per role for 300 roles)',
     seed: t => {
       for (let i = 0; i < 300; i++) {
         statements(t).push({ Sid: `Use${i}`, Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/application-role-number-${i}` }, Action: 'kms:Decrypt', Resource: '*' });
@@ -120,11 +140,15 @@ export const DEFECTS: readonly Defect[] = [
  */
 export const CORRECT_KEYS: readonly Defect[] = [
   {
-    id: 'hmac-no-rotation', rule: 'none', description: 'HMAC key without rotation (KMS cannot rotate it)',
+    id: 'hmac-no-rotation',
+    rule: 'none',
+    description: 'HMAC key without rotation (KMS cannot rotate it)',
     seed: t => { Object.assign(key(t).Properties, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }); delete key(t).Properties.EnableKeyRotation; },
   },
   {
-    id: 'signing-no-rotation', rule: 'none', description: 'ECC signing key without rotation (KMS cannot rotate it)',
+    id: 'signing-no-rotation',
+    rule: 'none',
+    description: 'ECC signing key without rotation (KMS cannot rotate it)',
     seed: t => { Object.assign(key(t).Properties, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }); delete key(t).Properties.EnableKeyRotation; },
   },
   { id: 'default-policy', rule: 'none', description: 'no KeyPolicy (CloudFormation applies the default root policy)', seed: t => { delete key(t).Properties.KeyPolicy; } },
