@@ -26,7 +26,7 @@ interface CheckovReport {
 }
 
 /** The environment checkov runs in: no downloads. */
-export const CHECKOV_ENV = { ...process.env, BC_SKIP_MAPPING: 'TRUE', CHECKOV_NO_OUTPUT: 'FALSE' };
+export const CHECKOV_ENV = { ...process.env, BC_SKIP_MAPPING: 'TRUE' };
 
 /** Runs checkov on template files, returning its parsed reports (one per framework it ran). */
 export async function checkovReports(files: readonly string[]): Promise<CheckovReport[]> {
