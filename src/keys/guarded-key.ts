@@ -15,9 +15,9 @@ const DEFAULT_ROTATION = Duration.days(365);
  */
 export interface GuardedKeyProps extends GuardedKeyCommonProps {
   /**
-   * Principals that encrypt and decrypt with the key: `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncryptFrom`,
-   * `kms:ReEncryptTo`, the four `kms:GenerateDataKey...` actions and `kms:DescribeKey`, narrowed by `viaServices`, `callerAccounts` and
-   * `requiredEncryptionContext`. Principals of other accounts get a statement per account with
+   * Principals that encrypt and decrypt with the key: `kms:Encrypt`, `kms:Decrypt`, `kms:ReEncryptFrom`, `kms:ReEncryptTo`,
+   * the four data-key actions (`kms:GenerateDataKey`, with and without plaintext, and pairs) and `kms:DescribeKey`,
+   * narrowed by `viaServices`, `callerAccounts` and `requiredEncryptionContext`. Principals of other accounts get a statement per account with
    * `kms:CallerAccount`.
    *
    * @default - No user in the key policy.
