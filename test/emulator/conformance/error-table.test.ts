@@ -55,8 +55,8 @@ function tableRows(): Array<{ code: string; messages: string[]; wording: string 
     .map(line => {
       const cells = line.split(' | ');
       const code = cells[0].slice(2);
-      const messages = cells[1].split('`').filter((_cell, i) => i % 2 === 1);
-      return { code, messages, wording: cells[cells.length - 1].replace(/ \|$/, '').trim() };
+      const documented = cells[1].split('`').filter((_cell, i) => i % 2 === 1);
+      return { code, messages: documented, wording: cells[cells.length - 1].replace(/ \|$/, '').trim() };
     });
 }
 
