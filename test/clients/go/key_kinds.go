@@ -7,7 +7,7 @@ package main
 //     signature normalized to low S, the recovery id found by recovering the public key, the address compared;
 //   - RSASSA-PSS over a DIGEST: KMS's signatures verify with crypto/rsa.VerifyPSS (which takes a digest), and
 //     KMS verifies a DIGEST against a signature it made over the RAW message;
-//   - Ed25519 (crypto/ed25519) and ECDH on P-256 (crypto/ecdh).
+//   - Ed25519, pure and Ed25519ph over a DIGEST (crypto/ed25519), and ECDH on P-256 (crypto/ecdh).
 //
 // Usage: kms-client key-kinds ENDPOINT ACCESS_KEY SECRET
 
@@ -21,6 +21,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -138,14 +139,24 @@ func pssDigest(ctx context.Context, c *kms.Client) map[string]any {
 	}
 }
 
-func ed25519Check(ctx context.Context, c *kms.Client) bool {
+// ed25519Check: pure Ed25519 over the RAW message, and Ed25519ph (RFC 8032) over a 64-byte DIGEST, each verified by
+// crypto/ed25519.
+func ed25519Check(ctx context.Context, c *kms.Client) map[string]bool {
 	keyID := createKey(ctx, c, types.KeySpecEccNistEdwards25519, types.KeyUsageTypeSignVerify)
 	parsed, err := x509.ParsePKIXPublicKey(publicKeyDer(ctx, c, keyID))
 	if err != nil {
 		panic(err)
 	}
+	pub := parsed.(ed25519.PublicKey)
 	message := []byte("go ed25519")
-	return ed25519.Verify(parsed.(ed25519.PublicKey), message, sign(ctx, c, keyID, message, types.MessageTypeRaw, types.SigningAlgorithmSpecEd25519Sha512))
+	digest := sha512.Sum512(message)
+	prehashed := sign(ctx, c, keyID, digest[:], types.MessageTypeDigest, types.SigningAlgorithmSpecEd25519PhSha512)
+	again := sha512.Sum512(digest[:])
+	return map[string]bool{
+		"pure": ed25519.Verify(pub, message, sign(ctx, c, keyID, message, types.MessageTypeRaw, types.SigningAlgorithmSpecEd25519Sha512)),
+		// KMS takes the caller's 64-byte digest as the message Ed25519ph prehashes (hashed again, docs/emulator.md).
+		"ph": ed25519.VerifyWithOptions(pub, again[:], prehashed, &ed25519.Options{Hash: crypto.SHA512}) == nil,
+	}
 }
 
 func ecdhCheck(ctx context.Context, c *kms.Client) bool {

@@ -10,7 +10,7 @@ import { availableClients, GO_CLIENT_DIR, isolatedEnv } from '../../clients/supp
  * The new key kinds through the Go SDK v2 (test/clients/go/key_kinds.go), each result checked by Go's crypto or by
  * decred's secp256k1 (what go-ethereum's pure-Go build recovers signers with), not by the emulator: secp256k1
  * signing as an Ethereum signer does it (keccak-256 DIGEST, low-S normalization, recovery id, address), RSASSA-PSS
- * over a DIGEST both ways, Ed25519 and ECDH. Skips, saying why, without Go.
+ * over a DIGEST both ways, Ed25519 (pure and Ed25519ph over a DIGEST) and ECDH. Skips, saying why, without Go.
  */
 const ROOT: PrincipalConfig = { arn: 'arn:aws:iam::111122223333:root', accessKeyId: 'AKIAROOTGOKINDS', secretAccessKey: 'root-secret-go-kinds' };
 const { go } = availableClients();
@@ -29,7 +29,7 @@ const run = promisify(execFile);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('Ethereum-style secp256k1 signatures recover to the key\'s address; PSS DIGEST both ways; Ed25519; ECDH', async () => {
+  test('Ethereum-style secp256k1 signatures recover to the key\'s address; PSS DIGEST both ways; Ed25519 and Ed25519ph; ECDH', async () => {
     // Built here, from test/clients/go's pinned go.mod/go.sum (setup.sh pre-fetches the modules).
     await run('go', ['build', '-o', join(dir, 'kms-client'), '.'], { cwd: GO_CLIENT_DIR, env: isolatedEnv(), encoding: 'utf8' });
     const { stdout } = await run(join(dir, 'kms-client'), ['key-kinds', emulator.endpoint, ROOT.accessKeyId, ROOT.secretAccessKey], { env: isolatedEnv(), encoding: 'utf8' });
@@ -37,7 +37,7 @@ const run = promisify(execFile);
       ethereumAllRecovered: true,
       ethereumSawHighS: true,
       pss: { goVerifiesDigestSignature: true, goVerifiesRawSignature: true, kmsVerifiesRawAsDigest: 'ok', kmsRefusesFlipped: 'KMSInvalidSignatureException' },
-      ed25519: true,
+      ed25519: { pure: true, ph: true },
       ecdh: true,
     });
   }, 300_000);
