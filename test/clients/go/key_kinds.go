@@ -154,7 +154,7 @@ func ed25519Check(ctx context.Context, c *kms.Client) map[string]bool {
 	again := sha512.Sum512(digest[:])
 	return map[string]bool{
 		"pure": ed25519.Verify(pub, message, sign(ctx, c, keyID, message, types.MessageTypeRaw, types.SigningAlgorithmSpecEd25519Sha512)),
-		// KMS takes the caller's 64-byte digest as the message Ed25519ph prehashes (hashed again, docs/emulator.md).
+		// KMS "still performs the SHA-512 prehash" over the 64-byte DIGEST (its Sign reference): hashed twice.
 		"ph": ed25519.VerifyWithOptions(pub, again[:], prehashed, &ed25519.Options{Hash: crypto.SHA512}) == nil,
 	}
 }
