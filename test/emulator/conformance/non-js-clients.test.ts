@@ -56,8 +56,13 @@ describe('non-JS clients against an emulator that enforces policies', () => {
         encoding: 'utf8', env: isolatedEnv(),
       });
       expect(JSON.parse(stdout)).toEqual({
-        before: 'PendingImport', after: 'Enabled', keyMaterialId: 64, roundTrip: 'from python',
-        pendingRotation: ['CURRENT', 'PENDING_ROTATION'], rotatedToNew: true, hmac: true,
+        before: 'PendingImport',
+        after: 'Enabled',
+        keyMaterialId: 64,
+        roundTrip: 'from python',
+        pendingRotation: ['CURRENT', 'PENDING_ROTATION'],
+        rotatedToNew: true,
+        hmac: true,
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
