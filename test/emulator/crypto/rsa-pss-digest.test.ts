@@ -18,10 +18,12 @@ describe('verifyPssDigest', () => {
     return copy;
   };
 
+  const pssOf = (hash: string) => ({ key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltOf[hash] });
+
   test('node:crypto\'s PSS signature over m (salt = hash length) verifies given H(m); the emulator\'s DIGEST signature too', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), hashes, (message, hash) => {
       const digest = createHash(hash).update(message).digest();
-      const fromNode = nodeSign(hash, message, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltOf[hash] });
+      const fromNode = nodeSign(hash, message, pssOf(hash));
       expect(verifyPssDigest(publicKey, hash, digest, fromNode)).toBe(true);
       expect(verifyPssDigest(publicKey, hash, digest, signPssDigest(privateKey, hash, digest))).toBe(true);
     }), { numRuns: 40 });
@@ -30,14 +32,14 @@ describe('verifyPssDigest', () => {
   test('one flipped bit of the signature or the digest, another salt length, another hash, or a truncated signature: false, never an error', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), hashes, fc.nat(), fc.nat(), (message, hash, signatureBit, digestBit) => {
       const digest = createHash(hash).update(message).digest();
-      const signature = nodeSign(hash, message, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltOf[hash] });
+      const signature = nodeSign(hash, message, pssOf(hash));
       expect(verifyPssDigest(publicKey, hash, digest, flip(signature, signatureBit % 2048))).toBe(false);
       expect(verifyPssDigest(publicKey, hash, flip(digest, digestBit % (digest.length * 8)), signature)).toBe(false);
       expect(verifyPssDigest(publicKey, hash, digest, signature.subarray(1))).toBe(false);
-      const otherSalt = nodeSign(hash, message, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltOf[hash] - 1 });
+      const otherSalt = nodeSign(hash, message, { ...pssOf(hash), saltLength: saltOf[hash] - 1 });
       expect(verifyPssDigest(publicKey, hash, digest, otherSalt)).toBe(false);
       const otherHash = hash === 'sha256' ? 'sha384' : 'sha256';
-      const underOtherHash = nodeSign(otherHash, message, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltOf[otherHash] });
+      const underOtherHash = nodeSign(otherHash, message, pssOf(otherHash));
       expect(verifyPssDigest(publicKey, hash, digest, underOtherHash)).toBe(false);
     }), { numRuns: 40 });
   });
