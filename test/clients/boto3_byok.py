@@ -1,6 +1,6 @@
 """Brings key material to the guarded-keys KMS emulator with boto3 and the OpenSSL command line, the way AWS's
 guide to importing key material does it (RSA-OAEP of an AES-256 key, then AES key wrap with padding; or RSA-OAEP
-alone), then rotates it on demand and imports HMAC material:
+alone), then rotates it on demand, imports HMAC material, and imports into a multi-Region key and its replica:
 https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-encrypt-key-material.html
 
 Prints one JSON object of outcomes for test/emulator/conformance/non-js-clients.test.ts.
@@ -52,9 +52,9 @@ ciphertext = kms.encrypt(KeyId=key['KeyId'], Plaintext=b'from python')['Cipherte
 after = kms.describe_key(KeyId=key['KeyId'])['KeyMetadata']['KeyState']
 
 
-def import_oaep(key_id, material, name, **options):
+def import_oaep(key_id, material, name, client=kms, **options):
     """Wraps material with RSAES_OAEP_SHA_256 alone (openssl pkeyutl) and imports it."""
-    p = kms.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm='RSAES_OAEP_SHA_256', WrappingKeySpec='RSA_2048')
+    p = client.get_parameters_for_import(KeyId=key_id, WrappingAlgorithm='RSAES_OAEP_SHA_256', WrappingKeySpec='RSA_2048')
     with open(path(name + '.public.der'), 'wb') as f:
         f.write(p['PublicKey'])
     with open(path(name + '.bin'), 'wb') as f:
@@ -62,7 +62,7 @@ def import_oaep(key_id, material, name, **options):
     openssl('pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', path(name + '.public.der'), '-in', path(name + '.bin'),
             '-out', path(name + '.wrapped'), '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256')
     with open(path(name + '.wrapped'), 'rb') as f:
-        return kms.import_key_material(KeyId=key_id, ImportToken=p['ImportToken'], EncryptedKeyMaterial=f.read(),
+        return client.import_key_material(KeyId=key_id, ImportToken=p['ImportToken'], EncryptedKeyMaterial=f.read(),
                                        ExpirationModel='KEY_MATERIAL_DOES_NOT_EXPIRE', **options)
 
 
@@ -79,7 +79,21 @@ mac_material = os.urandom(64)
 import_oaep(mac_key, mac_material, 'mac')
 mac = kms.generate_mac(KeyId=mac_key, MacAlgorithm='HMAC_SHA_384', Message=b'python mac')['Mac']
 
+# A multi-Region key with imported material: the replica starts PendingImport (KMS does not copy the material), takes
+# the primary's material, and then decrypts the primary's ciphertext.
+us = boto3.client('kms', endpoint_url=endpoint, region_name='us-east-1', aws_access_key_id=access_key,
+                  aws_secret_access_key=secret, config=Config(retries={'max_attempts': 1}))
+primary = kms.create_key(Origin='EXTERNAL', MultiRegion=True)['KeyMetadata']['KeyId']
+shared = os.urandom(32)
+import_oaep(primary, shared, 'primary')
+portable = kms.encrypt(KeyId=primary, Plaintext=b'across regions')['CiphertextBlob']
+kms.replicate_key(KeyId=primary, ReplicaRegion='us-east-1')
+replica_state = us.describe_key(KeyId=primary)['KeyMetadata']['KeyState']
+import_oaep(primary, shared, 'replica', client=us)
+
 print(json.dumps({
+    'replicaBeforeImport': replica_state,
+    'replicaDecrypts': us.decrypt(CiphertextBlob=portable)['Plaintext'].decode(),
     'before': key['KeyState'],
     'after': after,
     'keyMaterialId': len(imported['KeyMaterialId']),
