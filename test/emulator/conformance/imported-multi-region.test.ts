@@ -1,4 +1,7 @@
 import { createPublicKey, generateKeyPairSync, KeyObject, randomBytes, verify as nodeVerify } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import {
   CreateKeyCommand, CreateKeyCommandInput, DecryptCommand, DescribeKeyCommand, EncryptCommand, GetPublicKeyCommand, KMSClient, ReplicateKeyCommand,
   RotateKeyOnDemandCommand, SignCommand,
@@ -90,5 +93,36 @@ describe('imported key material in multi-Region keys', () => {
     const message = bytes('still signing in ap-southeast-2');
     const { Signature } = await ap.send(new SignCommand({ KeyId: primary.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }));
     expect(nodeVerify('sha256', message, createPublicKey({ key: spki(publicKey), format: 'der', type: 'spki' }), Signature!)).toBe(true);
+  });
+});
+
+describe('imported key material in multi-Region keys across restarts', () => {
+  test('a replica awaiting its primary\'s material, and an imported ECC key in both regions, are journaled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gk-byok-mrk-'));
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    try {
+      // GIVEN an imported primary and its replica, still PendingImport, when the emulator stops
+      let t = await startTestEmulator({ dataDir: dir });
+      const key = (await t.kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', MultiRegion: true, KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
+      await importMaterial(t.kms, key.KeyId!, pkcs8);
+      await t.kms.send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: 'us-west-2' }));
+      await t.emulator.stop();
+      // WHEN it restarts THEN the replica still takes only the primary's key, and does
+      t = await startTestEmulator({ dataDir: dir });
+      const other = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ type: 'pkcs8', format: 'der' });
+      expect((await errorOf(importMaterial(t.client('us-west-2'), key.KeyId!, other))).name).toBe('IncorrectKeyMaterialException');
+      await importMaterial(t.client('us-west-2'), key.KeyId!, pkcs8);
+      await t.emulator.stop();
+      // AND after another restart both regions give the imported public key
+      t = await startTestEmulator({ dataDir: dir });
+      for (const kms of [t.kms, t.client('us-west-2')]) {
+        expect(Buffer.from((await kms.send(new GetPublicKeyCommand({ KeyId: key.KeyId }))).PublicKey!)).toEqual(spki);
+      }
+      await t.emulator.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
