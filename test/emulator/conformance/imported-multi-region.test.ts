@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  CreateKeyCommand, CreateKeyCommandInput, DecryptCommand, DescribeKeyCommand, EncryptCommand, GetPublicKeyCommand, KMSClient, ReplicateKeyCommand,
-  RotateKeyOnDemandCommand, SignCommand,
+  CreateKeyCommand, CreateKeyCommandInput, DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EncryptCommand, GetPublicKeyCommand,
+  KMSClient, ReplicateKeyCommand, RotateKeyOnDemandCommand, SignCommand,
 } from '@aws-sdk/client-kms';
 import { bytes, errorOf, startTestEmulator, TestEmulator, text } from '../support';
 import { importMaterial, ImportOptions } from './byok-wrap';
@@ -69,6 +69,10 @@ describe('imported key material in multi-Region keys', () => {
       name: 'KMSInvalidStateException', message: expect.stringMatching(/^arn:aws:kms:us-east-1:000000000000:key\/mrk-\w+ does not have the key material pending rotation/),
     });
     expect((await importInto(primary.KeyId!, next, { kms: us })).KeyMaterialId).toBe(staged.KeyMaterialId);
+    // (deleting it from the replica leaves the replica awaiting it again, and rotation waiting)
+    await us.send(new DeleteImportedKeyMaterialCommand({ KeyId: primary.KeyId, KeyMaterialId: staged.KeyMaterialId }));
+    expect((await errorOf(t.kms.send(new RotateKeyOnDemandCommand({ KeyId: primary.KeyId })))).name).toBe('KMSInvalidStateException');
+    await importInto(primary.KeyId!, next, { kms: us });
     await t.kms.send(new RotateKeyOnDemandCommand({ KeyId: primary.KeyId }));
     expect((await t.kms.send(new DescribeKeyCommand({ KeyId: primary.KeyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(staged.KeyMaterialId);
     expect((await us.send(new DescribeKeyCommand({ KeyId: primary.KeyId }))).KeyMetadata!.CurrentKeyMaterialId).toBe(staged.KeyMaterialId);
