@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@noble/curves@^1.9.7',
     '@noble/hashes@^1.8.0',
     '@noble/post-quantum@~0.4.1',
+    // RSASSA-PSS verification over a caller's digest (Verify, MessageType DIGEST): OpenSSL's Node API has none.
+    'node-forge@^1.4.3',
     '@smithy/signature-v4',
     '@smithy/protocol-http',
     '@smithy/hash-node',
@@ -56,6 +58,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   devDeps: [
     '@types/cli-progress',
+    '@types/node-forge',
     'esbuild',
     'aws-cdk@^2',
     '@aws-crypto/client-node',

@@ -33,7 +33,8 @@ export function currentMaterial(key: KeyRecord): KeyMaterial | undefined {
  */
 export function deleteMaterial(key: KeyRecord, materialId: string): void {
   if (key.pendingRotation?.id === materialId) {
-    key.pendingRotation = undefined;
+    // A replica keeps awaiting its primary's pending material (byok/multi-region.ts); elsewhere it is gone.
+    key.pendingRotation = key.multiRegionKeyType === 'REPLICA' ? withoutSecret(key.pendingRotation) : undefined;
     return;
   }
   const index = key.materials.findIndex(m => m.id === materialId);

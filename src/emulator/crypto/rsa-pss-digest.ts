@@ -1,4 +1,5 @@
 import { constants, createPrivateKey, KeyObject, privateEncrypt } from 'crypto';
+import type * as Forge from 'node-forge';
 import { DER, tlv } from './der';
 
 /**
@@ -10,9 +11,10 @@ import { DER, tlv } from './der';
  * RSAPrivateKey, only the PKCS#8 AlgorithmIdentifier changes) and lets OpenSSL do the PSS encoding with the
  * right hash, MGF1 and salt length (the hash length, as KMS uses).
  *
- * Verifying a PSS signature over a digest has no such door (OpenSSL offers PSS neither through `publicDecrypt`
- * nor through a verify that skips hashing, and no well-kept JS library in this package's dependencies does it),
- * so Verify with PSS and DIGEST is refused by the caller (a documented difference).
+ * Verifying a PSS signature over a digest has no such door: OpenSSL offers PSS neither through `publicDecrypt`
+ * nor through a verify that skips hashing. So verification is node-forge's (`publicKey.verify(digest, signature,
+ * pss)`: the RSA public operation, then EMSA-PSS-VERIFY of RFC 8017 §9.1.2 over the given digest), loaded on the
+ * first such request only: every other path stays with OpenSSL.
  * @module
  */
 
@@ -47,4 +49,34 @@ function pssKeyFor(rsaPrivateKey: KeyObject, hash: string): KeyObject {
 /** Signs `digest` (already checked to be the hash's length) with RSASSA-PSS. */
 export function signPssDigest(rsaPrivateKey: KeyObject, hash: string, digest: Buffer): Buffer {
   return privateEncrypt({ key: pssKeyFor(rsaPrivateKey, hash), padding: constants.RSA_PKCS1_PSS_PADDING }, digest);
+}
+
+/** node-forge, loaded on the first PSS Verify over a digest (the only path that needs it). */
+let forge: typeof Forge | undefined;
+function forgeLibrary(): typeof Forge {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  forge ??= require('node-forge') as typeof Forge;
+  return forge;
+}
+
+const FORGE_HASH = { sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' } as const;
+/** KMS's PSS salt is the hash's length. */
+const SALT_BYTES: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
+
+/**
+ * Whether `signature` is an RSASSA-PSS signature (MGF1 with the same hash, salt = the hash length, as KMS signs)
+ * over `digest` (already checked to be the hash's length) under the RSA public key. False, never an error, for a
+ * signature that does not verify or is malformed (wrong length, out of range).
+ */
+export function verifyPssDigest(rsaPublicKey: KeyObject, hash: string, digest: Buffer, signature: Buffer): boolean {
+  const lib = forgeLibrary();
+  const name = FORGE_HASH[hash as keyof typeof FORGE_HASH];
+  if (!name) throw new TypeError(`rsa-pss-digest: no hash ${hash}`);
+  const publicKey = lib.pki.publicKeyFromPem(rsaPublicKey.export({ type: 'spki', format: 'pem' }).toString()) as Forge.pki.rsa.PublicKey;
+  const pss = lib.pss.create({ md: lib.md[name].create(), mgf: lib.mgf.mgf1.create(lib.md[name].create()), saltLength: SALT_BYTES[hash] });
+  try {
+    return publicKey.verify(digest.toString('binary'), signature.toString('binary'), pss);
+  } catch {
+    return false;
+  }
 }

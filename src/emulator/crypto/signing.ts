@@ -4,7 +4,7 @@ import { KeySpecName } from '../state';
 import { signEcdsaDigest, verifyEcdsaDigest } from './ecdsa-digest';
 import { signEd25519, signEd25519ph, verifyEd25519, verifyEd25519ph } from './ed25519';
 import { EXTERNAL_MU_BYTES, signMlDsa, verifyMlDsa } from './ml-dsa';
-import { signPssDigest } from './rsa-pss-digest';
+import { signPssDigest, verifyPssDigest } from './rsa-pss-digest';
 
 /**
  * Sign and Verify as KMS does them, for every signing algorithm and message type:
@@ -12,7 +12,7 @@ import { signPssDigest } from './rsa-pss-digest';
  * | algorithm | RAW | DIGEST | EXTERNAL_MU | by |
  * | --- | --- | --- | --- | --- |
  * | RSASSA_PKCS1_V1_5_SHA_* | yes | yes | no | OpenSSL (DIGEST: DigestInfo + the private-key operation) |
- * | RSASSA_PSS_SHA_* (salt = hash length) | yes | Sign only | no | OpenSSL (DIGEST: rsa-pss-digest.ts) |
+ * | RSASSA_PSS_SHA_* (salt = hash length) | yes | yes | no | OpenSSL (DIGEST: rsa-pss-digest.ts; its Verify by node-forge) |
  * | ECDSA_SHA_* (DER) | yes | yes | no | OpenSSL; DIGEST by @noble/curves |
  * | ED25519_SHA_512 | yes | no | no | OpenSSL |
  * | ED25519_PH_SHA_512 | no | yes (64 bytes, hashed again) | no | @noble/curves |
@@ -78,16 +78,15 @@ export function verifyMessage(
   spec: KeySpecName, privateKeyPem: string, algorithm: string, message: Buffer, messageType: MessageType, signature: Buffer,
 ): boolean {
   if (algorithm === 'ML_DSA_SHAKE_256') return verifyMlDsa(privateKeyPem, message, messageType as 'RAW' | 'EXTERNAL_MU', signature);
-  if (algorithm.startsWith('RSASSA_PSS') && messageType === 'DIGEST') {
-    throw new KmsError('UnsupportedOperationException', `The emulator cannot verify ${algorithm} over a MessageType DIGEST (no RSASSA-PSS verification of a prehash in OpenSSL's Node API); verify with MessageType RAW, or offline with the public key.`);
-  }
   try {
     if (algorithm === 'ED25519_SHA_512') return verifyEd25519(privateKeyPem, message, signature);
     if (algorithm === 'ED25519_PH_SHA_512') return verifyEd25519ph(privateKeyPem, message, signature);
     const hash = HASH_OF(algorithm);
     const key = createPublicKey(createPrivateKey(privateKeyPem));
     if (messageType === 'DIGEST') {
-      return algorithm.startsWith('ECDSA') ? verifyEcdsaDigest(spec, key, message, signature) : verifyPkcs1Digest(key, hash, message, signature);
+      if (algorithm.startsWith('ECDSA')) return verifyEcdsaDigest(spec, key, message, signature);
+      if (algorithm.startsWith('RSASSA_PSS')) return verifyPssDigest(key, hash, message, signature);
+      return verifyPkcs1Digest(key, hash, message, signature);
     }
     if (algorithm.startsWith('ECDSA')) return verify(hash, message, { key, dsaEncoding: 'der' }, signature);
     return verify(hash, message, { key, ...rsaPadding(algorithm, hash) }, signature);

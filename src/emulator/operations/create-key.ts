@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'crypto';
+import { assertImportableSpec } from '../byok/material-kinds';
 import { OperationContext } from '../context';
 import { KmsError } from '../errors';
 import { Input, optionalBoolean, optionalEnum, optionalString, optionalTags } from '../input';
@@ -48,10 +49,8 @@ export const createKey: Handler = (ctx, input) => {
     throw new KmsError('UnsupportedOperationException', `The emulator supports Origin AWS_KMS and EXTERNAL only. Received: ${origin}`);
   }
   const multiRegion = optionalBoolean(input, 'MultiRegion') ?? false;
-  // Imported material (BYOK): symmetric, single-Region keys here (KMS also imports HMAC, RSA and ECC material).
-  if (origin === 'EXTERNAL' && (keySpec !== 'SYMMETRIC_DEFAULT' || multiRegion)) {
-    throw new KmsError('UnsupportedOperationException', `The emulator imports key material into single-Region SYMMETRIC_DEFAULT keys only. Received: ${keySpec}${multiRegion ? ', MultiRegion' : ''}`);
-  }
+  // Imported material (BYOK): symmetric, HMAC, RSA and ECC keys, single- or multi-Region (byok/material-kinds.ts).
+  if (origin === 'EXTERNAL') assertImportableSpec(keySpec);
   const external = origin === 'EXTERNAL';
   const description = optionalString(input, 'Description', { min: 0, max: 8192 }) ?? '';
   const tags = optionalTags(input) ?? {};

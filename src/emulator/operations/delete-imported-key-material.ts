@@ -20,7 +20,9 @@ export const deleteImportedKeyMaterial: Handler = (ctx, input) => {
   const candidates = [...key.materials, ...(key.pendingRotation ? [key.pendingRotation] : [])];
   const material = requested === undefined ? currentMaterial(key) : candidates.find(m => keyMaterialId(m) === requested);
   if (!material) {
-    throw new KmsError('NotFoundException', requested === undefined ? `${key.arn} has no imported key material.` : `Key material ${requested} is not found for ${key.arn}.`);
+    throw requested === undefined
+      ? new KmsError('NotFoundException', `${key.arn} has no imported key material.`)
+      : new KmsError('NotFoundException', `Key material ${requested} is not found for ${key.arn}.`);
   }
   deleteMaterial(key, material.id);
   ctx.store.putKey(key);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'crypto';
+import { assertWrappingFits } from '../byok/material-kinds';
 import { ALGORITHM_SPEC_ENUM, assertImportable, WRAPPING_KEY_SPEC_ENUM } from '../byok/shared';
 import { newWrappingKey } from '../byok/wrapping';
 import { KmsError } from '../errors';
@@ -26,6 +27,7 @@ export const getParametersForImport: Handler = (ctx, input) => {
   if (algorithm === 'RSAES_PKCS1_V1_5' || algorithm === 'SM2PKE' || spec === 'SM2') {
     throw new KmsError('UnsupportedOperationException', `The emulator does not support WrappingAlgorithm ${algorithm} with WrappingKeySpec ${spec}.`);
   }
+  assertWrappingFits(key.keySpec, algorithm as WrappingAlgorithmName, spec as WrappingKeySpecName);
   const { publicKeyDer, privateKeyPem } = newWrappingKey(spec as WrappingKeySpecName);
   const token = randomBytes(64).toString('base64');
   const validTo = ctx.now() + IMPORT_PARAMETERS_VALID_MS;

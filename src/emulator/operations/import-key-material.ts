@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'crypto';
 import { importedMaterialId } from '../byok/material';
+import { importedSecret } from '../byok/material-kinds';
+import { assertNotReplicaForNewMaterial, stageOnReplicas } from '../byok/multi-region';
 import { assertImportable, EXPIRATION_MODEL_ENUM, IMPORT_TYPE_ENUM } from '../byok/shared';
 import { unwrapKeyMaterial } from '../byok/wrapping';
 import { DAY_MS } from '../clock';
@@ -10,8 +12,6 @@ import { KeyMaterial } from '../state';
 import { Handler } from './handler';
 import { keyFromInput } from './shared';
 
-/** Symmetric encryption key material is 256 bits. */
-export const SYMMETRIC_MATERIAL_BYTES = 32;
 /** `ValidTo` may be at most 365 days ahead. */
 export const MAX_VALID_TO_DAYS = 365;
 
@@ -20,6 +20,8 @@ export const MAX_VALID_TO_DAYS = 365;
  * `ImportType NEW_KEY_MATERIAL` into a key without material) makes it current and the key Enabled;
  * `NEW_KEY_MATERIAL` into a key with material stages it for RotateKeyOnDemand; `EXISTING_KEY_MATERIAL` (the
  * default after the first import) brings back material the key had, so ciphertext made under it decrypts again.
+ * HMAC and asymmetric keys take one material for life (byok/material-kinds.ts says what each spec takes); a
+ * multi-Region replica takes only its primary's material (byok/multi-region.ts).
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
  */
 export const importKeyMaterial: Handler = (ctx, input) => {
@@ -41,28 +43,35 @@ export const importKeyMaterial: Handler = (ctx, input) => {
   if (parameters.validTo <= ctx.now()) throw new KmsError('ExpiredImportTokenException', 'The import token has expired; call GetParametersForImport again.');
 
   const bytes = unwrapKeyMaterial(parameters.privateKey, parameters.wrappingAlgorithm, parameters.wrappingKeySpec, wrapped);
+  let canonical: Buffer | undefined;
   try {
-    if (bytes.length !== SYMMETRIC_MATERIAL_BYTES) {
-      throw new KmsError('IncorrectKeyMaterialException', `Symmetric key material must be ${SYMMETRIC_MATERIAL_BYTES} bytes. Received: ${bytes.length} bytes.`);
-    }
-    const id = importedMaterialId(key.keyId, bytes);
+    const imported = importedSecret(key.keySpec, bytes);
+    canonical = imported.canonical;
+    const id = importedMaterialId(key.keyId, canonical);
     const material: KeyMaterial = {
-      id, secret: bytes.toString('base64'), createdAt: ctx.now(), importState: 'IMPORTED', expirationModel, ...(validTo !== undefined ? { validTo } : {}),
+      id, secret: imported.secret, createdAt: ctx.now(), importState: 'IMPORTED', expirationModel, ...(validTo !== undefined ? { validTo } : {}),
     };
     const known = [...key.materials, ...(key.pendingRotation ? [key.pendingRotation] : [])].find(m => m.id === id);
     const type = importType ?? (key.materials.length === 0 && !key.pendingRotation ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
     if (type === 'NEW_KEY_MATERIAL') {
       if (requestedMaterialId !== undefined) throw new KmsError('ValidationException', 'KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL.');
+      assertNotReplicaForNewMaterial(ctx.store, key);
       if (known) throw new KmsError('IncorrectKeyMaterialException', 'This key material was already imported into this KMS key; import it with ImportType EXISTING_KEY_MATERIAL.');
       if (key.materials.length === 0) {
         key.materials.push(material);
         if (key.state === 'PendingImport') key.state = 'Enabled';
+      } else if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+        // KMS: "For asymmetric and HMAC keys, you cannot change the key material after the initial import."
+        throw new KmsError('IncorrectKeyMaterialException', `${key.arn} has KeySpec ${key.keySpec}, whose key material cannot change after the first import; reimport the same key material with ImportType EXISTING_KEY_MATERIAL.`);
       } else {
         key.pendingRotation = material; // current after RotateKeyOnDemand
+        if (key.multiRegionKeyType === 'PRIMARY') stageOnReplicas(ctx.store, key, material);
       }
     } else {
       if (!known || (requestedMaterialId !== undefined && requestedMaterialId !== keyMaterialId(known))) {
-        throw new KmsError('IncorrectKeyMaterialException', 'The key material is not the same key material that was previously imported into this KMS key.');
+        throw key.multiRegionKeyType === 'REPLICA'
+          ? new KmsError('IncorrectKeyMaterialException', 'The key material is not key material of this replica\'s primary key; a replica takes only the material imported into its primary.')
+          : new KmsError('IncorrectKeyMaterialException', 'The key material is not the same key material that was previously imported into this KMS key.');
       }
       reimport(key, { ...material, createdAt: known.createdAt, rotationType: known.rotationType });
     }
@@ -70,6 +79,7 @@ export const importKeyMaterial: Handler = (ctx, input) => {
     return { KeyId: key.arn, KeyMaterialId: keyMaterialId(material) };
   } finally {
     bytes.fill(0);
+    canonical?.fill(0);
   }
 };
 

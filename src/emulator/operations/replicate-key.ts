@@ -1,3 +1,4 @@
+import { replicaMaterialsOf } from '../byok/multi-region';
 import { KmsError } from '../errors';
 import { optionalString, optionalTags, requiredString } from '../input';
 import { keyMetadata } from '../metadata';
@@ -43,12 +44,15 @@ export const replicateKey: Handler = (ctx, input) => {
     rotation: { ...primary.rotation },
     materials: [...primary.materials],
     multiRegionKeyType: 'REPLICA',
+    importParameters: undefined,
+    // Imported material is not copied: the replica knows its primary's versions by id and awaits their import.
+    ...(primary.origin === 'EXTERNAL' ? replicaMaterialsOf(primary) : {}),
   };
   if (input.Policy !== undefined) assertPolicyKeepsCallerIn(ctx, replica, bypassOf(input));
   ctx.store.putKey(replica);
   // KMS answers while the replica is still being made: Creating, not yet enabled, without a current key
   // material, and without ReplicaTags. The emulator finishes it within the request, so the next call sees it
-  // Enabled (KMS takes a few seconds).
+  // Enabled (KMS takes a few seconds), or PendingImport for a key with imported material.
   const { CurrentKeyMaterialId: _current, ...metadata } = keyMetadata(replica, ctx.store);
   return {
     ReplicaKeyMetadata: { ...metadata, Enabled: false, KeyState: 'Creating' },

@@ -1,3 +1,4 @@
+import { rotateImportedMaterial } from '../byok/multi-region';
 import { KmsError } from '../errors';
 import { rotate } from '../lifecycle';
 import { Handler } from './handler';
@@ -21,9 +22,7 @@ export const rotateKeyOnDemand: Handler = (ctx, input) => {
     if (!key.pendingRotation) {
       throw new KmsError('KMSInvalidStateException', `${key.arn} has no key material pending rotation; import new key material with ImportType NEW_KEY_MATERIAL first.`);
     }
-    key.materials.push({ ...key.pendingRotation, rotationType: 'ON_DEMAND', createdAt: ctx.now() });
-    key.pendingRotation = undefined;
-    ctx.store.putKey(key);
+    rotateImportedMaterial(ctx.store, key, ctx.now()); // with its replicas, which must have it imported
     return { KeyId: key.arn };
   }
   rotate(ctx.store, key, ctx.now(), 'ON_DEMAND');

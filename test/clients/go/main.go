@@ -2,6 +2,8 @@
 // policies from Go would: it prints one JSON object of outcomes for the jest test to compare.
 //
 // Usage: kms-client ENDPOINT KEY_ID ACCESS_KEY SECRET
+//
+//	kms-client key-kinds ENDPOINT ACCESS_KEY SECRET   (key_kinds.go)
 package main
 
 import (
@@ -39,6 +41,11 @@ func code(err error) string {
 }
 
 func main() {
+	if len(os.Args) == 5 && os.Args[1] == "key-kinds" {
+		text, _ := json.Marshal(keyKinds(os.Args[2], os.Args[3], os.Args[4]))
+		fmt.Println(string(text))
+		return
+	}
 	if len(os.Args) != 5 {
 		fmt.Fprintln(os.Stderr, "usage: kms-client ENDPOINT KEY_ID ACCESS_KEY SECRET")
 		os.Exit(2)

@@ -1,4 +1,4 @@
-import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from 'crypto';
+import { createPublicKey, randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -9,22 +9,9 @@ import {
   RotateKeyOnDemandCommand, WrappingKeySpec,
 } from '@aws-sdk/client-kms';
 import { bytes, errorOf, startTestEmulator, TestEmulator, text } from '../support';
+import { wrap } from './byok-wrap';
 
 const DAY = 24 * 60 * 60 * 1000;
-
-/**
- * Wraps key material as a BYOK user does, with node:crypto alone (never the emulator's code): RSA-OAEP, or
- * RSA-OAEP of an ephemeral AES key followed by AES key wrap with padding (RFC 5649).
- * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-encrypt-key-material.html
- */
-function wrap(publicKeyDer: Uint8Array, algorithm: AlgorithmSpec, material: Buffer): Buffer {
-  const key = createPublicKey({ key: Buffer.from(publicKeyDer), format: 'der', type: 'spki' });
-  const oaep = (data: Buffer) => publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: algorithm.endsWith('SHA_1') ? 'sha1' : 'sha256' }, data);
-  if (algorithm.startsWith('RSAES_OAEP')) return oaep(material);
-  const aesKey = randomBytes(32);
-  const cipher = createCipheriv('id-aes256-wrap-pad', aesKey, Buffer.from('A65959A6', 'hex'));
-  return Buffer.concat([oaep(aesKey), cipher.update(material), cipher.final()]);
-}
 
 describe('imported key material (BYOK)', () => {
   let t: TestEmulator;
@@ -189,7 +176,7 @@ describe('imported key material (BYOK)', () => {
       expect((await stateOf(key.KeyId!)).KeyState).toBe('PendingImport');
     });
 
-    test('ValidTo rules; import into an AWS_KMS key; EXTERNAL for an asymmetric key', async () => {
+    test('ValidTo rules; import into an AWS_KMS key; EXTERNAL for a key spec whose material is not imported', async () => {
       const key = await externalKey();
       const expires = (validTo?: Date) => errorOf(importInto(key.KeyId!, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: validTo }));
       expect((await expires(undefined)).message).toBe('ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.');
@@ -201,8 +188,8 @@ describe('imported key material (BYOK)', () => {
       const own = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
       const refused = await errorOf(kms.send(new GetParametersForImportCommand({ KeyId: own.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })));
       expect(refused).toMatchObject({ name: 'UnsupportedOperationException' });
-      const rsa = await errorOf(kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })));
-      expect(rsa.name).toBe('UnsupportedOperationException');
+      const mlDsa = await errorOf(kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY' })));
+      expect(mlDsa).toMatchObject({ name: 'UnsupportedOperationException', message: 'The emulator does not import key material for KeySpec ML_DSA_65.' });
     });
   });
 });

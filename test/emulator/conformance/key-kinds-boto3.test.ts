@@ -19,15 +19,26 @@ const run = promisify(execFile);
   beforeAll(async () => { emulator = await startEmulator({ config: { principals: [ROOT] } }); });
   afterAll(() => emulator.stop());
 
-  test('digest ECDSA (secp256k1, P-384), Ed25519, ML-DSA-65, ECDH and ReEncrypt via RSA all check out', async () => {
+  test('digest ECDSA (secp256k1, P-384), Ed25519, ML-DSA-65 (RAW and EXTERNAL_MU), ECDH, ReEncrypt via RSA, an imported RSA key and PSS DIGEST Verify all check out', async () => {
     const { stdout } = await run(python!, [SCRIPT, emulator.endpoint, ROOT.accessKeyId, ROOT.secretAccessKey], { encoding: 'utf8' });
     expect(JSON.parse(stdout)).toEqual({
-      secp256k1Digest: true, p384Digest: true, ed25519: true, mlDsa65: true, mlDsa65Verify: true, ecdh: true, reEncryptRsa: true,
+      secp256k1Digest: true,
+      p384Digest: true,
+      ed25519: true,
+      mlDsa65: true,
+      mlDsa65Verify: true,
+      mlDsa65ExternalMu: true,
+      mlDsa65ExternalMuVerify: true,
+      ecdh: true,
+      reEncryptRsa: true,
+      byokRsaPublicKey: true,
+      pssDigestVerify: true,
+      pssDigestOtherSalt: false,
     });
   });
 });
 
 if (!python) {
   // eslint-disable-next-line no-console
-  console.warn('skipping boto3 key-kind checks: no python with boto3 and cryptography>=46 (test/clients/setup.sh, pip install cryptography)');
+  console.warn('skipping boto3 key-kind checks: no python with boto3 and cryptography>=46 (run test/clients/setup.sh)');
 }

@@ -106,19 +106,45 @@ describe('key kinds: digest signing, Ed25519, ML-DSA, key agreement, RSA ReEncry
   describe('RSASSA-PSS and PKCS#1 over a digest', () => {
     test.each([
       ['RSASSA_PSS_SHA_256', 'sha256'], ['RSASSA_PSS_SHA_384', 'sha384'], ['RSASSA_PSS_SHA_512', 'sha512'],
-    ] as Array<[SigningAlgorithmSpec, string]>)('%s: the signature of H(m) verifies over m with Node (salt = hash length)', async (algorithm, hash) => {
+    ] as Array<[SigningAlgorithmSpec, string]>)('%s: the signature of H(m) verifies over m with Node (salt = hash length), and KMS verifies it as RAW and as DIGEST', async (algorithm, hash) => {
       const key = await create('RSA_2048', 'SIGN_VERIFY');
       const message = bytes('container image manifest');
-      const signature = await signDigest(key.KeyId!, createHash(hash).update(message).digest(), algorithm);
+      const digest = createHash(hash).update(message).digest();
+      const signature = await signDigest(key.KeyId!, digest, algorithm);
       const publicKey = createPublicKey({ key: await publicKeyOf(key.KeyId!), format: 'der', type: 'spki' });
       const saltLength = createHash(hash).digest().length;
       expect(nodeVerify(hash, message, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature)).toBe(true);
-      // KMS's Verify takes the RAW message; a DIGEST Verify with PSS is a documented gap
       await t.kms.send(new VerifyCommand({ KeyId: key.KeyId, Message: message, Signature: signature, SigningAlgorithm: algorithm }));
-      const gap = await errorOf(t.kms.send(new VerifyCommand({
-        KeyId: key.KeyId, Message: createHash(hash).update(message).digest(), MessageType: 'DIGEST', Signature: signature, SigningAlgorithm: algorithm,
-      })));
-      expect(gap.name).toBe('UnsupportedOperationException');
+      const viaDigest = await t.kms.send(new VerifyCommand({ KeyId: key.KeyId, Message: digest, MessageType: 'DIGEST', Signature: signature, SigningAlgorithm: algorithm }));
+      expect(viaDigest.SignatureValid).toBe(true);
+      // AND a signature KMS made over the RAW message (OpenSSL's PSS) verifies given only its digest
+      const overRaw = (await t.kms.send(new SignCommand({ KeyId: key.KeyId, Message: message, SigningAlgorithm: algorithm }))).Signature!;
+      await t.kms.send(new VerifyCommand({ KeyId: key.KeyId, Message: digest, MessageType: 'DIGEST', Signature: overRaw, SigningAlgorithm: algorithm }));
+    });
+
+    test('PSS Verify over a digest refuses every changed input: a bit of the signature or digest, another key, a truncated signature', async () => {
+      // GIVEN an RSA key and its PSS signature over H(m) (another salt length and node:crypto's own signatures over
+      // RAW are checked with an imported key, whose private half the test holds: imported-key-kinds.test.ts)
+      const key = await create('RSA_2048', 'SIGN_VERIFY');
+      const message = bytes('release 1.2.3');
+      const digest = createHash('sha256').update(message).digest();
+      const good = await signDigest(key.KeyId!, digest, 'RSASSA_PSS_SHA_256');
+      const verifyDigest = (Message: Uint8Array, Signature: Uint8Array) => t.kms.send(new VerifyCommand({
+        KeyId: key.KeyId, Message, MessageType: 'DIGEST', Signature, SigningAlgorithm: 'RSASSA_PSS_SHA_256',
+      })).then(r => r.SignatureValid, (err: Error) => err.name);
+      expect(await verifyDigest(digest, good)).toBe(true);
+      // WHEN one bit (any of several positions) of the signature or the digest flips THEN KMSInvalidSignatureException
+      for (const bit of [0, 7, 1000, 2047]) expect(await verifyDigest(digest, flipBit(good, bit))).toBe('KMSInvalidSignatureException');
+      for (const bit of [0, 255]) expect(await verifyDigest(flipBit(digest, bit), good)).toBe('KMSInvalidSignatureException');
+      // AND a signature with KMS's layout but of another key, or truncated, does not verify either
+      const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      const strangers = nodeSign('sha256', message, { key: stranger, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      expect(await verifyDigest(digest, strangers)).toBe('KMSInvalidSignatureException');
+      expect(await verifyDigest(digest, good.subarray(1))).toBe('KMSInvalidSignatureException');
+      // AND a RAW verify of the digest (hashing it again) fails: the message type matters
+      const raw = await t.kms.send(new VerifyCommand({ KeyId: key.KeyId, Message: digest, Signature: good, SigningAlgorithm: 'RSASSA_PSS_SHA_256' }))
+        .then(() => 'valid', (err: Error) => err.name);
+      expect(raw).toBe('KMSInvalidSignatureException');
     });
 
     test('PKCS#1 v1.5 over a digest verifies with the openssl CLI', async () => {
@@ -339,3 +365,11 @@ describe('key kinds: digest signing, Ed25519, ML-DSA, key agreement, RSA ReEncry
     }
   });
 });
+
+/** A copy of `data` with one bit flipped (bit 0 is the lowest bit of the first byte). */
+function flipBit(data: Uint8Array, bit: number): Buffer {
+  const copy = Buffer.from(data);
+  const byte = Math.floor(bit / 8);
+  copy[byte] = copy[byte] ^ (2 ** (bit % 8)); // eslint-disable-line no-bitwise
+  return copy;
+}

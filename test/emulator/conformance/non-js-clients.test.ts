@@ -49,13 +49,23 @@ describe('non-JS clients against an emulator that enforces policies', () => {
   });
   afterAll(() => emulator.stop());
 
-  (clients.boto3 ? test : test.skip)('boto3 + the OpenSSL command line: imported key material (RSA_AES_KEY_WRAP_SHA_256, RSA_3072) works', async () => {
+  (clients.boto3 ? test : test.skip)('boto3 + the OpenSSL command line: imported key material (RSA_AES_KEY_WRAP_SHA_256, RSA_3072) works, rotates on demand; imported HMAC material; a multi-Region key and its replica', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gk-byok-py-'));
     try {
       const { stdout } = await run(PYTHON, [join(__dirname, '../../clients/boto3_byok.py'), emulator.endpoint, ROOT.accessKeyId, ROOT.secretAccessKey, dir], {
         encoding: 'utf8', env: isolatedEnv(),
       });
-      expect(JSON.parse(stdout)).toEqual({ before: 'PendingImport', after: 'Enabled', keyMaterialId: 64, roundTrip: 'from python' });
+      expect(JSON.parse(stdout)).toEqual({
+        replicaBeforeImport: 'PendingImport',
+        replicaDecrypts: 'across regions',
+        before: 'PendingImport',
+        after: 'Enabled',
+        keyMaterialId: 64,
+        roundTrip: 'from python',
+        pendingRotation: ['CURRENT', 'PENDING_ROTATION'],
+        rotatedToNew: true,
+        hmac: true,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
