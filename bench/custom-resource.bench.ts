@@ -1,8 +1,8 @@
 /**
  * The custom-resource handler's bundle against a bundle of the AWS Encryption SDK (@aws-crypto/client-node with its
- * KMS keyring) doing the same job: seal a 32-byte generated secret under a KMS key. Both are built here, the
- * handler with its own options (src/custom-resource/handler/bundle-options.ts), the ESDK with the same ones but the
- * handler's credential alias (minified, node22, ES modules first so both tree-shake), and measured in the same run:
+ * KMS keyring) doing the same job: seal a 32-byte generated secret under a KMS key. Both are built here with the
+ * handler's options (src/custom-resource/handler/bundle-options.ts: minified, node22, ES modules first so both
+ * tree-shake), and measured in the same run:
  * - minified size;
  * - cold init: a fresh `node` process that requires the bundle and handles the first event (ours: a Create of a
  *   GeneratedSecret answered to a local response URL; the ESDK: one encrypt), against the emulator, which is
@@ -40,8 +40,7 @@ const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
 exports.run = (keyId, plaintext, context) => encrypt(new KmsKeyringNode({ generatorKeyId: keyId }), plaintext, { encryptionContext: context });
 `);
   const esdk = join(dir, 'esdk.js');
-  const { alias: _handlerOnly, ...generic } = handlerBundleOptions(esdk);
-  buildSync({ ...generic, entryPoints: [esdkEntry] });
+  buildSync({ ...handlerBundleOptions(esdk), entryPoints: [esdkEntry] });
 
   const emulator = await startEmulator();
   const root = kmsClientFor(emulator, { region: 'eu-west-1' });

@@ -1,13 +1,22 @@
 import { spawn } from 'child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'fs';
+import { createServer } from 'http';
+import { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import {
+  DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand, KMSClient,
+  ReEncryptCommand,
+} from '@aws-sdk/client-kms';
 import { buildSync } from 'esbuild';
 import { createKey, ResponseServer } from './support';
 import { handlerBundleOptions } from '../../src/custom-resource/handler/bundle-options';
+import { isRetryable } from '../../src/custom-resource/handler/failure';
 import { fromLambdaEnvironment } from '../../src/custom-resource/handler/lambda-credentials';
-import { lambdaKmsClient } from '../../src/custom-resource/handler/lambda-kms';
+import { kmsEndpoint, LambdaKms, lambdaKmsClient } from '../../src/custom-resource/handler/lambda-kms';
 import { kmsClientFor, RunningEmulator, startEmulator } from '../../src/emulator';
+import { KmsAccessError } from '../../src/envelope';
+import { mapKmsError } from '../../src/envelope/kms';
 import { ensureHandlerBundle } from '../support/handler-bundle';
 
 describe('the Lambda KMS client', () => {
@@ -21,42 +30,136 @@ describe('the Lambda KMS client', () => {
     await expect(provider()).resolves.toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
   });
 
-  test('every setting comes from the environment Lambda sets, none from the SDK\'s provider chains', async () => {
-    const env = {
-      AWS_REGION: 'eu-central-1',
-      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret',
-      AWS_USE_FIPS_ENDPOINT: 'true',
-      AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4599',
-    };
-    const client = lambdaKmsClient(undefined, env);
-    const ofKey = lambdaKmsClient('ap-south-1', {});
+  test('endpoints of every partition, FIPS and dual-stack, are the ones the SDK\'s own rules give', () => {
+    const sdk = new KMSClient({ region: 'us-east-1' });
     try {
-      expect(await client.config.region()).toBe('eu-central-1');
-      expect(await ofKey.config.region()).toBe('ap-south-1');
-      expect(await client.config.useFipsEndpoint()).toBe(true);
-      expect(await ofKey.config.useFipsEndpoint()).toBe(false);
-      expect(await client.config.useDualstackEndpoint()).toBe(false);
-      expect(await client.config.maxAttempts()).toBe(1);
-      expect(await client.config.endpoint!()).toMatchObject({ hostname: '127.0.0.1', port: 4599, protocol: 'http:' });
-      expect(client.config.isCustomEndpoint).toBe(true);
-      expect(ofKey.config.isCustomEndpoint).toBe(false);
-      expect(await client.config.credentials()).toMatchObject({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+      const regions = ['us-east-1', 'eu-west-1', 'mx-central-1', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1', 'us-isof-south-1',
+        'eu-isoe-west-1', 'eusc-de-east-1', 'xx-future-1'];
+      for (const region of regions) {
+        for (const [fips, dualStack] of [[false, false], [true, false], [false, true], [true, true]]) {
+          const env = { AWS_USE_FIPS_ENDPOINT: String(fips), AWS_USE_DUALSTACK_ENDPOINT: String(dualStack) };
+          const resolved = sdk.config.endpointProvider({ Region: region, UseFIPS: fips, UseDualStack: dualStack } as never) as { url: URL };
+          const expected = resolved.url.href;
+          expect(`${region} ${fips} ${dualStack} ${new URL(kmsEndpoint(region, env)).href}`).toBe(`${region} ${fips} ${dualStack} ${expected}`);
+        }
+      }
+      expect(kmsEndpoint('eu-west-1', { AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:4599', AWS_ENDPOINT_URL: 'http://other' })).toBe('http://127.0.0.1:4599');
+      expect(kmsEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:4600' })).toBe('http://127.0.0.1:4600');
     } finally {
-      client.destroy();
-      ofKey.destroy();
+      sdk.destroy();
     }
+  });
+
+  test('the region is the target key\'s, else the function\'s; without either it says so', () => {
+    expect(lambdaKmsClient('ap-south-1', { AWS_REGION: 'eu-west-1' }).config.region).toBe('ap-south-1');
+    expect(lambdaKmsClient(undefined, { AWS_REGION: 'eu-west-1' }).config.region).toBe('eu-west-1');
+    expect(() => lambdaKmsClient(undefined, {})).toThrow('no region');
+  });
+
+  describe('against the emulator', () => {
+    let emulator: RunningEmulator;
+    let root: KMSClient;
+    let keyArn: string;
+    const clients: LambdaKms[] = [];
+    const client = (env: NodeJS.ProcessEnv = {}, endpoint = emulator.endpoint) => {
+      const c = new LambdaKms('eu-west-1', {
+        AWS_ENDPOINT_URL_KMS: endpoint, AWS_ACCESS_KEY_ID: 'AKIAEMULATORDEFAULT', AWS_SECRET_ACCESS_KEY: 'emulator-secret', ...env,
+      });
+      clients.push(c);
+      return c;
+    };
+    beforeAll(async () => {
+      emulator = await startEmulator();
+      root = kmsClientFor(emulator, { region: 'eu-west-1' });
+      keyArn = await createKey(root);
+    });
+    afterAll(async () => {
+      clients.forEach(c => c.destroy());
+      root.destroy();
+      await emulator.stop();
+    });
+
+    test('sends what the handler sends, bytes in and out, as KMS reads and answers them', async () => {
+      const kms = client();
+      const context = { app: 'lambda' };
+      const generated = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: context }));
+      expect(generated.Plaintext).toBeInstanceOf(Uint8Array);
+      expect(generated.Plaintext!.length).toBe(32);
+      expect(generated.KeyId).toBe(keyArn);
+      const unwrapped = await root.send(new DecryptCommand({ CiphertextBlob: generated.CiphertextBlob, EncryptionContext: context }));
+      expect(Buffer.from(unwrapped.Plaintext!).equals(Buffer.from(generated.Plaintext!))).toBe(true);
+      const encrypted = await kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('hello'), EncryptionContext: context }));
+      const moved = await kms.send(new ReEncryptCommand({
+        CiphertextBlob: encrypted.CiphertextBlob,
+        SourceKeyId: keyArn,
+        SourceEncryptionContext: context,
+        DestinationKeyId: keyArn,
+        DestinationEncryptionContext: context,
+      }));
+      expect(Buffer.from((await root.send(new DecryptCommand({ CiphertextBlob: moved.CiphertextBlob, EncryptionContext: context }))).Plaintext!).toString()).toBe('hello');
+      const withoutPlaintext = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyArn, KeySpec: 'AES_256' }));
+      expect(withoutPlaintext.CiphertextBlob!.length).toBeGreaterThan(32);
+      expect(withoutPlaintext).not.toHaveProperty('Plaintext');
+      await expect(kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).rejects.toThrow(TypeError);
+    });
+
+    test('KMS\'s errors come out named and with their status, as the envelope core and the retries read them', async () => {
+      const kms = client();
+      const disabled = await createKey(root);
+      await root.send(new DisableKeyCommand({ KeyId: disabled }));
+      const failure = (await kms.send(new GenerateDataKeyCommand({ KeyId: disabled, KeySpec: 'AES_256' })).catch(e => e)) as Error & { $metadata: object };
+      expect(failure).toMatchObject({ name: 'DisabledException', $metadata: { httpStatusCode: 400 } });
+      expect(mapKmsError(failure, disabled)).toBeInstanceOf(KmsAccessError);
+      expect(isRetryable(failure)).toBe(false);
+      const missing = `${keyArn.slice(0, -4)}0000`;
+      await expect(kms.send(new EncryptCommand({ KeyId: missing, Plaintext: Buffer.from('x') }))).rejects.toMatchObject({ name: 'NotFoundException' });
+      // A signature made with another secret is refused: the request is really signed (once principals are
+      // registered, the emulator checks signatures against their secrets)
+      emulator.addPrincipal({ arn: 'arn:aws:iam::000000000000:root', accessKeyId: 'AKIAEMULATORDEFAULT', secretAccessKey: 'emulator-secret' });
+      await expect(kms.send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x') }))).resolves.toBeDefined();
+      await expect(client({ AWS_SECRET_ACCESS_KEY: 'not-the-secret' }).send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x') })))
+        .rejects.toMatchObject({ name: expect.stringMatching(/Signature|Unrecognized/) });
+    });
+
+    test('throttling, a 5xx that is not KMS\'s JSON and a refused connection are all retryable', async () => {
+      const throttled = await startEmulator({ quotas: { scale: 0.00001 } });
+      const throttledRoot = kmsClientFor(throttled, { region: 'eu-west-1' });
+      const gateway = createServer((req, res) => req.resume().on('end', () => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>')));
+      await new Promise<void>(resolve => gateway.listen(0, '127.0.0.1', resolve));
+      try {
+        const key = await createKey(throttledRoot);
+        const kms = client({}, throttled.endpoint);
+        const results = await Promise.all(Array.from({ length: 8 }, () => kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key, KeySpec: 'AES_256' })).catch(e => e)));
+        const throttling = results.find(r => r instanceof Error);
+        expect(throttling).toMatchObject({ name: 'ThrottlingException' });
+        expect(isRetryable(throttling)).toBe(true);
+        const badGateway = await client({}, `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`)
+          .send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x') })).catch(e => e);
+        expect(badGateway).toMatchObject({ name: 'InternalFailure', $metadata: { httpStatusCode: 502 } });
+        expect(isRetryable(badGateway)).toBe(true);
+        const refused = await client({}, 'http://127.0.0.1:1').send(new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('x') })).catch(e => e);
+        expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+        expect(isRetryable(refused)).toBe(true);
+      } finally {
+        gateway.close();
+        throttledRoot.destroy();
+        await throttled.stop();
+      }
+    });
   });
 });
 
 describe('the bundle', () => {
-  test('leaves out the SDK\'s default credential chain and takes its ES modules', () => {
+  test('leaves out the SDK\'s client, its default credential chain and its CommonJS builds', () => {
     const result = buildSync({ ...handlerBundleOptions(), write: false, metafile: true });
-    const inputs = Object.keys(result.metafile!.inputs);
+    // What the output holds (a module esbuild read but tree-shook away contributes no bytes)
+    const output = Object.values(result.metafile!.outputs)[0];
+    const inputs = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file);
     expect(inputs.filter(i => /credential-provider-(node|ini|sso|process|web-identity|http)|nested-clients|token-providers/.test(i))).toEqual([]);
     expect(inputs).toEqual(expect.arrayContaining([expect.stringMatching(/src\/custom-resource\/handler\/lambda-credentials\.ts$/)]));
     expect(inputs.filter(i => i.includes('@aws-sdk/client-kms/dist-cjs'))).toEqual([]);
-    expect(inputs.some(i => i.includes('@aws-sdk/client-kms/dist-es'))).toBe(true);
+    expect(inputs.some(i => i.includes('@aws-sdk/client-kms/dist-es/commands'))).toBe(true);
+    expect(inputs.filter(i => /client-kms\/dist-es\/(KMSClient|runtimeConfig)|@smithy\/node-http-handler/.test(i))).toEqual([]);
   });
 
   describe('run as Lambda runs it: a fresh process with only the environment', () => {

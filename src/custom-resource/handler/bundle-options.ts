@@ -5,11 +5,8 @@
  *
  * What each choice buys, measured by the bench (docs/custom-resource.md, "The bundle"):
  * - `mainFields: ['module', 'main']`: the SDK's ES modules instead of its CommonJS builds, which esbuild can
- *   tree-shake (one `dist-cjs/index.js` per package cannot be: every protocol, codec and error class stays);
- * - `alias` of `@aws-sdk/credential-provider-node` to ./lambda-credentials.ts: the SDK's default credential
- *   chain (SSO, ini files, process, web identity, metadata services, and the STS, SSO and sign-in clients they
- *   carry) cannot be used in Lambda, where the execution role's credentials are in the environment; the client
- *   is given those explicitly (./lambda-kms.ts), so the chain is dead weight;
+ *   tree-shake (one `dist-cjs/index.js` per package cannot be: every protocol, codec and error class stays); the
+ *   handler keeps only the SDK's command classes and signer (./lambda-kms.ts says why not its client);
  * - minified, no legal comments, node22 (the function's runtime).
  * @module
  */
@@ -25,7 +22,6 @@ export interface HandlerBundleOptions {
   readonly minify: boolean;
   readonly legalComments: 'none';
   readonly mainFields: string[];
-  readonly alias: Record<string, string>;
   readonly logLevel: 'error';
   readonly outfile?: string;
 }
@@ -48,7 +44,6 @@ export function handlerBundleOptions(outfile?: string): HandlerBundleOptions {
     minify: true,
     legalComments: 'none',
     mainFields: ['module', 'main'],
-    alias: { '@aws-sdk/credential-provider-node': join(SOURCES, 'lambda-credentials.ts') },
     logLevel: 'error',
     ...(outfile ? { outfile } : {}),
   };

@@ -1,10 +1,7 @@
 /**
- * The handler's credentials: the execution role's, which Lambda puts in the environment of every invocation.
- *
- * This is also what the bundle gets in place of `@aws-sdk/credential-provider-node` (the `alias` in
- * ./bundle-options.ts): the SDK's default chain (SSO, ini files, process, web identity, container and instance
- * metadata, with the STS and SSO clients they carry) is a third of the client's bundle and can never be used in
- * Lambda, where the environment always holds the role's credentials.
+ * The handler's credentials: the execution role's, which Lambda puts in the environment of every invocation. The
+ * SDK's default chain (SSO, ini files, process, web identity, container and instance metadata, with the STS and
+ * SSO clients they carry) was a third of the bundle and can never be used in Lambda.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  * @module
  */
@@ -34,6 +31,3 @@ export function fromLambdaEnvironment(env: NodeJS.ProcessEnv = process.env): () 
     return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
   };
 }
-
-/** The export the SDK's runtime config imports from `@aws-sdk/credential-provider-node`, in the bundle only. */
-export const defaultProvider = () => fromLambdaEnvironment();
