@@ -80,7 +80,17 @@ describe('the Lambda KMS client', () => {
     });
 
     test('sends what the handler sends, bytes in and out, as KMS reads and answers them', async () => {
-      const kms = client();
+      // (with a session token, as Lambda's credentials always have: signed, as X-Amz-Security-Token)
+      const headers: Array<Record<string, unknown>> = [];
+      const kms = client({ AWS_SESSION_TOKEN: 'session-token-of-the-role' });
+      type Signer = { sign: (r: { headers: Record<string, unknown> }) => Promise<{ headers: Record<string, unknown> }> };
+      const sign = (kms as unknown as { signer: Signer }).signer;
+      const original = sign.sign.bind(sign);
+      sign.sign = async request => {
+        const signed = await original(request);
+        headers.push(signed.headers);
+        return signed;
+      };
       const context = { app: 'lambda' };
       const generated = await kms.send(new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: context }));
       expect(generated.Plaintext).toBeInstanceOf(Uint8Array);
@@ -101,6 +111,11 @@ describe('the Lambda KMS client', () => {
       expect(withoutPlaintext.CiphertextBlob!.length).toBeGreaterThan(32);
       expect(withoutPlaintext).not.toHaveProperty('Plaintext');
       await expect(kms.send(new DescribeKeyCommand({ KeyId: keyArn }))).rejects.toThrow(TypeError);
+      expect(headers.length).toBe(4);
+      for (const h of headers) {
+        expect(h).toMatchObject({ 'x-amz-security-token': 'session-token-of-the-role', 'content-length': expect.stringMatching(/^\d+$/) });
+        expect(String(h.authorization)).toMatch(/SignedHeaders=content-length;content-type;host;(x-amz-content-sha256;)?x-amz-date;x-amz-security-token;x-amz-target/);
+      }
     });
 
     test('KMS\'s errors come out named and with their status, as the envelope core and the retries read them', async () => {

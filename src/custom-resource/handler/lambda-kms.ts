@@ -63,7 +63,10 @@ export class LambdaKms implements KmsLike {
       hostname: url.hostname,
       port: url.port ? Number(url.port) : undefined,
       path: url.pathname,
-      headers: { 'host': url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` },
+      // An explicit length, signed, as the SDK sends it (node:http would otherwise send the body chunked).
+      headers: {
+        'host': url.host, 'content-type': 'application/x-amz-json-1.1', 'content-length': String(Buffer.byteLength(body)), 'x-amz-target': `TrentService.${operation}`,
+      },
       body,
     }));
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
