@@ -187,10 +187,11 @@ project.addTask('compare:guards', {
 
 // The custom-resource handler (src/custom-resource/handler) is bundled once, at build time, into the package:
 // users' synths only point an asset at lib/custom-resource/handler/bundle (no Docker, no bundling there).
-// test/support/handler-bundle.ts builds the same bundle for tests with the same options.
+// The esbuild options live in src/custom-resource/handler/bundle-options.ts (read here compiled, from lib/, by
+// projenrc/bundle-handler.js); the tests (test/support/handler-bundle.ts) and the bench build with them too.
 const bundleHandler = project.addTask('bundle:handler', {
   description: 'Bundle the custom-resource handler with esbuild into lib/custom-resource/handler/bundle',
-  exec: 'esbuild src/custom-resource/handler/index.ts --bundle --platform=node --target=node22 --minify --legal-comments=none --outfile=lib/custom-resource/handler/bundle/index.js',
+  exec: 'node projenrc/bundle-handler.js lib/custom-resource/handler/bundle/index.js',
 });
 project.postCompileTask.spawn(bundleHandler);
 

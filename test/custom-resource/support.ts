@@ -6,13 +6,13 @@ import { KmsLike } from '../../src/envelope';
 
 /**
  * A local HTTP server standing for CloudFormation's pre-signed response URL: records every body PUT to it and can
- * be told to fail the next N requests (with a status, or by dropping the connection).
+ * be told to fail the next N requests (with a status, by dropping the connection, or by never answering).
  */
 export class ResponseServer {
   public readonly bodies: string[] = [];
   public readonly received: CustomResourceResponse[] = [];
   public failNext = 0;
-  public failWith: number | 'drop' = 500;
+  public failWith: number | 'drop' | 'hang' = 500;
   public contentTypes: Array<string | undefined> = [];
   private server?: Server;
   private port = 0;
@@ -28,7 +28,7 @@ export class ResponseServer {
         if (this.failNext > 0) {
           this.failNext--;
           if (this.failWith === 'drop') req.socket.destroy();
-          else res.writeHead(this.failWith).end();
+          else if (this.failWith !== 'hang') res.writeHead(this.failWith).end();
           return;
         }
         this.received.push(JSON.parse(body));
@@ -44,7 +44,9 @@ export class ResponseServer {
   }
 
   public async stop(): Promise<void> {
-    await new Promise<void>(resolve => this.server?.close(() => resolve()));
+    const closed = new Promise<void>(resolve => this.server?.close(() => resolve()));
+    this.server?.closeAllConnections();
+    await closed;
   }
 
   public last(): CustomResourceResponse {
@@ -71,7 +73,7 @@ export function eventOf(
     StackId: 'arn:aws:cloudformation:eu-west-1:000000000000:stack/app/11111111-2222-3333-4444-555555555555',
     RequestId: `request-${++requests}`,
     LogicalResourceId: 'Value1A2B3C4D',
-    ResourceType: `Custom::GuardedKeys${properties.Kind}`,
+    ResourceType: `Custom::GuardedKeys${typeof properties.Kind === 'string' ? properties.Kind : 'Unknown'}`,
     ...extra,
     ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:000000000000:function:handler', ...properties },
   };

@@ -18,10 +18,13 @@ describe('integ: SealedValue, GeneratedSecret and DataKey deployed into the emul
   let envelope: string;
   const deployments: LocalDeployment[] = [];
   const logs: string[] = [];
+  /** Everything the suite saw: the templates deployed, each event sent to the handler, each response body PUT. */
+  const seen: string[] = [];
 
   const templateOf = (options: ValuesAppOptions, edit?: (t: any) => void) => {
     const template = buildValuesApp(options, new App({ context: { 'aws:cdk:enable-path-metadata': true } })).synth().getStackByName('Values').template;
     edit?.(template);
+    seen.push(JSON.stringify(template));
     return template;
   };
   const deploy = async (template: unknown) => {
@@ -40,6 +43,7 @@ describe('integ: SealedValue, GeneratedSecret and DataKey deployed into the emul
   beforeAll(async () => {
     ensureHandlerBundle();
     localCustomResourceFaults.log = line => logs.push(line);
+    localCustomResourceFaults.exchange = (event, bodies) => seen.push(JSON.stringify(event), ...bodies);
     emulator = await startEmulator();
     // GIVEN the keys deployed, and a value sealed by the Sealer role (as `guarded-keys seal` would)
     const keysOnly = await deploy(templateOf({}));
@@ -48,6 +52,7 @@ describe('integ: SealedValue, GeneratedSecret and DataKey deployed into the emul
   });
   afterAll(async () => {
     delete localCustomResourceFaults.log;
+    delete localCustomResourceFaults.exchange;
     deployments.forEach(d => d.close());
     await emulator.stop();
   });
@@ -145,10 +150,14 @@ describe('integ: SealedValue, GeneratedSecret and DataKey deployed into the emul
     await expect(deploy(template)).rejects.toThrow(/malformed envelope/);
   });
 
-  test('no secret of the suite appears in any handler log line', () => {
+  test('no secret of the suite appears in any handler log line, template, event or response body', () => {
     expect(logs.length).toBeGreaterThan(10);
-    for (const secret of [SECRET, first.secret, first.dataKey.toString('base64'), first.dataKey.toString('hex')]) {
+    expect(seen.filter(text => text.includes('"RequestType"')).length).toBeGreaterThan(10);
+    expect(seen.filter(text => text.includes('"Status":"FAILED"')).length).toBeGreaterThan(3);
+    const forms = (text: string) => [text, Buffer.from(text).toString('base64'), Buffer.from(text).toString('hex')];
+    for (const secret of [...forms(SECRET), ...forms(first.secret), first.dataKey.toString('base64'), first.dataKey.toString('hex')]) {
       expect(logs.filter(line => line.includes(secret))).toEqual([]);
+      expect(seen.filter(text => text.includes(secret))).toEqual([]);
     }
   });
 

@@ -8,10 +8,10 @@
  * failed Create, since no value lives outside the stack.
  * @module
  */
-import { KMSClient } from '@aws-sdk/client-kms';
 import { Deadline } from './deadline';
 import { CustomResourceEvent, CustomResourceResponse, ENVELOPE_ATTRIBUTE, LambdaContextLike, MAX_RESPONSE_BYTES } from './event';
 import { ResourceFailure, safeText, toFailure } from './failure';
+import { lambdaKmsClient } from './lambda-kms';
 import { ResponseSender, sendResponse } from './respond';
 import { produce, stableId } from './values';
 import { KmsLike } from '../../envelope';
@@ -38,8 +38,7 @@ export function createHandler(deps: HandlerDependencies = {}): CustomResourceHan
   const kmsFor = deps.kms ?? ((region: string | undefined) => {
     const id = region ?? '';
     let client = clients.get(id);
-    // One attempt per call: the handler retries itself, within the time the Lambda has left.
-    if (!client) clients.set(id, client = new KMSClient({ region, maxAttempts: 1 }));
+    if (!client) clients.set(id, client = lambdaKmsClient(region));
     return client;
   });
   const log = deps.log ?? ((line: string) => console.log(line));

@@ -38,7 +38,7 @@ export async function sendResponse(
     const left = budgetMs();
     if (left <= 0) throw new Error(`response not delivered: ${describe(last)}`);
     try {
-      const status = await sender(url, body, Math.min(left, 10_000));
+      const status = await sender(url, body, attemptTimeout(left));
       if (status >= 200 && status < 300) return attempt;
       last = `HTTP ${status}`;
       if (status === 403) throw new Error(`response refused: HTTP ${status}`);
@@ -50,6 +50,14 @@ export async function sendResponse(
     if (wait >= budgetMs()) throw new Error(`response not delivered after ${attempt} attempts: ${describe(last)}`);
     await sleep(wait);
   }
+}
+
+/**
+ * One attempt's time: at most 10 s, and at most half of what is left (but a second at least), so an attempt that
+ * hangs never takes the time a second one needs: a hung PUT with little time left is tried again, not waited out.
+ */
+function attemptTimeout(leftMs: number): number {
+  return Math.min(leftMs, 10_000, Math.max(1_000, leftMs / 2));
 }
 
 function describe(err: unknown): string {

@@ -20,6 +20,8 @@ export const localCustomResourceFaults: {
   failResponses?: number;
   /** Log lines the handler wrote, for tests that scan them. */
   log?: (line: string) => void;
+  /** Each event sent to the handler with every body PUT to its response URL, for tests that scan them. */
+  exchange?: (event: CustomResourceEvent, responseBodies: string[]) => void;
 } = {};
 
 /**
@@ -60,6 +62,7 @@ async function invoke(ctx: ResourceContext, requestType: CustomResourceEvent['Re
     });
     const end = Date.now() + HANDLER_TIMEOUT_MS;
     await handler(event, { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) });
+    localCustomResourceFaults.exchange?.(event, server.bodies());
     const response = server.response();
     if (!response) throw Object.assign(new Error('the handler sent no response (CloudFormation would wait an hour, then fail)'), { name: 'NoResponse' });
     if (response.Status !== 'SUCCESS') throw Object.assign(new Error(response.Reason ?? 'FAILED without a reason'), { name: 'CustomResourceFailed' });
@@ -96,14 +99,18 @@ function loadBundle(): typeof createHandler {
   }
 }
 
-/** The pre-signed response URL: records the last body PUT to it; fails the first `failures` with a 500. */
-async function responseServer(failures: number): Promise<{ url: string; response(): CustomResourceResponse | undefined; close(): Promise<void> }> {
+/** The pre-signed response URL: records every body PUT to it and the last one accepted; fails the first `failures` with a 500. */
+async function responseServer(failures: number): Promise<{
+  url: string; response(): CustomResourceResponse | undefined; bodies(): string[]; close(): Promise<void>;
+}> {
   let last: CustomResourceResponse | undefined;
+  const bodies: string[] = [];
   let toFail = failures;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
     req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
       if (toFail > 0) {
         toFail--;
         res.writeHead(500).end();
@@ -122,6 +129,7 @@ async function responseServer(failures: number): Promise<{ url: string; response
   return {
     url: `http://127.0.0.1:${port}/cloudformation-response?X-Amz-Signature=local`,
     response: () => last,
+    bodies: () => [...bodies],
     close: () => new Promise<void>(resolve => server.close(() => resolve())),
   };
 }
