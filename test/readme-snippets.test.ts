@@ -9,7 +9,8 @@ import { kmsClientFor, RunningEmulator, startEmulator } from '../src/emulator';
 import { open, seal } from '../src/envelope';
 
 /**
- * Every ```ts snippet of README.md and docs/ is run by a test, or says why not. The comment right above a snippet
+ * Every ```ts snippet of README.md and docs/ is run by a test, or says why not; the run ones (and the README blocks
+ * the other tests run) are type-checked as a user's file too. The comment right above a snippet
  * decides:
  * - a marker of another test: `quickstart:start` (test/readme.test.ts), `jest-example:start`
  *   (test/readme-jest.test.ts), `example:start` / `checks:start` (test/docs/integrations.test.ts);
@@ -162,6 +163,33 @@ const FIXTURES: Record<string, () => Fixture> = {
   },
 };
 
+/**
+ * The types of what each fixture provides, for the type check: a snippet is compiled as a user's file would be, so
+ * a misspelt option (which running would silently ignore) fails too.
+ */
+const DECLARATIONS: Record<string, string> = {
+  'envelope': `import { KMSClient } from '@aws-sdk/client-kms';
+declare const kms: KMSClient, keyArn: string, otherKeyArn: string, plaintext: Uint8Array;`,
+  'self-contained': '',
+  'cdk-out': '',
+  'open-value': '',
+};
+
+/**
+ * A snippet as a TypeScript file of this repository: its imports on top (the package's paths pointed at src/), the
+ * rest in an async function, so its top-level awaits compile in a CommonJS project. A snippet that exports stays a
+ * module as written.
+ */
+function asTypeCheckedFile(code: string, declarations: string): string {
+  const source = ts.createSourceFile('snippet.ts', code, ts.ScriptTarget.ES2022, true);
+  const imports = source.statements.filter(ts.isImportDeclaration).map(i => i.getText(source)
+    .replace(/(['"])cdk-guarded-keys(?:\/lib)?(\/[^'"]*)?\1/, (_m, q, sub) => `${q}../src${sub ?? ''}${q}`));
+  const rest = source.statements.filter(st => !ts.isImportDeclaration(st)).map(st => st.getFullText(source)).join('');
+  const exports = source.statements.some(st => ts.canHaveModifiers(st) && ts.getModifiers(st)?.some(m => m.kind === ts.SyntaxKind.ExportKeyword));
+  const body = exports ? rest : `export async function snippet(): Promise<void> {\n${rest}\n}`;
+  return `${imports.join('\n')}\n${declarations}\n${body}\n`;
+}
+
 /** The package's import paths resolve to this repository's sources, as in the other README tests. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the snippet's own imports, resolved as a user's would be
 const load = (name: string) => require(name.replace(/^cdk-guarded-keys(\/lib)?/, '../src'));
@@ -194,6 +222,29 @@ describe('the ts snippets of README.md and docs/', () => {
       const test = join(ROOT, OTHER_TESTS[s.marker!]);
       expect(existsSync(test) && readFileSync(test, 'utf8').includes(s.marker!.replace(':start', ''))).toBe(true);
     }
+  });
+
+  test('every run snippet, and the README blocks the other tests run, type-check as written', () => {
+    const typeChecked = snippets.filter(x => x.marker?.startsWith('run:') || x.marker === 'quickstart:start' || x.marker === 'jest-example:start');
+    const files = new Map(typeChecked.map((snippet, i) => {
+      const fixture = snippet.marker!.startsWith('run:') ? snippet.marker!.replace(/^run:\s*/, '') : '';
+      return [join(ROOT, 'test', `__snippet_${i}.ts`), { snippet, text: asTypeCheckedFile(snippet.code, DECLARATIONS[fixture] ?? '') }] as const;
+    }));
+    const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.dev.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const options = { ...parsed.options, noEmit: true, noUnusedLocals: false, isolatedModules: false };
+    const host = ts.createCompilerHost(options);
+    const getSourceFile = host.getSourceFile;
+    host.getSourceFile = (file, language, onError) => {
+      const virtual = files.get(file);
+      return virtual ? ts.createSourceFile(file, virtual.text, language) : getSourceFile.call(host, file, language, onError);
+    };
+    const fileExists = host.fileExists;
+    host.fileExists = file => files.has(file) || fileExists.call(host, file);
+    const program = ts.createProgram([...files.keys()], options, host);
+    const problems = [...files].flatMap(([file, { snippet }]) => ts.getPreEmitDiagnostics(program, program.getSourceFile(file))
+      .map(d => `${snippet.where}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`));
+    expect(problems).toEqual([]);
+    expect(files.size).toBe(runHere.length + 2);
   });
 
   test.each(notRun.map(s => [s.where, s.marker!.replace(/^not-run:\s*/, '')]))('%s is not run: %s', (_where, reason) => {
