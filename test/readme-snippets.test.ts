@@ -37,7 +37,7 @@ function snippetsOf(file: string): Snippet[] {
   const lines = readFileSync(file, 'utf8').split('\n');
   const found: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() !== '```ts') continue;
+    if (!/^```ts(\s|$)/.test(lines[i].trim())) continue;
     let end = i + 1;
     while (end < lines.length && lines[end].trim() !== '```') end++;
     let above = i - 1;

@@ -13,8 +13,8 @@ import { validationError } from '../private/errors';
  * @example
  * const key = new GuardedKey(this, 'AppKey', { admins: [operators], strict: true });
  * const props: SealedValueProps = {
- *   // guarded-keys seal --key alias/sealing --context app=billing < password.txt | base64 -w0 > secrets/db-password.b64
- *   envelope: fs.readFileSync('secrets/db-password.b64', 'utf8').trim(),
+ *   // guarded-keys seal --key alias/sealing --context app=billing < password.txt | base64 -w0
+ *   envelope: sealedPassword,
  *   targetKey: key,
  *   encryptionContext: { app: 'billing' },
  * };
@@ -54,8 +54,8 @@ export interface SealedValueProps {
  * @example
  * const key = new GuardedKey(this, 'AppKey', { admins: [operators], strict: true });
  * const password = new SealedValue(this, 'DbPassword', {
- *   // guarded-keys seal --key alias/sealing --context app=billing < password.txt | base64 -w0 > secrets/db-password.b64
- *   envelope: fs.readFileSync('secrets/db-password.b64', 'utf8').trim(),
+ *   // guarded-keys seal --key alias/sealing --context app=billing < password.txt | base64 -w0
+ *   envelope: sealedPassword,
  *   targetKey: key,
  *   encryptionContext: { app: 'billing' },
  * });

@@ -4,27 +4,17 @@ import * as ts from 'typescript';
 
 /**
  * Every class and every props interface that src/index.ts exports has an `@example` in its JSDoc (jsii carries it
- * into the .jsii manifest, and jsii-docgen shows it in API.md), and every example compiles as written, in a fixture
- * like jsii-rosetta's: inside the constructor of a Stack, with the names below declared.
+ * into the .jsii manifest, and jsii-docgen shows it in API.md), and every example compiles as written, in the fixture
+ * jsii-rosetta uses (rosetta/default.ts-fixture): inside the constructor of a Stack, with a few names declared.
  */
 const ROOT = join(__dirname, '..', '..');
 const FIXTURE_DIR = join(ROOT, 'test', 'docs');
 
-/** What an example may use without declaring it: the stack is `this`; these are declared around it. */
-const FIXTURE_HEAD = `
-import { App, Aspects, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
-import * as fs from 'fs';
-declare const app: App;
-/** Any role or function of the app. */
-declare const appRole: iam.IRole, operators: iam.IRole, ingestRole: iam.IRole, analyticsRole: iam.IRole, fn: lambda.Function;
-/** A stack in another region of the same app (crossRegionReferences: true). */
-declare const replicaStack: Stack;
-`;
+/**
+ * The fixture jsii-rosetta compiles every example in (for the Python, Java and Go docs): the example replaces its
+ * `/// here` line; the package's own name points at the sources.
+ */
+const FIXTURE = readFileSync(join(ROOT, 'rosetta', 'default.ts-fixture'), 'utf8').replace(/'cdk-guarded-keys'/g, "'../../src'");
 
 function compilerOptions(): ts.CompilerOptions {
   const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.dev.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
@@ -39,11 +29,10 @@ interface Documented {
 
 /**
  * The exported declarations of the jsii entry point, found by following its `export *` lines (syntax only, so no
- * type checker is built for it): classes and `*Props` interfaces with their examples, and every exported name.
+ * type checker is built for it): classes and `*Props` interfaces with their examples.
  */
-function entryPointExports(): { documented: Documented[]; names: string[] } {
+function entryPointExports(): { documented: Documented[] } {
   const documented: Documented[] = [];
-  const names: string[] = [];
   const visit = (file: string) => {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
     for (const statement of source.statements) {
@@ -54,13 +43,8 @@ function entryPointExports(): { documented: Documented[]; names: string[] } {
       }
       const exported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some(m => m.kind === ts.SyntaxKind.ExportKeyword);
       if (!exported) continue;
-      if (ts.isVariableStatement(statement)) {
-        names.push(...statement.declarationList.declarations.map(d => d.name.getText(source)));
-        continue;
-      }
       const named = statement as ts.DeclarationStatement;
-      if (!named.name) continue;
-      names.push(named.name.text);
+      if (ts.isVariableStatement(statement) || !named.name) continue;
       const kind = ts.isClassDeclaration(statement) ? 'class' : ts.isInterfaceDeclaration(statement) && named.name.text.endsWith('Props') ? 'props' : undefined;
       if (!kind) continue;
       const examples = ts.getJSDocTags(statement).filter(t => t.tagName.text === 'example').map(t => ts.getTextOfJSDocComment(t.comment) ?? '');
@@ -68,15 +52,20 @@ function entryPointExports(): { documented: Documented[]; names: string[] } {
     }
   };
   visit(join(ROOT, 'src', 'index.ts'));
-  return { documented, names };
+  return { documented };
 }
 
 describe('API examples', () => {
   const options = compilerOptions();
-  const { documented, names } = entryPointExports();
+  const { documented } = entryPointExports();
 
   test('the entry point exports the constructs and their props', () => {
     expect(documented.map(d => d.name)).toEqual(expect.arrayContaining(['GuardedKey', 'GuardedKeyProps', 'SealedValue', 'DataKeyProps', 'KeyGuard']));
+  });
+
+  test('the fixture imports every exported class and props interface, so any example may use them', () => {
+    const missing = documented.filter(d => !new RegExp(`\\b${d.name}\\b`).test(FIXTURE.split('/// here')[0]));
+    expect(missing.map(d => d.name)).toEqual([]);
   });
 
   test.each(documented.map(d => [d.kind, d.name, d] as const))('%s %s has an @example', (_kind, _name, d) => {
@@ -90,15 +79,8 @@ describe('API examples', () => {
     for (const d of documented) {
       d.examples.forEach((example, i) => {
         const body = example.split('\n').map(line => `    ${line}`).join('\n');
-        files.set(join(FIXTURE_DIR, `__example_${d.name}_${i}.ts`), `${FIXTURE_HEAD}
-import { ${names.join(', ')} } from '../../src';
-export class Fixture extends Stack {
-  constructor(scope: Construct, id: string) {
-    super(scope, id);
-${body}
-  }
-}
-`);
+        expect(FIXTURE).toContain('/// here');
+        files.set(join(FIXTURE_DIR, `__example_${d.name}_${i}.ts`), FIXTURE.replace(/^ *\/\/\/ here$/m, body));
         bodies.set(join(FIXTURE_DIR, `__example_${d.name}_${i}.ts`), example);
       });
     }
