@@ -13,6 +13,7 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildValuesApp, VALUES_CONTEXT, ValuesAppOptions } from './integ.values';
 import { RunningEmulator } from '../src/emulator';
 import { EnvelopeError, KmsAccessError, open, seal } from '../src/envelope';
+import { wipe } from '../src/envelope/bytes';
 import { deployLocally, LocalDeployment } from '../src/local';
 
 /** The value the demo seals: it stands for a password a team commits, sealed, to its repository. */
@@ -86,10 +87,14 @@ export async function openValues(deployment: LocalDeployment): Promise<OpenAttem
         const { plaintext } = await open(envelope, {
           kms: deployment.clientFor(principal), expect: { keyIds: [targetKey], encryptionContext: VALUES_CONTEXT },
         });
-        if (value.id === 'DatabasePassword' && Buffer.from(plaintext).toString() !== DEMO_SECRET) {
-          throw new Error(`${name} opened ${value.id} to something else than the sealed value`);
+        try {
+          if (value.id === 'DatabasePassword' && Buffer.from(plaintext).toString() !== DEMO_SECRET) {
+            throw new Error(`${name} opened ${value.id} to something else than the sealed value`);
+          }
+          attempts.push({ value: value.id, principal: name, bytes: plaintext.length });
+        } finally {
+          wipe(plaintext); // the demo shows only that it opened, and its length
         }
-        attempts.push({ value: value.id, principal: name, bytes: plaintext.length });
       } catch (err) {
         if (!(err instanceof EnvelopeError)) throw err;
         attempts.push({ value: value.id, principal: name, refused: shortReason(err) });
