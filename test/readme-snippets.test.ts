@@ -245,7 +245,7 @@ describe('the ts snippets of README.md and docs/', () => {
       .map(d => `${snippet.where}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`));
     expect(problems).toEqual([]);
     expect(files.size).toBe(runHere.length + 2);
-  });
+  }, 180_000); // a TypeScript program over aws-cdk-lib's types: seconds alone, more on a shared machine
 
   test.each(notRun.map(s => [s.where, s.marker!.replace(/^not-run:\s*/, '')]))('%s is not run: %s', (_where, reason) => {
     expect(reason.length).toBeGreaterThan(20);

@@ -96,5 +96,5 @@ describe('API examples', () => {
     const problems = [...files.keys()].flatMap(file => ts.getPreEmitDiagnostics(examples, examples.getSourceFile(file)).map(d =>
       `${file.replace(`${FIXTURE_DIR}/`, '')}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}\n${bodies.get(file)}`));
     expect(problems).toEqual([]);
-  });
+  }, 180_000); // a TypeScript program over aws-cdk-lib's types: seconds alone, more on a shared machine
 });

@@ -15,7 +15,7 @@ describe('npm run demo', () => {
   beforeAll(async () => {
     ensureHandlerBundle();
     summary = await runDemo(text => { output += text; });
-  }, 120_000);
+  }, 240_000); // the whole demo: three apps deployed and measured (about 12 s alone)
 
   test(`no line is wider than ${DEMO_WIDTH} columns`, () => {
     const wide = output.split('\n').filter(line => Buffer.byteLength(line) > DEMO_WIDTH);
