@@ -8,7 +8,7 @@ import * as ts from 'typescript';
  * in a user's test file. The package's import paths resolve to this repository's sources.
  */
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-const block = /<!-- jest-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- jest-example:end -->/.exec(readme)?.[1];
+const block = /<!-- jest-example:start -->\s*```ts[^\n]*\n([\s\S]*?)```\s*<!-- jest-example:end -->/.exec(readme)?.[1];
 
 const SOURCES: Record<string, string> = {
   'cdk-guarded-keys': '../src',

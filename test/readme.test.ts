@@ -7,7 +7,7 @@ import * as ts from 'typescript';
 /** The README quick start must work as written: this runs the block between the quickstart markers. */
 describe('README quick start', () => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const block = /<!-- quickstart:start -->\s*```ts\n([\s\S]*?)```\s*<!-- quickstart:end -->/.exec(readme)?.[1];
+  const block = /<!-- quickstart:start -->\s*```ts[^\n]*\n([\s\S]*?)```\s*<!-- quickstart:end -->/.exec(readme)?.[1];
 
   test('exists', () => {
     expect(block).toBeDefined();

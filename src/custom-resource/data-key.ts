@@ -4,7 +4,14 @@ import { Construct } from 'constructs';
 import { PROPS } from './handler/event';
 import { checkEncryptionContext, checkGeneration, ValueResource } from './value-resource';
 
-/** Properties of a {@link DataKey}. */
+/**
+ * Properties of a {@link DataKey}.
+ *
+ * @example
+ * const key = new GuardedKey(this, 'AppKey', { admins: [operators] });
+ * const props: DataKeyProps = { targetKey: key, encryptionContext: { app: 'billing', purpose: 'records' }, generation: 2 };
+ * new DataKey(this, 'RecordsKey', props).grantOpen(fn);
+ */
 export interface DataKeyProps {
   /** The key the data key is generated under. Changing it rewraps the same data key to the new key. */
   readonly targetKey: kms.IKey;
@@ -33,6 +40,12 @@ export interface DataKeyProps {
  * A 256-bit data key made by KMS GenerateDataKeyWithoutPlaintext, so the deploy-time Lambda never sees it,
  * returned as a data-key envelope that `open` reads (its plaintext is the data key).
  * @resource Custom::GuardedKeysDataKey
+ *
+ * @example
+ * const key = new GuardedKey(this, 'AppKey', { admins: [operators], strict: true });
+ * const records = new DataKey(this, 'RecordsKey', { targetKey: key, encryptionContext: { app: 'billing' } });
+ * records.grantOpen(fn);                           // the app opens it once, then encrypts records locally
+ * fn.addEnvironment('RECORDS_KEY', records.envelope);
  */
 export class DataKey extends Construct {
   /** The data-key envelope (base64), a token. */

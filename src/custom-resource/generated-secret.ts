@@ -7,7 +7,22 @@ import { MAX_ALPHABET, MAX_SECRET_LENGTH, MIN_ALPHABET, MIN_SECRET_LENGTH } from
 import { checkEncryptionContext, checkGeneration, ValueResource } from './value-resource';
 import { validationError } from '../private/errors';
 
-/** Properties of a {@link GeneratedSecret}. */
+/**
+ * Properties of a {@link GeneratedSecret}.
+ *
+ * @example
+ * // A key migration: the secret moves to the new key (one ReEncrypt) and keeps its value.
+ * const oldKey = new GuardedKey(this, 'AppKey', { admins: [operators] });
+ * const newKey = new MultiRegionKey(this, 'AppKeyMultiRegion', { admins: [operators] });
+ * const props: GeneratedSecretProps = {
+ *   targetKey: newKey,
+ *   previousTargetKeys: [oldKey],
+ *   encryptionContext: { app: 'billing' },
+ *   length: 64,
+ *   alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789',
+ * };
+ * new GeneratedSecret(this, 'ApiToken', props).grantOpen(fn);
+ */
 export interface GeneratedSecretProps {
   /** The key the secret is sealed under. Changing it rewraps the same secret to the new key. */
   readonly targetKey: kms.IKey;
@@ -56,6 +71,17 @@ export interface GeneratedSecretProps {
  * A random secret generated inside the deploy-time Lambda and sealed under the target key: it never appears in a
  * template, a log, a response or a CloudFormation event.
  * @resource Custom::GuardedKeysGeneratedSecret
+ *
+ * @example
+ * const key = new GuardedKey(this, 'AppKey', { admins: [operators], strict: true });
+ * const session = new GeneratedSecret(this, 'SessionSecret', {
+ *   targetKey: key,
+ *   encryptionContext: { app: 'billing' },
+ *   length: 48,
+ *   generation: 1,                                 // change it to get a new secret
+ * });
+ * session.grantOpen(fn);
+ * fn.addEnvironment('SESSION_SECRET', session.envelope);
  */
 export class GeneratedSecret extends Construct {
   /** The envelope of the secret (base64), a token. */

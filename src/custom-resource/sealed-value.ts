@@ -7,7 +7,19 @@ import { checkEncryptionContext, ValueResource } from './value-resource';
 import { parseEnvelope, ParsedEnvelope } from '../envelope/format';
 import { validationError } from '../private/errors';
 
-/** Properties of a {@link SealedValue}. */
+/**
+ * Properties of a {@link SealedValue}.
+ *
+ * @example
+ * const key = new GuardedKey(this, 'AppKey', { admins: [operators], strict: true });
+ * const props: SealedValueProps = {
+ *   // guarded-keys seal --key alias/sealing --context app=billing < password.txt | base64 -w0
+ *   envelope: sealedPassword,
+ *   targetKey: key,
+ *   encryptionContext: { app: 'billing' },
+ * };
+ * new SealedValue(this, 'DbPassword', props).grantOpen(fn);
+ */
 export interface SealedValueProps {
   /**
    * The envelope made by `guarded-keys seal` under a sealing key, in base64 (`guarded-keys seal ... | base64 -w0`):
@@ -38,6 +50,17 @@ export interface SealedValueProps {
  * A value sealed ahead of time (`guarded-keys seal`) and rewrapped to a target key at deploy time with one KMS
  * ReEncrypt: no plaintext exists in the template, the pipeline or the handler.
  * @resource Custom::GuardedKeysSealedValue
+ *
+ * @example
+ * const key = new GuardedKey(this, 'AppKey', { admins: [operators], strict: true });
+ * const password = new SealedValue(this, 'DbPassword', {
+ *   // guarded-keys seal --key alias/sealing --context app=billing < password.txt | base64 -w0
+ *   envelope: sealedPassword,
+ *   targetKey: key,
+ *   encryptionContext: { app: 'billing' },
+ * });
+ * password.grantOpen(fn);                          // kms:Decrypt on the key, with the value's context only
+ * fn.addEnvironment('DB_PASSWORD', password.envelope);
  */
 export class SealedValue extends Construct {
   /** The envelope under the target key (base64), a token for environment variables, parameters and outputs. */

@@ -6,6 +6,13 @@ import { CfnTemplate, SUPPRESSIONS_METADATA } from './template-source';
 
 /**
  * Options for the {@link KeyGuard}.
+ *
+ * @example
+ * Aspects.of(app).add(new KeyGuard({
+ *   rotationMaxDays: 180,
+ *   requiredTags: ['owner'],
+ *   allowedRegions: ['eu-west-1', 'eu-central-1'],
+ * }));
  */
 export interface KeyGuardProps {
   /**

@@ -8,6 +8,10 @@ import { GuardTemplate, readGuardTemplates } from './template-source';
 
 /**
  * Options for the {@link GuardedKeysValidationPlugin}.
+ *
+ * @example
+ * // guard.json: severities, the rotation maximum, required tags, suppressions with their reasons (docs/guard-rules.md)
+ * new App({ policyValidationBeta1: [new GuardedKeysValidationPlugin({ configFile: 'guard.json' })] });
  */
 export interface GuardedKeysValidationPluginProps {
   /**

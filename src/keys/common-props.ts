@@ -3,6 +3,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
  * Properties every guarded key has, whatever its kind.
+ *
+ * @example
+ * // Every guarded key kind takes these: who administers, how use is narrowed, strict mode, deletion.
+ * new SigningKey(this, 'ReleaseSigning', {
+ *   description: 'signs release artifacts',
+ *   aliases: ['release/signing'],
+ *   admins: [operators],
+ *   strict: true,
+ *   pendingWindow: Duration.days(30),
+ *   signers: [ingestRole],
+ *   verifiers: [appRole],
+ * });
  */
 export interface GuardedKeyCommonProps {
   /**

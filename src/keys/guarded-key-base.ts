@@ -22,6 +22,13 @@ import { validationError, validationErrorFor } from '../private/errors';
  * plain `IKey`. Its policy lives elsewhere, so nothing here can keep admins and users apart, narrow use or add
  * strict denies; its `grant*` methods write unnarrowed IAM statements only, as aws-cdk-lib's do. Guard such keys
  * where they are defined (a GuardedKey in their own stack), or check their templates with `KeyGuard`.
+ *
+ * @example
+ * // Code that takes any guarded key kind: its grants keep admins and users apart and keep the key's narrowing.
+ * function allowDecrypt(key: GuardedKeyBase, role: iam.IRole): void {
+ *   key.grantDecrypt(role);
+ * }
+ * allowDecrypt(new GuardedKey(this, 'DataKey', { admins: [operators], viaServices: ['s3'] }), appRole);
  */
 export abstract class GuardedKeyBase extends kms.Key {
   /**

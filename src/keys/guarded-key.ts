@@ -12,6 +12,17 @@ const DEFAULT_ROTATION = Duration.days(365);
 
 /**
  * Properties of a {@link GuardedKey}.
+ *
+ * @example
+ * // Strict mode: the ingest role only encrypts, the app only decrypts, and no IAM policy can widen that.
+ * const props: GuardedKeyProps = {
+ *   aliases: ['data/ingest'],
+ *   admins: [operators],
+ *   encryptors: [ingestRole],
+ *   decryptors: [appRole],
+ *   strict: true,
+ * };
+ * new GuardedKey(this, 'IngestKey', props);
  */
 export interface GuardedKeyProps extends GuardedKeyCommonProps {
   /**
@@ -69,6 +80,18 @@ export interface GuardedKeyProps extends GuardedKeyCommonProps {
  * separation and narrowing as its props.
  *
  * @resource AWS::KMS::Key
+ *
+ * @example
+ * const key = new GuardedKey(this, 'CustomerData', {
+ *   aliases: ['data/customers'],
+ *   admins: [operators],                        // manage, never use
+ *   users: [appRole],                           // use, never manage
+ *   viaServices: ['s3'],                        // only through S3 in this region
+ *   requiredEncryptionContext: { tenant: '*' }, // every request names a tenant
+ *   rotationPeriod: Duration.days(180),
+ * });
+ * const bucket = new s3.Bucket(this, 'Bucket', { encryptionKey: key });
+ * bucket.grantRead(analyticsRole);              // decrypt only, with the same narrowing
  */
 export class GuardedKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: GuardedKeyProps = {}) {
@@ -84,6 +107,11 @@ export class GuardedKey extends GuardedKeyBase {
  * other regions with `GuardedReplicaKey`.
  *
  * @resource AWS::KMS::Key
+ *
+ * @example
+ * // The primary here; a replica in a stack of another region (created with crossRegionReferences: true).
+ * const primary = new MultiRegionKey(this, 'DataKey', { aliases: ['app/data'], admins: [operators], users: [appRole], viaServices: ['s3'] });
+ * new GuardedReplicaKey(replicaStack, 'DataKeyReplica', { primary, aliases: ['app/data'] });
  */
 export class MultiRegionKey extends GuardedKey {
   constructor(scope: Construct, id: string, props: GuardedKeyProps = {}) {

@@ -16,6 +16,10 @@ export const IMPORT_STATEMENT_SIDS = {
 
 /**
  * Properties of an {@link ImportedKey}.
+ *
+ * @example
+ * const props: ImportedKeyProps = { admins: [operators], importers: [ingestRole], decryptors: [appRole] };
+ * new ImportedKey(this, 'ByokArchive', props);
  */
 export interface ImportedKeyProps extends GuardedKeyCommonProps {
   /**
@@ -71,6 +75,16 @@ export interface ImportedKeyProps extends GuardedKeyCommonProps {
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
  * @resource AWS::KMS::Key
+ *
+ * @example
+ * // The key is created without material; the importer role brings it (GetParametersForImport, ImportKeyMaterial).
+ * new ImportedKey(this, 'ByokKey', {
+ *   aliases: ['data/byok'],
+ *   admins: [operators],
+ *   importers: [ingestRole],
+ *   users: [appRole],
+ *   viaServices: ['s3'],
+ * });
  */
 export class ImportedKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: ImportedKeyProps = {}) {

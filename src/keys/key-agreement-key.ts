@@ -10,6 +10,10 @@ export const KEY_AGREEMENT_KEY_SPECS: readonly kms.KeySpec[] = [kms.KeySpec.ECC_
 
 /**
  * Properties of a {@link KeyAgreementKey}.
+ *
+ * @example
+ * const props: KeyAgreementKeyProps = { keySpec: kms.KeySpec.ECC_NIST_P384, admins: [operators], derivers: [appRole] };
+ * new KeyAgreementKey(this, 'SessionAgreement', props);
  */
 export interface KeyAgreementKeyProps extends GuardedKeyCommonProps {
   /**
@@ -47,6 +51,15 @@ export interface KeyAgreementKeyProps extends GuardedKeyCommonProps {
  *
  * @resource AWS::KMS::Key
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+ *
+ * @example
+ * // The app derives shared secrets (DeriveSharedSecret); the ingest role may only read the public key.
+ * new KeyAgreementKey(this, 'DeviceAgreement', {
+ *   keySpec: kms.KeySpec.ECC_NIST_P256,
+ *   admins: [operators],
+ *   derivers: [appRole],
+ *   publicKeyReaders: [ingestRole],
+ * });
  */
 export class KeyAgreementKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: KeyAgreementKeyProps = {}) {

@@ -7,6 +7,18 @@ import { validationErrorFor } from '../private/errors';
 
 /**
  * Properties of a {@link KeyPattern}: what a platform team fixes for every key made from it.
+ *
+ * @example
+ * const pii = new KeyPattern({
+ *   name: 'pii',
+ *   admins: [operators],
+ *   viaServices: ['s3', 'dynamodb'],
+ *   requiredEncryptionContext: { tenant: '*' },
+ *   strict: true,
+ *   maxRotationPeriod: Duration.days(180),
+ *   tags: { classification: 'pii' },
+ * });
+ * pii.create(this, 'CustomerKey', { users: [appRole] });
  */
 export interface KeyPatternProps {
   /**
@@ -108,8 +120,8 @@ export const PATTERN_NARROWABLE_SETTINGS = ['viaServices', 'callerAccounts', 're
  * may narrow further; anything that would widen the pattern fails synth naming the prop.
  *
  * @example
- * // in the platform team's library
- * export const PII_KEYS = new KeyPattern({ name: 'pii', viaServices: ['s3', 'dynamodb'], strict: true, requiredEncryptionContext: { tenant: '*' } });
+ * // in the platform team's library (exported from it)
+ * const PII_KEYS = new KeyPattern({ name: 'pii', viaServices: ['s3', 'dynamodb'], strict: true, requiredEncryptionContext: { tenant: '*' } });
  * // in an application
  * PII_KEYS.create(this, 'CustomerKey', { users: [appRole] });
  */

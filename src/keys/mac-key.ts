@@ -10,6 +10,10 @@ export const MAC_KEY_SPECS: readonly kms.KeySpec[] = [kms.KeySpec.HMAC_224, kms.
 
 /**
  * Properties of a {@link MacKey}.
+ *
+ * @example
+ * const props: MacKeyProps = { keySpec: kms.KeySpec.HMAC_512, admins: [operators], generators: [ingestRole], verifiers: [appRole] };
+ * new MacKey(this, 'TokenMac', props);
  */
 export interface MacKeyProps extends GuardedKeyCommonProps {
   /**
@@ -42,6 +46,15 @@ export interface MacKeyProps extends GuardedKeyCommonProps {
  * keys, so this key does not pretend to: rotate by creating a new key and moving an alias to it.
  *
  * @resource AWS::KMS::Key
+ *
+ * @example
+ * // Webhooks are signed by the ingest role and checked by the app; neither can do the other's part.
+ * new MacKey(this, 'WebhookMac', {
+ *   keySpec: kms.KeySpec.HMAC_256,
+ *   admins: [operators],
+ *   generators: [ingestRole],
+ *   verifiers: [appRole],
+ * });
  */
 export class MacKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: MacKeyProps = {}) {

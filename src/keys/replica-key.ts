@@ -12,6 +12,11 @@ import { validationErrorFor } from '../private/errors';
 
 /**
  * Properties of a {@link GuardedReplicaKey}.
+ *
+ * @example
+ * const primary = new MultiRegionKey(this, 'DataKey', { admins: [operators], users: [appRole] });
+ * const props: GuardedReplicaKeyProps = { primary, aliases: ['app/data'], pendingWindow: Duration.days(30) };
+ * new GuardedReplicaKey(replicaStack, 'DataKeyReplica', props);
  */
 export interface GuardedReplicaKeyProps {
   /**
@@ -79,6 +84,13 @@ export interface GuardedKeyReference {
  * `crossRegionReferences: true`, and CDK deploys the primary's stack first.
  *
  * @resource AWS::KMS::ReplicaKey
+ *
+ * @example
+ * // In a stack of another region (crossRegionReferences: true): the primary's admins, users and narrowing,
+ * // with kms:ViaService naming the replica's region.
+ * const primary = new MultiRegionKey(this, 'DataKey', { admins: [operators], users: [appRole], viaServices: ['s3'] });
+ * const replica = new GuardedReplicaKey(replicaStack, 'DataKeyReplica', { primary, aliases: ['app/data'] });
+ * new s3.Bucket(replicaStack, 'ReplicaBucket', { encryptionKey: replica });
  */
 export class GuardedReplicaKey extends Resource implements kms.IKey {
   /** @attribute */

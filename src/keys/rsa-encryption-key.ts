@@ -11,6 +11,10 @@ export const RSA_ENCRYPTION_KEY_SPECS: readonly kms.KeySpec[] = [kms.KeySpec.RSA
 
 /**
  * Properties of an {@link RsaEncryptionKey}.
+ *
+ * @example
+ * const props: RsaEncryptionKeyProps = { keySpec: kms.KeySpec.RSA_4096, admins: [operators], encryptors: [ingestRole], decryptors: [appRole] };
+ * new RsaEncryptionKey(this, 'ArchiveKey', props);
  */
 export interface RsaEncryptionKeyProps extends GuardedKeyCommonProps {
   /**
@@ -50,6 +54,15 @@ export interface RsaEncryptionKeyProps extends GuardedKeyCommonProps {
  * rotation for asymmetric keys: rotate by creating a new key and moving an alias to it.
  *
  * @resource AWS::KMS::Key
+ *
+ * @example
+ * // Partners encrypt with the public key outside AWS; only the app decrypts, inside.
+ * new RsaEncryptionKey(this, 'EscrowKey', {
+ *   keySpec: kms.KeySpec.RSA_3072,
+ *   admins: [operators],
+ *   encryptors: [ingestRole],
+ *   decryptors: [appRole],
+ * });
  */
 export class RsaEncryptionKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: RsaEncryptionKeyProps = {}) {

@@ -30,6 +30,16 @@ export enum NewerSigningKeySpec {
 
 /**
  * Properties of a {@link SigningKey}.
+ *
+ * @example
+ * // A post-quantum signing key (ML-DSA), set on the CfnKey where aws-cdk-lib's KeySpec lacks it.
+ * const props: SigningKeyProps = {
+ *   newerKeySpec: NewerSigningKeySpec.ML_DSA_65,
+ *   admins: [operators],
+ *   signers: [ingestRole],
+ *   verifiers: [appRole],
+ * };
+ * new SigningKey(this, 'ArtifactSigning', props);
  */
 export interface SigningKeyProps extends GuardedKeyCommonProps {
   /**
@@ -75,6 +85,15 @@ export interface SigningKeyProps extends GuardedKeyCommonProps {
  * moving an alias to it (verifiers keep the old key's public key for old signatures).
  *
  * @resource AWS::KMS::Key
+ *
+ * @example
+ * const key = new SigningKey(this, 'ReleaseSigning', {
+ *   keySpec: kms.KeySpec.ECC_NIST_P256,
+ *   aliases: ['release/signing'],
+ *   admins: [operators],
+ *   signers: [ingestRole],   // kms:Sign only
+ * });
+ * key.grantVerify(appRole);  // kms:Verify and kms:GetPublicKey only
  */
 export class SigningKey extends GuardedKeyBase {
   constructor(scope: Construct, id: string, props: SigningKeyProps = {}) {

@@ -12,6 +12,13 @@ export interface AccessOptions {
   readonly encryptionContext?: Record<string, string>;
   /** `aws:SourceIp` of the request. */
   readonly sourceIp?: string;
+  /**
+   * The other key of a ReEncrypt check: the destination of `kms:ReEncryptFrom`, the source of `kms:ReEncryptTo`. KMS
+   * asks for ReEncryptFrom on the source and ReEncryptTo on the destination, so a principal allowed only one of them
+   * on a key (a deploy-time rewrap) is measured against a key where it has the other.
+   * @default - the key itself (the check then needs both on it)
+   */
+  readonly counterpartKey?: string | DeployedKey;
 }
 
 /** The answer to "may this principal do this to this key?", found by making the real request. */
@@ -66,9 +73,12 @@ export async function checkAccess(
       }
       case 'kms:ReEncryptFrom':
       case 'kms:ReEncryptTo': {
-        const { CiphertextBlob } = await probe.send(new EncryptCommand({ KeyId: k.arn, Plaintext: message, EncryptionContext: context }));
+        const other = options.counterpartKey === undefined ? k
+          : typeof options.counterpartKey === 'string' ? deployment.key(options.counterpartKey) : options.counterpartKey;
+        const [from, to] = action === 'kms:ReEncryptFrom' ? [k, other] : [other, k];
+        const { CiphertextBlob } = await probe.send(new EncryptCommand({ KeyId: from.arn, Plaintext: message, EncryptionContext: context }));
         await client.send(new ReEncryptCommand({
-          CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: k.arn, DestinationEncryptionContext: context,
+          CiphertextBlob, SourceEncryptionContext: context, DestinationKeyId: to.arn, DestinationEncryptionContext: context,
         }));
         break;
       }

@@ -1,21 +1,25 @@
-import { AccessOptions, checkAccess } from './access';
-import { DeployedKey, DeployedResource, LocalDeployment } from './deployment';
+import { AccessOptions, CheckableAction, checkAccess } from './access';
+import { DeployedKey, DeployedPrincipal, DeployedResource, LocalDeployment } from './deployment';
 import { serviceModelFor } from './services';
 import { UseMode } from './services/types';
 import { checkServiceUse, ServiceUseResult } from './services/use';
 import { AccessRow, KeyAccessMatrix, RowNarrowing } from '../policy/access-matrix';
 import { Capability } from '../policy/kms-actions';
 
-/** The request that exercises each capability. */
-const ACTION_OF: Partial<Record<Capability, string>> = {
-  administer: 'kms:UpdateKeyDescription',
-  encrypt: 'kms:Encrypt',
-  decrypt: 'kms:Decrypt',
-  grant: 'kms:CreateGrant',
-  describe: 'kms:DescribeKey',
-  sign: 'kms:Sign',
-  verify: 'kms:Verify',
-  mac: 'kms:GenerateMac',
+/**
+ * The requests that exercise each capability, tried in order until one is allowed: the capability is the union of its
+ * actions (kms-actions.ts), and a statement may allow only some of them (a deploy-time handler may GenerateDataKey
+ * and ReEncryptTo, never Encrypt; it may ReEncryptFrom an old key, never Decrypt it).
+ */
+const ACTIONS_OF: Partial<Record<Capability, readonly CheckableAction[]>> = {
+  administer: ['kms:UpdateKeyDescription'],
+  encrypt: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptTo'],
+  decrypt: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+  grant: ['kms:CreateGrant'],
+  describe: ['kms:DescribeKey'],
+  sign: ['kms:Sign'],
+  verify: ['kms:Verify'],
+  mac: ['kms:GenerateMac'],
 };
 
 /** One measured cell: what the policy model says, and what the emulator answered to a real request. */
@@ -46,16 +50,38 @@ export async function measureAccessMatrix(deployment: LocalDeployment, matrix: K
   for (const principal of deployment.principals.filter(p => p.account === key.account)) {
     const name = principal.path ?? principal.logicalId;
     for (const capability of capabilities) {
-      const action = ACTION_OF[capability];
-      if (!action) continue;
+      const actions = ACTIONS_OF[capability];
+      if (!actions) continue;
       const allowing = matrix.rows.find(r => r.effect === 'Allow' && r.capabilities.includes(capability) && samePrincipal(r.principal, name));
       const denying = matrix.rows.find(r => r.effect === 'Deny' && r.capabilities.includes(capability) && denies(r, name));
       const options = allowing ? optionsFrom(allowing.narrowing) : {};
-      const result = await checkAccess(deployment, principal, action, key, options);
-      cells.push({ principal: name, capability, options, expected: allowing !== undefined && denying === undefined, measured: result.allowed });
+      const measured = await anyAllowed(deployment, principal, actions, key, options);
+      cells.push({ principal: name, capability, options, expected: allowing !== undefined && denying === undefined, measured });
     }
   }
   return { key: `${stack}/${matrix.logicalId}`, cells };
+}
+
+/**
+ * Whether any of the actions is allowed. A ReEncrypt action is tried with the key on both ends, then with each other
+ * key of the account and region at the other end, since KMS asks for the other half of the pair there.
+ */
+async function anyAllowed(
+  deployment: LocalDeployment, principal: DeployedPrincipal, actions: readonly CheckableAction[], key: DeployedKey, options: AccessOptions,
+): Promise<boolean> {
+  const others = deployment.keys.filter(k => k !== key && k.account === key.account && k.region === key.region);
+  for (const action of actions) {
+    const counterparts = action === 'kms:ReEncryptFrom' || action === 'kms:ReEncryptTo' ? [key, ...others] : [key];
+    for (const counterpartKey of counterparts) {
+      try {
+        if ((await checkAccess(deployment, principal, action, key, { ...options, counterpartKey })).allowed) return true;
+      } catch (err) {
+        // Another key that cannot take part in a ReEncrypt (an asymmetric key) is no pairing to try; the key itself is.
+        if (counterpartKey === key) throw err;
+      }
+    }
+  }
+  return false;
 }
 
 /** Renders measured cells as a table; a disagreement with the policy model is marked `!!`. */

@@ -1,6 +1,7 @@
-import { KeyAccessMatrix, renderAccessMatrix } from './access-matrix';
+import { AccessRow, KeyAccessMatrix, renderAccessMatrix } from './access-matrix';
 import { AccessChange } from './access-matrix-diff';
-import { CAPABILITIES } from './kms-actions';
+import { Capability, CAPABILITIES } from './kms-actions';
+import { textWidth, wrapText } from '../private/wrap-text';
 
 /**
  * The access matrix rendered for people: a fixed-width table for terminals, Markdown for a pull-request comment,
@@ -27,6 +28,37 @@ export function renderAccessChanges(changes: readonly AccessChange[], format: Ma
   if (format === 'markdown') return markdownTable(header.map((h, i) => (i === 0 ? 'change' : h)), rows.map(r => [r[0] === '+' ? 'added' : 'removed', ...r.slice(1)]));
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map(r => r[i].length)));
   return [header, ...rows].map(r => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+/**
+ * Renders a matrix as a fixed-width table no wider than `width`: the full table when it fits; otherwise the
+ * principal, effect and capability columns stay a table, and each row's source and conditions follow it on indented
+ * lines, wrapped (a strict key's deny conditions name whole role ARNs, which no column could hold).
+ */
+export function renderAccessMatrixWithin(matrix: KeyAccessMatrix, width: number): string {
+  const full = renderAccessMatrix(matrix);
+  if (full.split('\n').every(line => textWidth(line) <= width)) return full;
+  const [title] = full.split('\n');
+  const used = CAPABILITIES.filter(c => matrix.rows.some(r => r.capabilities.includes(c)));
+  const table = [
+    ['principal', 'effect', ...used],
+    ...matrix.rows.map(r => [r.principal, r.effect.toLowerCase(), ...used.map(c => capabilityCell(r, c))]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map(row => row[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  // Only a width narrower than the principal and capability columns wraps the table rows themselves.
+  const lines = [title, line(table[0]), widths.map(w => '-'.repeat(w)).join('  ')].flatMap(l => wrapText(l, width, '  '));
+  matrix.rows.forEach((row, i) => {
+    lines.push(...wrapText(line(table[i + 1]), width, '  '));
+    const because = row.conditions.length ? `${row.source}: ${row.conditions.join('; ')}` : row.source;
+    lines.push(...wrapText(`    ${because}`, width, '      '));
+  });
+  return lines.join('\n');
+}
+
+function capabilityCell(row: AccessRow, capability: Capability): string {
+  if (!row.capabilities.includes(capability)) return '-';
+  return row.effect === 'Allow' ? 'yes' : 'DENY';
 }
 
 function markdownMatrix(matrix: KeyAccessMatrix): string {
