@@ -1,4 +1,6 @@
 import { AuditTrail } from './audit/trail';
+import { DecisionCache } from './authz/decision-cache';
+import { evaluateAuthorization, evaluateWithLookup } from './authz/evaluate';
 import { Authorizer, AuthorizationDecision, AuthorizationRequest } from './authz/types';
 import { Clock } from './clock';
 import { IdentityRegistry } from './identity';
@@ -23,6 +25,8 @@ export const DECISION_LOG_SIZE = 1000;
 /** Everything the operations share: state, time, identities, authorization and its log. */
 export class EmulatorCore {
   private readonly log: RecordedDecision[] = [];
+  /** The built-in evaluator's decisions, reused while nothing they depend on has changed (authz/decision-cache.ts). */
+  public readonly decisionCache: DecisionCache;
 
   constructor(
     public readonly store: Store,
@@ -32,7 +36,17 @@ export class EmulatorCore {
     private readonly debug: boolean,
     /** Every request, CloudTrail-shaped (audit/). */
     public readonly audit: AuditTrail = new AuditTrail(),
-  ) {}
+  ) {
+    this.decisionCache = new DecisionCache(() => store.generation);
+  }
+
+  /**
+   * Decides one request: through the decision cache when the authorizer is the built-in evaluator (whose inputs
+   * the cache knows), else by calling the authorizer, which may read anything.
+   */
+  public decide(request: AuthorizationRequest): AuthorizationDecision {
+    return this.authorizer === evaluateAuthorization ? this.decisionCache.decide(request, evaluateWithLookup) : this.authorizer(request);
+  }
 
   /** Records a decision (bounded), and prints it when debugging. */
   public record(decision: RecordedDecision): void {
