@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import { createCipheriv, createHash, createHmac, randomBytes } from 'crypto';
+import { join } from 'path';
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
 import { startTestEmulator } from './support';
@@ -93,4 +95,25 @@ describe('emulator hot path', () => {
       }
     });
   });
+
+  test('starting the emulator loads no @noble module; the first signature over a digest does', () => {
+    const script = `
+      const { generateKeyPairSync } = require('crypto');
+      require('./src/emulator/server').startEmulator().then(async emulator => {
+        const before = Object.keys(require.cache).filter(k => k.includes('@noble')).length;
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+        require('./src/emulator/crypto/ecdsa-digest').signEcdsaDigest('ECC_NIST_P256', privateKey, new Uint8Array(32));
+        const after = Object.keys(require.cache).filter(k => k.includes('@noble')).length;
+        await emulator.stop();
+        process.stdout.write(JSON.stringify({ before, after }));
+      });
+    `;
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json' },
+    });
+    expect(result.stderr).toBe('');
+    const { before, after } = JSON.parse(result.stdout);
+    expect(before).toBe(0);
+    expect(after).toBeGreaterThan(0);
+  }, 30_000);
 });
