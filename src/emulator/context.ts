@@ -155,8 +155,11 @@ export class OperationContext {
   public authorize(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): void {
     const request = this.authorizationRequest(action, key, options);
     const decision = this.core.decide(request);
+    const at = this.now();
     this.core.record({
-      time: new Date(this.now()).toISOString(),
+      get time() {
+        return new Date(at).toISOString(); // made when read: the log is read rarely, written on every request
+      },
       operation: this.request.operation,
       action,
       caller: this.request.caller.arn,
