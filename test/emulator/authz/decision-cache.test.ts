@@ -84,6 +84,18 @@ describe('decision cache', () => {
     expect(cache.decide(requestOf(caller(alice.arn, []), sameKeyPolicy, {}), evaluateWithLookup).allowed).toBe(false);
   });
 
+  test('keeps at most its bound of entries, the oldest going first', () => {
+    // GIVEN a cache bounded to 2 (caller, action, operation, resource) combinations
+    const cache = new DecisionCache(() => 0, 2);
+    const alice = caller(undefined, [policyOf({ Effect: 'Allow', Action: 'kms:*', Resource: '*' })]);
+    const policy = policyOf(trustAccount);
+    const on = (n: number) => requestOf(alice, policy, {}, { resourceArn: `${KEY_ARN}${n}`, key: { arn: `${KEY_ARN}${n}`, accountId: ACCOUNT, region: 'eu-west-1', policy } });
+    // WHEN three keys are used, then the first and the third again
+    [1, 2, 3, 1, 3].forEach(n => expect(cache.decide(on(n), evaluateWithLookup).allowed).toBe(true));
+    // THEN the first was evicted (evaluated again) and the third was still kept
+    expect(cache.stats()).toEqual({ hits: 1, misses: 4 });
+  });
+
   test('requests with grants are never served from the cache', () => {
     // GIVEN a grant to alice for Encrypt under the encryption context dept=a
     const cache = new DecisionCache(() => 0);
