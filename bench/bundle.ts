@@ -10,8 +10,12 @@ import { buildSync } from 'esbuild';
 
 const OUT = join(tmpdir(), 'guarded-keys-bench-bundles');
 
-/** The path of a CommonJS bundle of `entry` (relative to the repository root). */
-export function bundle(entry: string, name: string): string {
+/**
+ * The path of a CommonJS bundle of `entry` (relative to the repository root). `external` packages stay out of the
+ * bundle and load from node_modules when first required, as they do for the packaged library (lib/), whose
+ * dependencies are bundled as packages, not inlined.
+ */
+export function bundle(entry: string, name: string, external: string[] = []): string {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, `${name}.js`);
   buildSync({
@@ -22,7 +26,7 @@ export function bundle(entry: string, name: string): string {
     target: 'node20',
     format: 'cjs',
     logLevel: 'error',
-    external: ['esbuild'],
+    external: ['esbuild', ...external],
   });
   return outfile;
 }

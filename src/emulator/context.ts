@@ -1,7 +1,7 @@
 import { AuditAuthorization, decidingStatements } from './audit/event';
-import { principalArnOf } from './authz/principals';
 import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson } from './authz/types';
 import { ensureAwsManagedKey } from './aws-managed-keys';
+import { ConditionFacts, conditionContextOf, keyFacts } from './condition-context';
 import { EmulatorCore } from './core';
 import { KmsError } from './errors';
 import { aliasNotAccepted, invalidKeyId, isKeyIdSyntax } from './key-id';
@@ -154,9 +154,12 @@ export class OperationContext {
    */
   public authorize(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): void {
     const request = this.authorizationRequest(action, key, options);
-    const decision = this.core.authorizer(request);
+    const decision = this.core.decide(request);
+    const at = this.now();
     this.core.record({
-      time: new Date(this.now()).toISOString(),
+      get time() {
+        return new Date(at).toISOString(); // made when read: the log is read rarely, written on every request
+      },
       operation: this.request.operation,
       action,
       caller: this.request.caller.arn,
@@ -179,44 +182,23 @@ export class OperationContext {
     }
   }
 
-  /** The authorization request for one action, as {@link authorize} builds it (the lockout check evaluates one too). */
+  /**
+   * The authorization request for one action, as {@link authorize} builds it (the lockout check evaluates one too).
+   * Its condition context is built on first read (condition-context.ts), from facts taken now.
+   */
   public authorizationRequest(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): AuthorizationRequest {
     const caller = this.request.caller;
-    const conditions: Record<string, ConditionValue> = {
-      // A service principal has no ARN or account of its own: those keys are absent from its requests.
-      ...(caller.accountId ? { 'aws:PrincipalArn': principalArnOf(caller), 'aws:PrincipalAccount': caller.accountId, 'kms:CallerAccount': caller.accountId } : {}),
-      'aws:SourceIp': this.request.sourceIp,
-      'aws:RequestedRegion': this.region,
-      'aws:CurrentTime': new Date(this.now()).toISOString(),
-      'aws:EpochTime': Math.floor(this.now() / 1000),
-      'aws:SecureTransport': false,
-      // True only for an AWS service calling as its own service principal (not for calls a service makes for a caller).
-      'aws:PrincipalIsAWSService': !caller.accountId,
+    const facts: ConditionFacts = {
+      request: this.request,
+      caller,
+      region: this.region,
+      now: this.now(),
+      requestAlias: options.requestAlias ?? this.lastAlias,
+      encryptionContext: options.encryptionContext,
+      conditions: options.conditions,
+      key: key ? keyFacts(key, this.aliasesOf(key).map(a => a.aliasName)) : undefined,
     };
-    if (!caller.accountId) conditions['aws:PrincipalServiceName'] = caller.arn;
-    if (this.request.sourceArn) conditions['aws:SourceArn'] = this.request.sourceArn;
-    if (this.request.sourceAccount) conditions['aws:SourceAccount'] = this.request.sourceAccount;
-    const user = /:user\/(?:.*\/)?([^/]+)$/.exec(caller.arn);
-    if (user) conditions['aws:username'] = user[1];
-    for (const [tag, value] of Object.entries(caller.tags)) conditions[`aws:PrincipalTag/${tag}`] = value;
-    if (this.request.viaService) conditions['kms:ViaService'] = this.request.viaService;
-    if (options.encryptionContext) {
-      for (const [k, v] of Object.entries(options.encryptionContext)) conditions[`kms:EncryptionContext:${k}`] = v;
-      conditions['kms:EncryptionContextKeys'] = Object.keys(options.encryptionContext);
-    }
-    const alias = options.requestAlias ?? this.lastAlias;
-    if (alias) conditions['kms:RequestAlias'] = alias;
-    if (key) {
-      conditions['kms:KeySpec'] = key.keySpec;
-      conditions['kms:KeyUsage'] = key.keyUsage;
-      conditions['kms:KeyOrigin'] = key.origin;
-      conditions['kms:MultiRegion'] = key.multiRegion;
-      if (key.multiRegionKeyType) conditions['kms:MultiRegionKeyType'] = key.multiRegionKeyType;
-      conditions['kms:ResourceAliases'] = this.aliasesOf(key).map(a => a.aliasName);
-      // Attribute-based access: `aws:ResourceTag/<tag>` from the key's tags (tag keys are matched case-insensitively).
-      for (const [tag, value] of Object.entries(key.tags)) conditions[`aws:ResourceTag/${tag}`] = value;
-    }
-    Object.assign(conditions, options.conditions ?? {});
+    let conditionContext: Record<string, ConditionValue> | undefined;
     return {
       action,
       operation: this.request.operation,
@@ -226,7 +208,9 @@ export class OperationContext {
       grants: key ? this.grantsOf(key).map(toGrantRecord) : [],
       newGrant: options.newGrant,
       encryptionContext: options.encryptionContext,
-      conditionContext: conditions,
+      get conditionContext() {
+        return conditionContext ??= conditionContextOf(facts);
+      },
     };
   }
 }

@@ -55,14 +55,18 @@ export class IdentityRegistry {
 
   /** The principal for an access key, or UnrecognizedClientException. */
   public lookup(accessKeyId: string): KnownPrincipal | undefined {
-    if (!this.configured) {
-      return { secretAccessKey: '', identity: { arn: `arn:aws:iam::${DEFAULT_ACCOUNT}:root`, accountId: DEFAULT_ACCOUNT, identityPolicies: [], tags: {} } };
-    }
+    if (!this.configured) return OPEN_MODE_CALLER;
     const known = this.byAccessKey.get(accessKeyId);
     if (!known) throw new KmsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
     return known;
   }
 }
+
+/** Every caller of an emulator without principals: one object, so what is kept per caller (decisions) is reused. */
+const OPEN_MODE_CALLER: KnownPrincipal = Object.freeze({
+  secretAccessKey: '',
+  identity: Object.freeze({ arn: `arn:aws:iam::${DEFAULT_ACCOUNT}:root`, accountId: DEFAULT_ACCOUNT, identityPolicies: [], tags: Object.freeze({}) }),
+});
 
 function named(policy: PolicyDocumentJson | NamedPolicy, index: number): NamedPolicy {
   return 'document' in policy ? policy : { name: `policy-${index + 1}`, document: policy };

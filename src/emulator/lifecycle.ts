@@ -1,12 +1,12 @@
-import { randomBytes } from 'crypto';
 import { DAY_MS } from './clock';
 import { newMaterialSecret } from './crypto/asymmetric';
+import { randomHex } from './crypto/random-pool';
 import { KeyMaterial, KeyRecord } from './state';
 import { Store } from './store';
 
 /** A new material version for a key. */
 export function newMaterial(key: Pick<KeyRecord, 'keySpec'>, now: number, rotationType?: KeyMaterial['rotationType']): KeyMaterial {
-  return { id: randomBytes(16).toString('hex'), secret: newMaterialSecret(key.keySpec), createdAt: now, rotationType };
+  return { id: randomHex(16), secret: newMaterialSecret(key.keySpec), createdAt: now, rotationType };
 }
 
 /**

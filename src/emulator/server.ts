@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import { ADMIN_ADD_PRINCIPAL, ADMIN_TARGET_PREFIX, assertAdminCaller, ResolvedAdmin, resolveAdmin, runAdminAction } from './admin';
 import { principalOf, putStackState, removePrincipal, stackStateOf } from './admin-state';
-import { AuditEvent, auditEventOf, FinishedRequest } from './audit/event';
+import { AuditEvent, FinishedRequest } from './audit/event';
 import { AuditCount, AuditFilter, AuditTrail } from './audit/trail';
 import { unusedAccess, UnusedAccess } from './audit/unused';
 import { evaluateAuthorization } from './authz';
@@ -126,7 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, audit);
   const server = createServer((req, res) => {
-    handle(core, admin, req, res, quotas).catch(err => respond(res, internal(err)));
+    handle(core, admin, req, res, quotas).catch(err => respond(res, clock, internal(err)));
   });
   server.keepAliveTimeout = 65_000;
   try {
@@ -186,12 +186,11 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
  */
 async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, quotas?: RequestQuotas): Promise<void> {
-  res.setHeader('date', new Date(core.clock.now()).toUTCString()); // the emulator's clock, so SDKs correct their skew to it
   let body: string;
   try {
     body = await readBody(req);
   } catch (err) {
-    respond(res, err instanceof KmsError ? err : internal(err));
+    respond(res, core.clock, err instanceof KmsError ? err : internal(err));
     return;
   }
   const started = core.clock.now();
@@ -210,7 +209,7 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
       verifySignature(signed, credential, admin.secretAccessKey, core.clock.now());
       const output = runAdminAction(target, parseInput(body), core, admin);
       core.store.flush();
-      respond(res, undefined, output);
+      respond(res, core.clock, undefined, output);
       return;
     }
     if (credential.accessKeyId === admin.accessKeyId) {
@@ -240,7 +239,7 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     const output = OPERATIONS[operation](ctx, input);
     core.store.flush();
     recordAudit(core, started, audit, ctx, undefined, output);
-    respond(res, undefined, output);
+    respond(res, core.clock, undefined, output);
   } catch (err) {
     // Whatever changed before the failure (a rotation or deletion that came due, say) is journaled too, or a later
     // acknowledged request could depend on state that a restart would lose. If that write fails, the store has put
@@ -250,12 +249,12 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     } catch (flushError) {
       const failure = flushError instanceof KmsError ? flushError : internal(flushError);
       if (audit.operation !== undefined) recordAudit(core, started, audit, ctx, failure);
-      respond(res, failure);
+      respond(res, core.clock, failure);
       return;
     }
     const failure = err instanceof KmsError ? err : internal(err);
     if (audit.operation !== undefined) recordAudit(core, started, audit, ctx, failure);
-    respond(res, failure);
+    respond(res, core.clock, failure);
   }
 }
 
@@ -268,7 +267,7 @@ function recordAudit(
   error?: KmsError, output?: Record<string, unknown>,
 ): void {
   const created = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn;
-  core.audit.record(auditEventOf({
+  core.audit.record({
     time,
     operation: audit.operation ?? '',
     region: audit.region ?? 'us-east-1',
@@ -281,7 +280,7 @@ function recordAudit(
     resources: [...(ctx?.resources ?? []), ...(created ? [created] : [])],
     authorizations: ctx?.authorizations ?? [],
     error: error ? { code: error.code, message: error.message } : undefined,
-  }));
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -336,16 +335,35 @@ function internal(err: unknown): KmsError {
   return new KmsError('KMSInternalException', 'The request was rejected because of an internal exception in the emulator.');
 }
 
-function respond(res: ServerResponse, error: KmsError | undefined, output?: Record<string, unknown>): void {
+/**
+ * One answer, written once: the headers go to writeHead as one flat list (node then stores them without a
+ * per-header object and validation pass), and the body with them in the same write. The `date` header is the
+ * emulator's clock, so SDKs correct their skew to it; its text changes once a second.
+ */
+function respond(res: ServerResponse, clock: Clock, error: KmsError | undefined, output?: Record<string, unknown>): void {
   if (res.headersSent) return;
   const payload = error ? { __type: error.code, message: error.message } : output ?? {};
   const text = JSON.stringify(payload);
-  res.writeHead(error ? error.status : 200, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-    ...(error ? { 'x-amzn-errortype': error.code } : {}),
-  });
+  const headers = [
+    'content-type', 'application/x-amz-json-1.1',
+    'content-length', String(Buffer.byteLength(text)),
+    'x-amzn-requestid', randomUUID(),
+    'date', httpDate(clock.now()),
+  ];
+  if (error) headers.push('x-amzn-errortype', error.code);
+  res.writeHead(error ? error.status : 200, headers);
   res.end(text);
 }
 
+let dateSecond = NaN;
+let dateText = '';
+
+/** The HTTP date of a time, kept for the second it names. */
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}

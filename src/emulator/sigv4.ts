@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import { createHash, createHmac, timingSafeEqual } from 'crypto';
 import { KmsError } from './errors';
 
@@ -24,6 +25,8 @@ export interface SigV4Credential {
   readonly region: string;
   readonly service: string;
   readonly signedHeaders: string[];
+  /** SignedHeaders as the client wrote it (`host;x-amz-date;x-amz-target`). */
+  readonly signedHeadersText: string;
   readonly signature: string;
 }
 
@@ -53,6 +56,7 @@ export function parseAuthorization(authorization: string | undefined): SigV4Cred
     region: match[3],
     service: match[4],
     signedHeaders: match[5].split(';'),
+    signedHeadersText: match[5],
     signature: match[6],
   };
 }
@@ -89,8 +93,7 @@ export function verifySignature(request: IncomingSignedRequest, credential: SigV
   }
   assertCurrent(amzDate, signedAt, now);
 
-  const expected = signatureOf(request, credential, secretAccessKey, amzDate);
-  const a = Buffer.from(expected, 'hex');
+  const a = signatureBytes(request, credential, secretAccessKey, amzDate);
   const b = Buffer.from(credential.signature, 'hex');
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new KmsError('InvalidSignatureException', MISMATCH);
 }
@@ -130,20 +133,21 @@ function assertCurrent(amzDate: string, signedAt: number, now: number): void {
 
 /** The signature SigV4 defines for this request over the client's SignedHeaders, in hex. */
 export function signatureOf(request: IncomingSignedRequest, credential: SigV4Credential, secretAccessKey: string, amzDate: string): string {
-  const [rawPath, rawQuery = ''] = request.path.split('?', 2);
+  return signatureBytes(request, credential, secretAccessKey, amzDate).toString('hex');
+}
+
+/** {@link signatureOf} as bytes (what verification compares). */
+function signatureBytes(request: IncomingSignedRequest, credential: SigV4Credential, secretAccessKey: string, amzDate: string): Buffer {
+  const query = request.path.indexOf('?');
+  const rawPath = query < 0 ? request.path : request.path.slice(0, query);
+  const rawQuery = query < 0 ? '' : request.path.slice(query + 1).split('?', 1)[0];
   const names = credential.signedHeaders;
-  const canonicalRequest = [
-    request.method,
-    canonicalPath(rawPath),
-    canonicalQuery(rawQuery),
-    ...names.map(name => `${name}:${canonicalValue(header(request.headers, name.toLowerCase()))}`),
-    '',
-    names.join(';'),
-    sha256Hex(request.body),
-  ].join('\n');
+  let canonicalRequest = `${request.method}\n${canonicalPath(rawPath)}\n${canonicalQuery(rawQuery)}\n`;
+  for (const name of names) canonicalRequest += `${name}:${canonicalValue(header(request.headers, name.toLowerCase()))}\n`;
+  canonicalRequest += `\n${credential.signedHeadersText}\n${sha256Hex(request.body)}`;
   const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  return createHmac('sha256', signingKey(secretAccessKey, credential)).update(stringToSign, 'utf8').digest('hex');
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+  return createHmac('sha256', signingKey(secretAccessKey, credential)).update(stringToSign, 'utf8').digest();
 }
 
 /** Signing keys kept; a caller's key changes once a day, so a few hundred cover every caller of a busy day. */
@@ -175,8 +179,12 @@ export function signingKeyDerivations(): number {
 
 /** Header values: multiple values joined by commas, runs of spaces collapsed, ends trimmed. */
 function canonicalValue(value: string | undefined): string {
-  return (value ?? '').replace(/\s+/g, ' ').trim();
+  if (value === undefined) return '';
+  return SPACES_TO_COLLAPSE.test(value) ? value.replace(/\s+/g, ' ').trim() : value; // most values need neither
 }
+
+/** Anything canonicalValue would change: a leading or trailing space, a run of spaces, or a space that is not ' '. */
+const SPACES_TO_COLLAPSE = /^\s|\s$|\s\s|[^\S ]/;
 
 /** Each path segment URI-encoded (again: non-S3 services sign the encoded path), `/` kept; empty path is `/`. */
 function canonicalPath(path: string): string {
@@ -209,8 +217,11 @@ function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
+/** node:crypto's one-shot hash (node 20.12 and later) spares a Hash object per call; older nodes use createHash. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 function sha256Hex(data: string): string {
-  return createHash('sha256').update(data, 'utf8').digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data, 'utf8').digest('hex');
 }
 
 function header(headers: IncomingSignedRequest['headers'], name: string): string | undefined {

@@ -50,6 +50,7 @@ export class Store {
   private readonly durable = new Map<string, string>();
   private writer?: JournalWriter;
   private fd?: number;
+  private writes = 0;
 
   constructor(private readonly dataDir?: string, io: JournalFs = NODE_JOURNAL_FS) {
     if (!dataDir) return;
@@ -60,6 +61,14 @@ export class Store {
     const { fd, size, sequence } = this.compact(path) ?? this.keepAsItIs(path, journal);
     this.fd = fd;
     this.writer = new JournalWriter(fd, size, sequence, io);
+  }
+
+  /**
+   * How many writes the tables have seen (requests, rollbacks and replay alike). Anything derived from the state
+   * and kept across requests (the decision cache) compares it to know the state has not changed since.
+   */
+  public get generation(): number {
+    return this.writes;
   }
 
   /** The records of a key id in every account and region, in the order they were created. */
@@ -170,6 +179,7 @@ export class Store {
 
   /** Every change to a table goes through here (requests, rollback, replay), so the indexes never drift. */
   private write(table: Table, slot: string, record: StoredRecord | undefined): void {
+    this.writes++;
     const map = this.table(table);
     const before = map.get(slot) as StoredRecord | undefined;
     if (record === undefined) map.delete(slot);

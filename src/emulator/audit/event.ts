@@ -114,10 +114,30 @@ export function userIdentityOf(arn: string | undefined, accountId: string | unde
 
 /** The statements that decided (the evaluator's `deciding`; another authorizer may name none). */
 export function decidingStatements(decision: AuthorizationDecision): AuditStatementRef[] {
-  return (decision.deciding ?? [])
-    .map(t => JSON.parse(JSON.stringify({
-      source: t.source, policyName: t.policyName, sid: t.sid, statementIndex: t.statementIndex, effect: t.effect,
-    })) as AuditStatementRef); // undefined fields dropped, as the JSON-lines file has them
+  const deciding = decision.deciding;
+  if (!deciding) return [];
+  let refs = REFS.get(deciding);
+  if (!refs) {
+    refs = deciding.map(statementRef);
+    REFS.set(deciding, refs);
+  }
+  return refs;
+}
+
+/**
+ * The references of a decision's deciding statements, made once per decision: a decision served from the cache
+ * (authz/decision-cache.ts) is the same object every time, and so are its references (read-only, like the events).
+ */
+const REFS = new WeakMap<readonly DecisionTraceEntry[], AuditStatementRef[]>();
+
+/** A trace entry's reference, without its undefined fields (as the JSON-lines file has them). */
+function statementRef(t: DecisionTraceEntry): AuditStatementRef {
+  const ref: { -readonly [K in keyof AuditStatementRef]: AuditStatementRef[K] } = { source: t.source };
+  if (t.policyName !== undefined) ref.policyName = t.policyName;
+  if (t.sid !== undefined) ref.sid = t.sid;
+  if (t.statementIndex !== undefined) ref.statementIndex = t.statementIndex;
+  if (t.effect !== undefined) ref.effect = t.effect;
+  return ref;
 }
 
 /** What the HTTP layer knows of one finished request. */
@@ -139,6 +159,11 @@ export interface FinishedRequest {
 
 /** Builds the event of one finished request. */
 export function auditEventOf(request: FinishedRequest): AuditEvent {
+  return auditEventWith(request, recordedParameters(request.input));
+}
+
+/** Builds the event of one finished request whose parameters were already copied through the allowlist. */
+export function auditEventWith(request: Omit<FinishedRequest, 'input'>, requestParameters: Record<string, unknown> | null): AuditEvent {
   const resources = [...new Set(request.resources)].map(arn => ({ accountId: arn.split(':')[4], type: 'AWS::KMS::Key' as const, ARN: arn }));
   return {
     eventVersion: '1.08',
@@ -151,7 +176,7 @@ export function auditEventOf(request: FinishedRequest): AuditEvent {
     awsRegion: request.region,
     sourceIPAddress: request.viaService ?? request.sourceIp,
     userIdentity: userIdentityOf(request.callerArn, request.callerAccount, request.accessKeyId),
-    requestParameters: recordedParameters(request.input),
+    requestParameters,
     resources,
     ...(request.error ? { errorCode: request.error.code, errorMessage: request.error.message } : {}),
     readOnly: READ_ONLY.test(request.operation),

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'fs';
-import { AuditEvent, KEY_USE_OPERATIONS } from './event';
+import { AuditEvent, auditEventWith, FinishedRequest, KEY_USE_OPERATIONS, recordedParameters, userIdentityOf } from './event';
 
 /**
  * The emulator's record of every KMS request: kept in memory (at least the newest {@link AUDIT_MEMORY_SIZE} events), appended
@@ -35,7 +35,7 @@ export interface AuditFilter {
 }
 
 export class AuditTrail {
-  private readonly memory: AuditEvent[] = [];
+  private readonly memory: RecordedEvent[] = [];
   private readonly counters = new Map<string, { keyArn: string; operation: string; calls: number; errors: number; throttled: number }>();
   /** `key-policy|<keyArn>|<index>`, `identity-policy|<callerArn>|<policy>|<index>`, `grant|<grantId>`. */
   private readonly decidingAllows = new Set<string>();
@@ -47,34 +47,41 @@ export class AuditTrail {
     if (logFile) this.fd = openSync(logFile, 'a', 0o600);
   }
 
-  /** Records one event: memory, counters, the deciding statements, and the log file. */
-  public record(event: AuditEvent): void {
-    this.memory.push(event);
+  /**
+   * Records one finished request: memory, counters, the deciding statements, and the log file. The CloudTrail-shaped
+   * event (an id, a date string, the parameters copied through the allowlist...) is made when something reads it,
+   * the log file at once, else the first {@link events} call: most events of a busy run are never read, and making
+   * each was a twentieth of a request's time.
+   */
+  public record(request: FinishedRequest): void {
+    this.memory.push(new RecordedEvent(request));
     if (this.memory.length >= AUDIT_MEMORY_SIZE + DROP_BATCH) this.memory.splice(0, DROP_BATCH);
-    const keys = event.resources.length ? event.resources.map(r => r.ARN) : ['*'];
+    const keys = request.resources.length ? new Set(request.resources) : ['*'];
+    const errorCode = request.error?.code;
     for (const keyArn of keys) {
-      const slot = `${keyArn}|${event.eventName}`;
-      const count = this.counters.get(slot) ?? { keyArn, operation: event.eventName, calls: 0, errors: 0, throttled: 0 };
+      const slot = `${keyArn}|${request.operation}`;
+      let count = this.counters.get(slot);
+      if (!count) this.counters.set(slot, count = { keyArn, operation: request.operation, calls: 0, errors: 0, throttled: 0 });
       count.calls++;
-      if (event.errorCode) count.errors++;
-      if (event.errorCode === 'ThrottlingException') count.throttled++;
-      this.counters.set(slot, count);
-      if (!event.errorCode && KEY_USE_OPERATIONS.has(event.eventName) && keyArn !== '*') this.usedKeys.add(keyArn);
+      if (errorCode) count.errors++;
+      if (errorCode === 'ThrottlingException') count.throttled++;
+      if (!errorCode && KEY_USE_OPERATIONS.has(request.operation) && keyArn !== '*') this.usedKeys.add(keyArn);
     }
-    for (const authorization of event.authorizations) {
+    const callerArn = userIdentityOf(request.callerArn, request.callerAccount, request.accessKeyId).arn;
+    for (const authorization of request.authorizations) {
       if (!authorization.allowed) continue;
       for (const s of authorization.decidingStatements) {
         if (s.source === 'key-policy') this.decidingAllows.add(`key-policy|${authorization.resource}|${s.statementIndex}`);
-        else if (s.source === 'identity-policy') this.decidingAllows.add(`identity-policy|${event.userIdentity.arn}|${s.policyName}|${s.statementIndex}`);
+        else if (s.source === 'identity-policy') this.decidingAllows.add(`identity-policy|${callerArn}|${s.policyName}|${s.statementIndex}`);
         else this.decidingAllows.add(`grant|${s.policyName}`);
       }
     }
-    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(event)}\n`);
+    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(this.memory[this.memory.length - 1].event)}\n`);
   }
 
   /** The events in memory, oldest first, optionally filtered. */
   public events(filter: AuditFilter = {}): AuditEvent[] {
-    return this.memory.filter(e =>
+    return this.memory.map(r => r.event).filter(e =>
       (filter.keyArn === undefined || e.resources.some(r => r.ARN === filter.keyArn))
       && (filter.principalArn === undefined || (e.userIdentity.arn ?? e.userIdentity.invokedBy) === filter.principalArn)
       && (filter.eventName === undefined || e.eventName === filter.eventName)
@@ -101,5 +108,24 @@ export class AuditTrail {
   public close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/**
+ * A finished request and, once read, its event (made once, so its id never changes). The request's parameters are
+ * copied through the allowlist at once: the request's own input (its plaintext, say) is not kept.
+ */
+class RecordedEvent {
+  private made?: AuditEvent;
+  private readonly request: Omit<FinishedRequest, 'input'>;
+  private readonly parameters: Record<string, unknown> | null;
+
+  constructor({ input, ...request }: FinishedRequest) {
+    this.request = request;
+    this.parameters = recordedParameters(input);
+  }
+
+  public get event(): AuditEvent {
+    return this.made ??= auditEventWith(this.request, this.parameters);
   }
 }

@@ -1,8 +1,9 @@
+import { ConditionLookup, conditionLookup } from './condition-lookup';
 import { evaluateConditions } from './conditions';
 import { allowingGrant } from './grants';
 import { isAccountRoot, isServicePrincipal, matchPrincipal, PrincipalMatch } from './principals';
 import {
-  AuthorizationDecision, AuthorizationRequest, ConditionValue, DecisionTraceEntry, PolicyDocumentJson, PolicyStatementJson,
+  AuthorizationDecision, AuthorizationRequest, DecisionTraceEntry, PolicyDocumentJson, PolicyStatementJson,
 } from './types';
 import { substituteVariables } from './variables';
 import { globMatch, toList } from './wildcard';
@@ -24,8 +25,15 @@ import { globMatch, toList } from './wildcard';
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 export function evaluateAuthorization(request: AuthorizationRequest): AuthorizationDecision {
+  return evaluateWithLookup(request, conditionLookup(request));
+}
+
+/**
+ * {@link evaluateAuthorization}, reading condition keys through `lookup` only (the decision cache passes one that
+ * records what was read: decision-cache.ts).
+ */
+export function evaluateWithLookup(request: AuthorizationRequest, lookup: ConditionLookup): AuthorizationDecision {
   const trace: DecisionTraceEntry[] = [];
-  const lookup = caseInsensitiveLookup(request.conditionContext);
   const root = isAccountRoot(request.caller);
   const service = isServicePrincipal(request.caller);
 
@@ -81,10 +89,10 @@ interface MatchedStatement {
 /** Evaluates every statement of one document, appending to the trace; returns those that apply. */
 function evaluateDocument(
   document: PolicyDocumentJson, source: 'key-policy' | 'identity-policy', policyName: string | undefined, request: AuthorizationRequest,
-  lookup: (key: string) => ConditionValue | undefined, trace: DecisionTraceEntry[], checkPrincipal: boolean,
+  lookup: ConditionLookup, trace: DecisionTraceEntry[], checkPrincipal: boolean,
 ): MatchedStatement[] {
   const matched: MatchedStatement[] = [];
-  const substitute = (value: string) => substituteVariables(value, lookup);
+  const substitute = (value: string) => (value.includes('${') ? substituteVariables(value, lookup) : value);
   toList(document?.Statement).forEach((statement, index): void => {
     const label = describe(source, policyName, statement, index);
     const entry = (ok: boolean, detail: string): DecisionTraceEntry => {
@@ -149,10 +157,4 @@ function denialReason(
   // The statement that failed only on a condition is usually the one the user meant to match.
   const near = trace.find(t => !t.matched && t.detail.startsWith('condition'));
   return near ? `${reason}; nearest: ${near.source} ${near.sid ? `'${near.sid}'` : `#${(near.statementIndex ?? 0) + 1}`}: ${near.detail}` : reason;
-}
-
-/** Condition key names are case-insensitive (including the context key of kms:EncryptionContext:<key>). */
-function caseInsensitiveLookup(context: Readonly<Record<string, ConditionValue>>): (key: string) => ConditionValue | undefined {
-  const map = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-  return key => map.get(key.toLowerCase());
 }

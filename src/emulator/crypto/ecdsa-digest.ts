@@ -1,8 +1,5 @@
 import { KeyObject } from 'crypto';
-import { p256 } from '@noble/curves/p256';
-import { p384 } from '@noble/curves/p384';
-import { p521 } from '@noble/curves/p521';
-import { secp256k1 } from '@noble/curves/secp256k1';
+import type { CurveFnWithCreate } from '@noble/curves/_shortw_utils';
 
 /**
  * ECDSA over a digest the caller computed (KMS's `MessageType: DIGEST`), by @noble/curves: Node's `crypto.sign`
@@ -12,13 +9,24 @@ import { secp256k1 } from '@noble/curves/secp256k1';
  * Ethereum-style signer must, and its tests should see a high S now and then). Verify accepts either S.
  * @module
  */
-const CURVES = { ECC_NIST_P256: p256, ECC_NIST_P384: p384, ECC_NIST_P521: p521, ECC_SECG_P256K1: secp256k1 } as const;
+/**
+ * noble's curve of each key spec, loaded on first use: their tables cost the emulator's start-up otherwise. Each
+ * module is named literally, so a bundler sees and includes it.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const CURVES: Record<string, () => CurveFnWithCreate> = {
+  ECC_NIST_P256: () => require('@noble/curves/p256').p256,
+  ECC_NIST_P384: () => require('@noble/curves/p384').p384,
+  ECC_NIST_P521: () => require('@noble/curves/p521').p521,
+  ECC_SECG_P256K1: () => require('@noble/curves/secp256k1').secp256k1,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The curve of a key spec, if it is one of KMS's ECDSA curves. */
-function curveOf(spec: string) {
-  const curve = CURVES[spec as keyof typeof CURVES];
+function curveOf(spec: string): CurveFnWithCreate {
+  const curve = CURVES[spec];
   if (!curve) throw new TypeError(`ecdsa-digest: no curve for key spec ${spec}`);
-  return curve;
+  return curve();
 }
 
 /** Signs `digest` with the private key; DER-encoded. */

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'crypto';
-import { ed25519ph } from '@noble/curves/ed25519';
+import type * as NobleEd25519 from '@noble/curves/ed25519';
 
 /**
  * ECC_NIST_EDWARDS25519 keys. KMS offers two algorithms (its API reference, Sign `MessageType`):
@@ -29,7 +29,7 @@ export function verifyEd25519(privateKeyPem: string, message: Buffer, signature:
 export function signEd25519ph(privateKeyPem: string, digest: Buffer): Buffer {
   const seed = Buffer.from(createPrivateKey(privateKeyPem).export({ format: 'jwk' }).d!, 'base64url');
   try {
-    return Buffer.from(ed25519ph.sign(digest, seed));
+    return Buffer.from(ed25519ph().sign(digest, seed));
   } finally {
     seed.fill(0);
   }
@@ -38,8 +38,14 @@ export function signEd25519ph(privateKeyPem: string, digest: Buffer): Buffer {
 export function verifyEd25519ph(privateKeyPem: string, digest: Buffer, signature: Buffer): boolean {
   const publicKey = Buffer.from(createPublicKey(createPrivateKey(privateKeyPem)).export({ format: 'jwk' }).x!, 'base64url');
   try {
-    return ed25519ph.verify(signature, digest, publicKey);
+    return ed25519ph().verify(signature, digest, publicKey);
   } catch {
     return false;
   }
+}
+
+/** @noble/curves' Ed25519ph, loaded on first use (its tables cost the emulator's start-up otherwise). */
+function ed25519ph(): typeof NobleEd25519.ed25519ph {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('@noble/curves/ed25519') as typeof NobleEd25519).ed25519ph;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa';
+import type * as NobleMlDsa from '@noble/post-quantum/ml-dsa';
 import { DER, fromPem, tlv, toPem } from './der';
 
 /**
@@ -30,11 +30,21 @@ interface MlDsa {
   sign(secretKey: Uint8Array, message: Uint8Array, context: Uint8Array | undefined, random: Uint8Array): Uint8Array;
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }
+/**
+ * The parameter sets, their OIDs and noble's signer of each. @noble/post-quantum is loaded on the first ML-DSA
+ * operation, not when the emulator starts: it is a sixth of the bundle, and most runs never make an ML-DSA key.
+ */
 const PARAMETER_SETS = {
-  ML_DSA_44: { signer: ml_dsa44 as unknown as MlDsa, oid: '0609608648016503040311' },
-  ML_DSA_65: { signer: ml_dsa65 as unknown as MlDsa, oid: '0609608648016503040312' },
-  ML_DSA_87: { signer: ml_dsa87 as unknown as MlDsa, oid: '0609608648016503040313' },
+  ML_DSA_44: { signer: 'ml_dsa44', oid: '0609608648016503040311' },
+  ML_DSA_65: { signer: 'ml_dsa65', oid: '0609608648016503040312' },
+  ML_DSA_87: { signer: 'ml_dsa87', oid: '0609608648016503040313' },
 } as const;
+
+function signerOf(spec: MlDsaSpec): MlDsa {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const noble = require('@noble/post-quantum/ml-dsa') as typeof NobleMlDsa;
+  return noble[PARAMETER_SETS[spec].signer] as unknown as MlDsa;
+}
 /** Hedged signing (FIPS 204 §3.4): fresh randomness per signature, as an HSM signs. */
 const RANDOM_BYTES = 32;
 export type MlDsaSpec = keyof typeof PARAMETER_SETS;
@@ -84,7 +94,7 @@ function parse(privateKeyPem: string): { spec: MlDsaSpec; seed: Buffer } | undef
 function keyPairOf(privateKeyPem: string) {
   const parsed = parse(privateKeyPem);
   if (!parsed) throw new TypeError('ml-dsa: not an ML-DSA private key in the seed form');
-  const { secretKey, publicKey } = PARAMETER_SETS[parsed.spec].signer.keygen(parsed.seed);
+  const { secretKey, publicKey } = signerOf(parsed.spec).keygen(parsed.seed);
   return { ...parsed, secretKey, publicKey };
 }
 
@@ -108,7 +118,7 @@ export function mlDsaPublicKeyDer(privateKeyPem: string): Buffer {
 export function signMlDsa(privateKeyPem: string, message: Buffer, messageType: 'RAW' | 'EXTERNAL_MU'): Buffer {
   const { spec, seed, secretKey } = keyPairOf(privateKeyPem);
   try {
-    const { signer } = PARAMETER_SETS[spec];
+    const signer = signerOf(spec);
     const random = randomBytes(RANDOM_BYTES);
     const signature = messageType === 'RAW' ? signer.sign(secretKey, message, undefined, random) : signer.internal.sign(secretKey, message, random, true);
     return Buffer.from(signature);
@@ -122,7 +132,7 @@ export function verifyMlDsa(privateKeyPem: string, message: Buffer, messageType:
   const { spec, seed, secretKey, publicKey } = keyPairOf(privateKeyPem);
   seed.fill(0);
   secretKey.fill(0);
-  const { signer } = PARAMETER_SETS[spec];
+  const signer = signerOf(spec);
   try {
     return messageType === 'RAW' ? signer.verify(publicKey, message, signature) : signer.internal.verify(publicKey, message, signature, true);
   } catch {

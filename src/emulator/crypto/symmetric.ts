@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
+import { createCipheriv, createDecipheriv } from 'crypto';
 import { withoutMessage } from '../errors';
 import { KeyMaterial } from '../state';
+import { randomInto } from './random-pool';
 
 /**
  * The emulator's symmetric ciphertext blob. Opaque to clients, as KMS's is, but it must let Decrypt find the
@@ -42,16 +43,30 @@ function aad(keyId: string, context: Record<string, string> | undefined): Buffer
   return Buffer.from(`guarded-keys-emulator/v1\0${keyId}\0${canonicalContext(context)}`, 'utf8');
 }
 
-/** Encrypts under one material version of a key. */
+/**
+ * Encrypts under one material version of a key, into one buffer of the blob's size (the IV drawn into it, the
+ * cipher's output copied into it once).
+ */
 export function encryptBlob(keyId: string, material: KeyMaterial, plaintext: Buffer, context?: Record<string, string>): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const n = Buffer.byteLength(keyId, 'ascii');
+  const ivAt = 2 + n + MATERIAL_ID_BYTES;
+  const bodyAt = ivAt + IV_BYTES + TAG_BYTES;
+  const out = Buffer.allocUnsafe(bodyAt + plaintext.length);
+  out[0] = VERSION;
+  out[1] = n;
+  out.write(keyId, 2, 'ascii');
+  if (out.write(material.id, 2 + n, 'hex') !== MATERIAL_ID_BYTES) throw new Error(`material id ${material.id} is not ${MATERIAL_ID_BYTES} bytes of hex`);
+  randomInto(out, ivAt, IV_BYTES);
   const key = Buffer.from(material.secret, 'base64');
   try {
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', key, out.subarray(ivAt, ivAt + IV_BYTES));
     cipher.setAAD(aad(keyId, context));
-    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const id = Buffer.from(keyId, 'ascii');
-    return Buffer.concat([Buffer.from([VERSION, id.length]), id, Buffer.from(material.id, 'hex'), iv, cipher.getAuthTag(), body]);
+    const body = cipher.update(plaintext);
+    const rest = cipher.final(); // empty for GCM, but the API allows output here
+    body.copy(out, bodyAt);
+    rest.copy(out, bodyAt + body.length);
+    cipher.getAuthTag().copy(out, ivAt + IV_BYTES);
+    return out;
   } finally {
     key.fill(0);
   }
