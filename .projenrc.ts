@@ -108,8 +108,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
-  gitignore: ['/.compat', '/.venv-clients', '/.node22', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '/.venv-validators', '/validators/out', '*.tgz'],
-  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/validators', '/.ci', '/.compat', '/.venv-clients', '/.venv-validators', '/.node22', '/projenrc'] },
+  gitignore: ['/.compat', '/.venv-clients', '/.node22', '/.node24', '/cdk.out', '/integ/cdk.out', '/bench/.venv', '/bench/results', '/.venv-validators', '/validators/out', '*.tgz'],
+  npmIgnoreOptions: { ignorePatterns: ['/bench', '/integ', '/validators', '/.ci', '/.compat', '/.venv-clients', '/.venv-validators', '/.node22', '/.node24', '/projenrc'] },
 });
 
 // The TypeScript-only entry points (emulator, local deployment and its jest matchers, envelope) as an `exports`
