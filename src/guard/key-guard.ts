@@ -56,6 +56,14 @@ export interface KeyGuardProps {
    * @default - Any region.
    */
   readonly allowedRegions?: string[];
+
+  /**
+   * Names of the `KeyPattern`s keys must be made from (GK17): a key made without one of them, a plain `kms.Key` or
+   * a `CfnKey` written by hand is a finding. A replica counts as made from its primary's pattern.
+   *
+   * @default - Any key passes, whatever made it.
+   */
+  readonly approvedPatterns?: string[];
 }
 
 /** The resource types the guard reports on (keys, and the IAM policies its rules read). */
@@ -119,6 +127,7 @@ export class KeyGuard implements IAspect {
       deletionWindowMinDays: this.props.deletionWindowMinDays ?? DEFAULT_CONFIG.deletionWindowMinDays,
       requiredTags: this.props.requiredTags ?? [],
       allowedRegions: this.props.allowedRegions ?? [],
+      approvedPatterns: this.props.approvedPatterns ?? [],
     }, 'KeyGuard');
   }
 

@@ -1,4 +1,5 @@
 import { evaluate, Unresolved, unresolvedIn } from './evaluate';
+import { patternOf } from './pattern-marker';
 import { GuardPrincipal, holderId, principalsOf } from './principals';
 import { CfnResource, GuardTemplate } from './template-source';
 
@@ -33,6 +34,8 @@ export interface GuardKey {
   readonly path: string;
   readonly properties: Record<string, unknown>;
   readonly deletionPolicy?: string;
+  /** The `KeyPattern` that made the key, from its `cdk-guarded-keys:pattern` metadata (see `pattern-marker.ts`). */
+  readonly pattern?: string;
   /** Undefined when the key has no `KeyPolicy` (CloudFormation then applies the default policy). */
   readonly statements?: GuardStatement[];
   /** The key policy as written in the template (for its size). */
@@ -92,6 +95,7 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
         path,
         properties,
         deletionPolicy: resource.DeletionPolicy,
+        pattern: patternOf(resource.Metadata),
         rawPolicy: resource.Properties?.KeyPolicy,
         policyIncomplete: policy instanceof Unresolved || rawStatements instanceof Unresolved
           || (Array.isArray(rawStatements) && rawStatements.some(s => s instanceof Unresolved)),

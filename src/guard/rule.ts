@@ -1,5 +1,5 @@
-import { GuardConfig } from './config';
-import { GuardKey, GuardStack, GuardStatement } from './model';
+import type { GuardConfig } from './config';
+import type { GuardKey, GuardStack, GuardStatement } from './model';
 import { expandActionPattern, KMS_ACTIONS } from '../policy/kms-actions';
 
 /**
