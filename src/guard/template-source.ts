@@ -106,10 +106,40 @@ function suppressionsOf(artifact: Artifact): GuardTemplate['suppressions'] {
 
 function parseTemplate(file: string): CfnTemplate {
   const json = parseJson(file) as CfnTemplate;
-  if (!json || typeof json !== 'object' || Array.isArray(json) || typeof json.Resources !== 'object' || json.Resources === null) {
+  if (!isObject(json) || !isObject(json.Resources)) {
     throw new GuardInputError(`${file}: not a CloudFormation template (no Resources)`);
   }
+  const problems = shapeProblems(json);
+  if (problems.length) throw new GuardInputError(`${file}: not a template CloudFormation would accept:\n  ${problems.join('\n  ')}`);
   return json;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What CloudFormation itself would refuse before looking at any property: a resource that is not an object or has no
+ * string Type, sections and attributes of the wrong kind. Said here, naming the resource, so that the rules and the
+ * matrix only ever see the shape they read (what is inside Properties is theirs to judge, intrinsics and all).
+ */
+function shapeProblems(template: CfnTemplate): string[] {
+  const problems: string[] = [];
+  for (const section of ['Parameters', 'Conditions', 'Mappings'] as const) {
+    if (template[section] !== undefined && !isObject(template[section])) problems.push(`'${section}' must be an object`);
+  }
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    if (!isObject(resource)) {
+      problems.push(`resource ${id} must be an object with a Type`);
+      continue;
+    }
+    if (typeof resource.Type !== 'string' || resource.Type === '') problems.push(`resource ${id} has no Type (a string)`);
+    for (const attribute of ['Properties', 'Metadata'] as const) {
+      if (resource[attribute] !== undefined && !isObject(resource[attribute])) problems.push(`resource ${id}: '${attribute}' must be an object`);
+    }
+    for (const attribute of ['DeletionPolicy', 'UpdateReplacePolicy', 'Condition'] as const) {
+      if (resource[attribute] !== undefined && typeof resource[attribute] !== 'string') problems.push(`resource ${id}: '${attribute}' must be a string`);
+    }
+  }
+  return problems;
 }
 
 function parseJson(file: string): unknown {
