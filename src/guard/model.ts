@@ -18,7 +18,10 @@ export interface GuardStatement {
   readonly notPrincipal: boolean;
   readonly actions: string[];
   readonly notAction: boolean;
+  /** `Resource`, or `NotResource` when {@link notResource} is true. */
   readonly resources: unknown[];
+  /** True when the statement has `NotResource`: it covers every resource except those listed. */
+  readonly notResource: boolean;
   readonly condition: unknown;
   /** JSON pointer of the statement in the template (`/Resources/Key/Properties/KeyPolicy/Statement/1`). */
   readonly pointer: string;
@@ -86,7 +89,9 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
     const base = `/Resources/${logicalId}/Properties`;
     const properties = (evaluate(resource.Properties ?? {}, scope) ?? {}) as Record<string, unknown>;
     if (KEY_TYPES.has(resource.Type)) {
-      for (const u of unresolvedIn(properties.KeyPolicy, `${base}/KeyPolicy`)) unresolved.push({ logicalId, path, pointer: u.path, reason: u.reason });
+      // Every property, not only the policy: a rotation period or key spec known only at deploy time is said (GK0),
+      // and the rules that needed it pass over the key rather than guess.
+      for (const u of unresolvedIn(properties, base)) unresolved.push({ logicalId, path, pointer: u.path, reason: u.reason });
       const policy = parsedJson(properties.KeyPolicy);
       const rawStatements = (policy as { Statement?: unknown } | undefined)?.Statement;
       keys.push({
@@ -144,6 +149,7 @@ function statementsOf(document: unknown, pointer: string, principals: (s: RawSta
     actions: toStrings(s.NotAction ?? s.Action),
     notAction: s.NotAction !== undefined,
     resources: toList(s.Resource ?? s.NotResource),
+    notResource: s.Resource === undefined && s.NotResource !== undefined,
     condition: s.Condition,
     pointer: Array.isArray(raw) ? `${pointer}/Statement/${i}` : `${pointer}/Statement`,
     label: typeof s.Sid === 'string' && s.Sid ? `statement '${s.Sid}'` : `statement #${i + 1}`,

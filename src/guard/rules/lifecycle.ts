@@ -14,7 +14,7 @@ export const DELETION_WINDOW: GuardRule = {
   check: (stack, config) => stack.keys.flatMap((key): RuleHit[] => {
     const window = key.properties.PendingWindowInDays;
     const pointer = `/Resources/${key.logicalId}/Properties/PendingWindowInDays`;
-    if (window instanceof Unresolved) return [{ ...keyHit(key, `PendingWindowInDays cannot be evaluated: ${window.reason}`, pointer), undecided: true }];
+    if (window instanceof Unresolved) return []; // GK0 reports the property
     const days = Number(window ?? 30);
     return days < config.deletionWindowMinDays
       ? [keyHit(key, `the deletion window is ${days} days, under the minimum of ${config.deletionWindowMinDays}`, pointer)] : [];

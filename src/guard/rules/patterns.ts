@@ -9,7 +9,7 @@ export const APPROVED_PATTERN: GuardRule = {
   id: 'GK17',
   title: 'Keys are made from a KeyPattern listed in approvedPatterns',
   defaultSeverity: 'error',
-  why: "A platform team publishes key patterns (administrators, narrowing, rotation, tags) and reviews them once; a key made outside them has had none of that review, whatever the other rules say.",
+  why: 'A platform team publishes key patterns (administrators, narrowing, rotation, tags) and reviews them once; a key made outside them has had none of that review, whatever the other rules say.',
   source: 'https://docs.aws.amazon.com/prescriptive-guidance/latest/encryption-best-practices/kms.html',
   check: (stack, config) => config.approvedPatterns.length === 0 ? [] : stack.keys.flatMap((key): RuleHit[] => {
     const approved = config.approvedPatterns.join(', ');

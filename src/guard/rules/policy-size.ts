@@ -13,7 +13,9 @@ export const POLICY_SIZE: GuardRule = {
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-document-size',
   check: stack => stack.keys.filter(k => k.rawPolicy !== undefined).flatMap((key): RuleHit[] => {
     // Measured as written in the template: tokens (`Fn::GetAtt`, `Ref`) are at least as long as most ARNs they become.
-    const bytes = Buffer.byteLength(JSON.stringify(key.rawPolicy), 'utf8');
+    // A policy written as a JSON string is measured as that string (re-encoding it would count its quotes twice).
+    const text = typeof key.rawPolicy === 'string' ? key.rawPolicy : JSON.stringify(key.rawPolicy);
+    const bytes = Buffer.byteLength(text, 'utf8');
     const pointer = `/Resources/${key.logicalId}/Properties/KeyPolicy`;
     if (bytes > MAX_KEY_POLICY_BYTES) return [keyHit(key, `the key policy is about ${bytes} bytes, over KMS's limit of ${MAX_KEY_POLICY_BYTES}`, pointer)];
     if (bytes > MAX_KEY_POLICY_BYTES * NEAR_LIMIT) {

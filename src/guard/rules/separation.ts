@@ -27,7 +27,7 @@ export const SEPARATION_OF_DUTIES: GuardRule = {
     if (trustsAccountIam(key)) {
       for (const policy of stack.iamPolicies) {
         for (const s of policy.statements) {
-          if (s.effect !== 'Allow' || !coversKey(s.resources, key.logicalId)) continue;
+          if (s.effect !== 'Allow' || !coversKey(s, key.logicalId)) continue;
           for (const p of s.principals) if (p.kind === 'identity') add(p.id, s, policy.name);
         }
       }
