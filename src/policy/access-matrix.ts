@@ -1,6 +1,7 @@
 import { Capability, CAPABILITIES, capabilitiesOf } from './kms-actions';
 import { readableToken } from './principal-identity';
 import { evaluate, EvaluationScope, Unresolved } from '../guard/evaluate';
+import { coversAllKeys } from '../guard/rule';
 
 /**
  * The access matrix of the KMS keys in a synthesized template: who can administer, encrypt, decrypt,
@@ -62,6 +63,7 @@ interface Statement {
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: unknown;
+  NotResource?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -186,7 +188,7 @@ function identityPolicyRows(resources: Record<string, Resource>, keyId: string):
     }
     for (const policy of policies) {
       for (const statement of statementsOf(policy.document)) {
-        if (!coversKey(statement.Resource, keyId)) continue;
+        if (!coversKey(statement, keyId)) continue;
         const capabilities = statementCapabilities(statement);
         if (!capabilities.length) continue;
         for (const holder of policy.holders) {
@@ -212,9 +214,16 @@ function statementCapabilities(statement: Statement): Capability[] {
   return CAPABILITIES.filter(c => set.has(c));
 }
 
-function coversKey(resource: unknown, keyId: string): boolean {
-  return toArray(resource).some(r => r === '*' || (typeof r === 'string' && r.startsWith('arn:') && r.includes(':key/')) ||
-    refersTo(r, keyId));
+/**
+ * True when an IAM statement reaches a key of the template: a Resource of `*` or a `key/*` pattern, or naming the key
+ * (`${Key.Arn}`, an ARN around `${Key}`); a NotResource reaches every key it does not name. A literal key ARN names a
+ * key that exists already, never one the template creates (its ID is not known before deployment).
+ */
+function coversKey(statement: Statement, keyId: string): boolean {
+  const notResource = statement.Resource === undefined && statement.NotResource !== undefined;
+  const named = toArray(notResource ? statement.NotResource : statement.Resource)
+    .some(r => (typeof r === 'string' && coversAllKeys(r)) || refersTo(r, keyId));
+  return notResource ? !named : named;
 }
 
 /** Readable names for a Principal element. */
