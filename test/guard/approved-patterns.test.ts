@@ -43,12 +43,13 @@ describe('approved key patterns (GK17)', () => {
     new GuardedKey(stack, 'NoPattern');
     new kms.Key(stack, 'Plain', { enableKeyRotation: true });
     new kms.CfnKey(stack, 'Raw', { enableKeyRotation: true });
-    // THEN
-    expect(gk17()).toEqual([
+    // THEN (as a set: aws-cdk-lib releases order annotations differently)
+    const notMade = "the key was not made from a KeyPattern (a CfnKey written by hand, a plain kms.Key or another library's key): make it with an approved pattern (pii)";
+    expect(gk17().sort()).toEqual([
+      `/Stack/NoPattern/Resource: [GK17] ${notMade}`,
+      `/Stack/Plain/Resource: [GK17] ${notMade}`,
+      `/Stack/Raw: [GK17] ${notMade}`,
       "/Stack/Unapproved/Resource: [GK17] the key was made from pattern 'scratch', which is not approved (approved: pii)",
-      expect.stringMatching(/^\/Stack\/NoPattern\/Resource: \[GK17\] the key was not made from a KeyPattern/),
-      expect.stringMatching(/^\/Stack\/Plain\/Resource: \[GK17\] the key was not made from a KeyPattern/),
-      expect.stringMatching(/^\/Stack\/Raw: \[GK17\] the key was not made from a KeyPattern \(a CfnKey written by hand, a plain kms.Key or another library's key\): make it with an approved pattern \(pii\)$/),
     ]);
   });
 
