@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
@@ -124,6 +124,50 @@ describe('check and matrix never crash (bounded fuzz)', () => {
 
   test('random JSON and template-shaped JSON', async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(value, templateLike), async json => expectNoCrash(JSON.stringify(json))), { numRuns: 150 });
+  });
+
+  test('a cloud assembly whose manifest holds anything (nested assemblies that contain themselves included)', async () => {
+    const assembly = join(dir, 'assembly');
+    mkdirSync(assembly, { recursive: true });
+    writeFileSync(join(assembly, 'S.template.json'), real);
+    /** Mostly what a manifest holds, sometimes anything. */
+    const mostly = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: value });
+    const suppression = fc.record({ type: fc.constantFrom('cdk-guarded-keys:guard-suppressions', 'aws:cdk:logicalId'), data: mostly(fc.record({ rules: mostly(fc.constant(['GK1'])), reason: mostly(fc.constant('why')) })) });
+    const artifact = fc.record({
+      type: mostly(fc.constantFrom('aws:cloudformation:stack', 'aws:cloudformation:stack', 'cdk:cloud-assembly', 'cdk:tree')),
+      environment: mostly(fc.constantFrom('aws://111122223333/eu-west-1', 'aws://unknown-account/unknown-region')),
+      properties: mostly(fc.record({
+        templateFile: mostly(fc.constantFrom('S.template.json', 'S.template.json', 'missing.json', '.')),
+        directoryName: mostly(fc.constantFrom('.', '..', 'missing')),
+        stackName: mostly(fc.constantFrom('S', 'Other')),
+      }, { requiredKeys: [] })),
+      metadata: mostly(fc.dictionary(fc.constantFrom('/S/Key', '/S'), mostly(fc.array(mostly(suppression), { maxLength: 2 })), { maxKeys: 2 })),
+    }, { requiredKeys: [] });
+    const codes = new Set<number>();
+    const manifest = mostly(fc.record({ artifacts: mostly(fc.dictionary(fc.constantFrom('S', 'Nested', 'Tree'), mostly(artifact), { maxKeys: 3 })) }));
+    await fc.assert(fc.asyncProperty(manifest, async json => {
+      writeFileSync(join(assembly, 'manifest.json'), JSON.stringify(json));
+      for (const command of ['check', 'matrix'] as const) {
+        const { code, stderr } = await run(command, assembly);
+        codes.add(code);
+        const context = `${command} on ${JSON.stringify(json).slice(0, 300)}`;
+        expect([context, [0, 1, 2].includes(code)]).toEqual([context, true]);
+        expect([context, stderr]).not.toEqual([context, expect.stringMatching(/cannot check:|cannot read the access matrix:|\n\s+at /)]);
+      }
+    }), { numRuns: Number(process.env.GUARD_FUZZ_RUNS ?? 150) });
+    // (the generator reaches readable stacks, whose template passes, not only broken manifests)
+    expect([...codes].sort()).toEqual([0, 2]);
+  });
+
+  test('a nested assembly that contains itself is an input error, not endless recursion', async () => {
+    const assembly = join(dir, 'loop');
+    mkdirSync(assembly, { recursive: true });
+    writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({ artifacts: { Stage: { type: 'cdk:cloud-assembly', properties: { directoryName: '.' } } } }));
+    for (const command of ['check', 'matrix'] as const) {
+      const { code, stderr } = await run(command, assembly);
+      expect([command, code]).toEqual([command, 2]);
+      expect(stderr).toMatch(/manifest\.json: the nested assembly .*loop.* contains itself/);
+    }
   });
 
   test('a synthesized template cut off anywhere, or with one resource replaced by anything', async () => {
