@@ -222,6 +222,30 @@ describe('a key policy over or near 32 KB (GK13)', () => {
   });
 });
 
+describe('a key policy measured as it will be deployed (GK13)', () => {
+  /** A policy with `count` statements naming a role of the template each. */
+  const rolesPolicy = (count: number, principal: (i: number) => unknown) => [ROOT, ...Array.from({ length: count }, (_, i) =>
+    allow({ Sid: `U${i}`, Principal: { AWS: principal(i) }, Action: 'kms:Decrypt' }))];
+  const measured = (statements: unknown[]) => findings({ Key: key(statements) }).map(f => `${f.rule} ${f.severity} ${f.message}`);
+
+  test('Fn::GetAtt tokens shorter than the role ARNs they become: near (or over) the limit once deployed is a warning', () => {
+    // GIVEN 200 roles by Fn::GetAtt: about 24 KB as written, up to about 40 KB once the ARNs are filled in
+    const statements = rolesPolicy(200, i => ({ 'Fn::GetAtt': [`Role${i}`, 'Arn'] }));
+    expect(JSON.stringify({ Statement: statements }).length).toBeLessThan(32_768 * 0.9);
+    // THEN
+    expect(measured(statements)).toEqual([expect.stringMatching(/^GK13 warning the key policy is about \d+ to \d+ bytes once deployed, which may be over KMS's limit of 32768$/)]);
+  });
+
+  test('Fn::Join root ARNs longer than the ARNs they become: over 32 KB as written, not once deployed', () => {
+    // GIVEN 250 statements for the own root written with Fn::Join: over 32 KB as written, about 25 KB deployed
+    const joinedRoot = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] };
+    const statements = rolesPolicy(250, () => joinedRoot);
+    expect(JSON.stringify({ Statement: statements }).length).toBeGreaterThan(32_768);
+    // THEN at most a warning, never the error the template's text would give
+    expect(measured(statements).filter(f => f.startsWith('GK13 error'))).toEqual([]);
+  });
+});
+
 describe('intrinsics: evaluated, or reported as unevaluable (GK0), never guessed', () => {
   test('pseudo parameters of the stack\'s environment: a root ARN built from AWS::AccountId is the own root', () => {
     const joined = { AWS: { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
