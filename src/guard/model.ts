@@ -37,6 +37,7 @@ export interface GuardKey {
   readonly path: string;
   readonly properties: Record<string, unknown>;
   readonly deletionPolicy?: string;
+  readonly updateReplacePolicy?: string;
   /** The `KeyPattern` that made the key, from its `cdk-guarded-keys:pattern` metadata (see `pattern-marker.ts`). */
   readonly pattern?: string;
   /** Undefined when the key has no `KeyPolicy` (CloudFormation then applies the default policy). */
@@ -100,6 +101,7 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
         path,
         properties,
         deletionPolicy: resource.DeletionPolicy,
+        updateReplacePolicy: resource.UpdateReplacePolicy,
         pattern: patternOf(resource.Metadata),
         rawPolicy: resource.Properties?.KeyPolicy,
         policyIncomplete: policy instanceof Unresolved || rawStatements instanceof Unresolved

@@ -61,7 +61,7 @@ describe('approved key patterns (GK17)', () => {
   });
 
   test('on templates: a replica is judged by its own marker; a hand-written one has none', () => {
-    const key = (type: string, metadata?: Record<string, unknown>) => ({ Type: type, DeletionPolicy: 'Retain', Metadata: metadata, Properties: { EnableKeyRotation: true, PrimaryKeyArn: type.endsWith('ReplicaKey') ? 'arn:aws:kms:us-east-1:111122223333:key/mrk-1' : undefined } });
+    const key = (type: string, metadata?: Record<string, unknown>) => ({ Type: type, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Metadata: metadata, Properties: { EnableKeyRotation: true, PrimaryKeyArn: type.endsWith('ReplicaKey') ? 'arn:aws:kms:us-east-1:111122223333:key/mrk-1' : undefined } });
     const template: GuardTemplate = {
       stackName: 'S',
       file: 'S.json',
@@ -83,7 +83,7 @@ describe('approved key patterns (GK17)', () => {
   });
 
   test('a suppression with a reason silences GK17 on one key', () => {
-    const template: GuardTemplate = { stackName: 'S', file: 'S.json', account: ENV.account, template: { Resources: { Legacy: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } } } } };
+    const template: GuardTemplate = { stackName: 'S', file: 'S.json', account: ENV.account, template: { Resources: { Legacy: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } } } } };
     const report = runGuard([template], guardConfig({ approvedPatterns: ['pii'], suppressions: [{ resource: 'Legacy', rule: 'GK17', reason: 'made before the patterns existed' }] }));
     expect(report.findings).toEqual([]);
     expect(report.suppressed.map(s => [s.rule, s.reason])).toEqual([['GK17', 'made before the patterns existed']]);

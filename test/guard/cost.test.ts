@@ -3,14 +3,14 @@ import { renderReportTable } from '../../src/guard/report-text';
 import { GuardTemplate } from '../../src/guard/template-source';
 
 const template = (resources: Record<string, unknown>): GuardTemplate => ({ stackName: 'S', file: 'S.json', template: { Resources: resources } as GuardTemplate['template'] });
-const key = (properties: Record<string, unknown>) => ({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: properties });
+const key = (properties: Record<string, unknown>) => ({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: properties });
 
 describe('monthly cost per key', () => {
   const report = runGuard([template({
     Rotating: key({ EnableKeyRotation: true, RotationPeriodInDays: 180 }),
     Signing: key({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
     Rsa2048: key({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }),
-    Replica: { Type: 'AWS::KMS::ReplicaKey', DeletionPolicy: 'Retain', Properties: { PrimaryKeyArn: 'arn:aws:kms:us-east-1:1:key/mrk-1', KeyPolicy: {} } },
+    Replica: { Type: 'AWS::KMS::ReplicaKey', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PrimaryKeyArn: 'arn:aws:kms:us-east-1:1:key/mrk-1', KeyPolicy: {} } },
   })], undefined, { requestsPerMonth: 1_000_000 });
   const cost = (id: string) => report.costs.find(c => c.logicalId === id)!;
 

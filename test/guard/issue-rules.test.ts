@@ -16,9 +16,9 @@ const KEY_ARN = { 'Fn::GetAtt': ['Key', 'Arn'] };
 
 const allow = (s: Record<string, unknown>) => ({ Effect: 'Allow', Resource: '*', ...s });
 const key = (statements: unknown[] = [ROOT], props: Record<string, unknown> = {}) =>
-  ({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true, KeyPolicy: { Statement: statements }, ...props } });
+  ({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true, KeyPolicy: { Statement: statements }, ...props } });
 const replica = (statements: unknown[] = [ROOT], props: Record<string, unknown> = {}) =>
-  ({ Type: 'AWS::KMS::ReplicaKey', DeletionPolicy: 'Retain', Properties: { PrimaryKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1`, KeyPolicy: { Statement: statements }, ...props } });
+  ({ Type: 'AWS::KMS::ReplicaKey', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PrimaryKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1`, KeyPolicy: { Statement: statements }, ...props } });
 const iamPolicy = (statements: unknown[], type = 'AWS::IAM::Policy', holders: Record<string, unknown> = { Roles: [{ Ref: 'Role' }] }) =>
   ({ Type: type, Properties: { PolicyName: 'P', ...holders, PolicyDocument: { Statement: statements } } });
 const role = (arn = 'Role') => ({ AWS: { 'Fn::GetAtt': [arn, 'Arn'] } });
@@ -80,6 +80,7 @@ describe('kms:* for a non-root principal or a foreign account (GK9)', () => {
     ['a foreign root through Fn::Sub variables', { Key: key([ROOT, allow({ Principal: { AWS: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${Partner}:root', { Partner: FOREIGN }] } }, Action: 'kms:*' })]) }, ['GK9 Key', 'GK11 Key']],
     ['a foreign account written bare', { Key: key([ROOT, allow({ Principal: { AWS: FOREIGN }, Action: 'kms:*' })]) }, ['GK9 Key', 'GK11 Key']],
     ['a foreign root from the Mappings', { Key: key([ROOT, allow({ Principal: { AWS: { 'Fn::Sub': ['arn:aws:iam::${A}:root', { A: { 'Fn::FindInMap': ['Accounts', 'partner', 'id'] } }] } }, Action: '*' })]) }, ['GK9 Key', 'GK11 Key'], { template: { Mappings: { Accounts: { partner: { id: FOREIGN } } } } }],
+    ['Principal * with kms:*, even narrowed to the account', { Key: key([ROOT, allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } })]) }, ['GK9 Key', 'GK11 Key']],
     ['a role with kms:* through NotAction of another service', { Key: key([ROOT, allow({ Principal: role(), NotAction: 's3:*' })]), Role: ROLE }, ['GK3 Key', 'GK9 Key', 'GK11 Key']],
   ])('bad: %s', (...[, resources, expected, options]: Case) => {
     expect(rulesOf(resources, options)).toEqual(expected);
@@ -219,6 +220,14 @@ describe('a key policy over or near 32 KB (GK13)', () => {
     expect(JSON.stringify(text).length).toBeGreaterThan(32_768);
     // THEN near the limit (a warning), not over it
     expect(findings({ Key: key([], { KeyPolicy: text }) }).map(f => [f.rule, f.severity])).toEqual([['GK13', 'warning']]);
+  });
+});
+
+describe('the key survives the stack and its own replacement (GK12)', () => {
+  test('DeletionPolicy Retain without UpdateReplacePolicy Retain is a warning: a replacing change deletes the old key', () => {
+    const found = findings({ Key: { ...key(), UpdateReplacePolicy: undefined }, Kept: key() });
+    expect(found.map(f => [f.rule, f.severity, f.logicalId])).toEqual([['GK12', 'warning', 'Key']]);
+    expect(found[0].message).toBe('UpdateReplacePolicy is Delete (the default): set Retain too (RemovalPolicy.RETAIN sets both), so a change that replaces the key does not delete the old one');
   });
 });
 

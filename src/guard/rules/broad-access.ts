@@ -15,6 +15,8 @@ export const FULL_ACCESS: GuardRule = {
     s.principals.flatMap((p): RuleHit[] => {
       const base = { logicalId: key.logicalId, path: key.path, pointer: s.pointer };
       if (p.kind === 'identity') return [{ ...base, message: `${where(s)} allows kms:* to ${p.id}: give administrators the management actions only` }];
+      // Principal "*" with kms:* is kms:* for every principal its condition lets in, whatever their IAM policies say.
+      if (p.kind === 'everyone') return [{ ...base, message: `${where(s)} allows kms:* to Principal "*": name the account root, and give others only the actions they need` }];
       if (p.kind === 'root' && p.own === 'no') return [{ ...base, message: `${where(s)} allows kms:* to account ${p.account}, another account than the stack's: give it only the actions it needs, narrowed by kms:ViaService or kms:CallerAccount` }];
       if (p.kind === 'root' && p.own === 'unknown') return [{ ...base, message: `${where(s)} allows kms:* to account ${p.account}, which cannot be told from the stack's account before deployment`, undecided: true }];
       return [];
