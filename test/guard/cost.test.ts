@@ -33,4 +33,9 @@ describe('monthly cost per key', () => {
     expect(text).toContain('  S/Rotating  key $1.00, $3.00 after 360 days of rotation; requests $3.00');
     expect(text).toContain('  total once rotation is at its cap: $32.00 a month for 4 key(s)');
   });
+
+  test('a key spec or rotation period known only at deploy time is labelled, never priced as NaN', () => {
+    const [unknown] = runGuard([template({ Key: key({ KeySpec: { 'Fn::ImportValue': 'Spec' }, EnableKeyRotation: true, RotationPeriodInDays: { 'Fn::ImportValue': 'Days' } }) })], undefined, { requestsPerMonth: 10_000 }).costs;
+    expect(unknown).toMatchObject({ keySpec: '(unresolved)', rotationPeriodDays: 365, capReachedAfterDays: 730, requestCost: 0.03, monthlyAtCap: 3.03 });
+  });
 });
