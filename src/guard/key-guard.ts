@@ -1,8 +1,9 @@
 import { Annotations, CfnElement, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { GUARD_RULES, ruleById } from './catalogue';
 import { DEFAULT_CONFIG, guardConfig } from './config';
 import { GuardFinding, runGuard } from './engine';
-import { CfnTemplate, SUPPRESSIONS_METADATA } from './template-source';
+import { CfnTemplate, GuardInputError, SUPPRESSIONS_METADATA } from './template-source';
 
 /**
  * Options for the {@link KeyGuard}.
@@ -119,6 +120,8 @@ export class KeyGuard implements IAspect {
 
   private config() {
     const severities: Record<string, string> = { ...this.props.severities };
+    const unknown = (this.props.skipRules ?? []).filter(id => !ruleById(id));
+    if (unknown.length) throw new GuardInputError(`KeyGuard: 'skipRules' names unknown rule(s) ${unknown.join(', ')} (known: ${GUARD_RULES.map(r => r.id).join(', ')})`);
     for (const id of this.props.skipRules ?? []) severities[id] = 'off';
     return guardConfig({
       ...DEFAULT_CONFIG,

@@ -99,6 +99,9 @@ describe('approved key patterns (GK17)', () => {
   test('the aspect and the plugin check approvedPatterns where they are created', () => {
     expect(() => new KeyGuard({ approvedPatterns: ['Bad Name'] })).toThrow("KeyGuard:\n  'approvedPatterns[0]' must be a KeyPattern name");
     expect(() => new GuardedKeysValidationPlugin({ approvedPatterns: [''] })).toThrow("GuardedKeysValidationPlugin:\n  'approvedPatterns[0]' must be a KeyPattern name");
+    // and the aspect's other options name themselves too
+    expect(() => new KeyGuard({ skipRules: ['GK5', 'GK-ROTATION'] })).toThrow("KeyGuard: 'skipRules' names unknown rule(s) GK-ROTATION (known: GK0, GK1,");
+    expect(() => new KeyGuard({ severities: { GK99: 'off' } })).toThrow("KeyGuard:\n  'severities.GK99' names an unknown rule \"GK99\"");
   });
 
   test('the plugin reports GK17 from its props', () => {
