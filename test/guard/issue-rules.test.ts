@@ -56,6 +56,7 @@ describe('management and use by one principal (GK3), across statements and acros
       Role: ROLE,
       P: iamPolicy([allow({ Action: 'kms:Create*', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-1:', ACCOUNT, ':key/', { Ref: 'Key' }]] } }), allow({ Action: 'kms:Decrypt', Resource: KEY_ARN, Condition: { Bool: { 'kms:GrantIsForAWSResource': true } } })]),
     }, ['GK3 Key', 'GK11 P']],
+    ['admin and use to Principal * narrowed to the organization', { Key: key([ROOT, allow({ Principal: '*', Action: ['kms:Disable*', 'kms:Decrypt'], Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } })]) }, ['GK3 Key']],
     ['admin on every key but another one (NotResource), use in the key policy', {
       Key: key([ROOT, allow({ Principal: role(), Action: 'kms:Decrypt' })]),
       Role: ROLE,
@@ -80,7 +81,7 @@ describe('kms:* for a non-root principal or a foreign account (GK9)', () => {
     ['a foreign root through Fn::Sub variables', { Key: key([ROOT, allow({ Principal: { AWS: { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${Partner}:root', { Partner: FOREIGN }] } }, Action: 'kms:*' })]) }, ['GK9 Key', 'GK11 Key']],
     ['a foreign account written bare', { Key: key([ROOT, allow({ Principal: { AWS: FOREIGN }, Action: 'kms:*' })]) }, ['GK9 Key', 'GK11 Key']],
     ['a foreign root from the Mappings', { Key: key([ROOT, allow({ Principal: { AWS: { 'Fn::Sub': ['arn:aws:iam::${A}:root', { A: { 'Fn::FindInMap': ['Accounts', 'partner', 'id'] } }] } }, Action: '*' })]) }, ['GK9 Key', 'GK11 Key'], { template: { Mappings: { Accounts: { partner: { id: FOREIGN } } } } }],
-    ['Principal * with kms:*, even narrowed to the account', { Key: key([ROOT, allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } })]) }, ['GK9 Key', 'GK11 Key']],
+    ['Principal * with kms:*, even narrowed to the account', { Key: key([ROOT, allow({ Principal: '*', Action: 'kms:*', Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } } })]) }, ['GK3 Key', 'GK9 Key', 'GK11 Key']],
     ['a role with kms:* through NotAction of another service', { Key: key([ROOT, allow({ Principal: role(), NotAction: 's3:*' })]), Role: ROLE }, ['GK3 Key', 'GK9 Key', 'GK11 Key']],
   ])('bad: %s', (...[, resources, expected, options]: Case) => {
     expect(rulesOf(resources, options)).toEqual(expected);
