@@ -4,6 +4,7 @@ import { GRANTS_FOR_AWS_RESOURCES } from './rules/grants';
 import { RSA_KEY_SIZE } from './rules/key-spec';
 import { DELETION_WINDOW, RETAIN_ON_DELETE } from './rules/lifecycle';
 import { ALLOWED_REGIONS, REQUIRED_TAGS } from './rules/organization';
+import { APPROVED_PATTERN } from './rules/patterns';
 import { POLICY_SIZE } from './rules/policy-size';
 import { ALLOW_NOT_PRINCIPAL, WILDCARD_PRINCIPAL } from './rules/principal-scope';
 import { ROOT_STATEMENT } from './rules/root-statement';
@@ -29,7 +30,7 @@ export const GUARD_RULES: readonly GuardRule[] = [
   UNDECIDED,
   ROTATION_ON, ROOT_STATEMENT, SEPARATION_OF_DUTIES, WILDCARD_PRINCIPAL, DELETION_WINDOW, RSA_KEY_SIZE,
   ROTATION_POSSIBLE, ALLOW_NOT_PRINCIPAL, FULL_ACCESS, SERVICE_SOURCE, GRANTS_FOR_AWS_RESOURCES, RETAIN_ON_DELETE,
-  POLICY_SIZE, IAM_ALL_KEYS, REQUIRED_TAGS, ALLOWED_REGIONS,
+  POLICY_SIZE, IAM_ALL_KEYS, REQUIRED_TAGS, ALLOWED_REGIONS, APPROVED_PATTERN,
 ];
 
 /** A rule by id. */

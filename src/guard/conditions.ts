@@ -11,6 +11,8 @@
  * @module
  */
 
+import { Unresolved, unresolvedIn } from './evaluate';
+
 /** Condition keys that pin the caller (lower case). */
 const CALLER_KEYS = new Set([
   'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:principalarn', 'kms:calleraccount',
@@ -33,7 +35,7 @@ export interface ConditionEntry {
 
 /** The entries of a condition block (`{ StringEquals: { 'kms:CallerAccount': '1111' } }`). */
 export function conditionEntries(condition: unknown): ConditionEntry[] {
-  if (!condition || typeof condition !== 'object') return [];
+  if (!condition || typeof condition !== 'object' || condition instanceof Unresolved) return [];
   return Object.entries(condition as Record<string, unknown>).flatMap(([operator, keys]) =>
     Object.entries((keys ?? {}) as Record<string, unknown>).map(([key, values]) => ({
       operator, key, values: Array.isArray(values) ? values : [values],
@@ -63,8 +65,22 @@ function pins(key: string, value: string): boolean {
   }
   if (key.endsWith('orgpaths')) return value.split('/')[0] !== '' && !WILDCARD.test(value.split('/')[0]);
   if (key.startsWith('kms:encryptioncontext:')) return value.replace(/[*?]/g, '') !== '';
+  // `alias/team-a/*` is the documented way to name a team's keys by alias; `alias/*` names every key.
+  if (key === 'kms:resourcealiases') return /^alias\/[^*?]/.test(value);
   return value !== '' && !WILDCARD.test(value);
 }
+
+/**
+ * True when a condition block, or a value in it, is known only at deploy time (an import, a condition on a parameter
+ * nobody gave): whether it narrows cannot be told, so a rule that finds no narrowing reports itself undecided (GK0)
+ * instead of guessing a failure.
+ */
+export function conditionUndecided(condition: unknown): boolean {
+  return unresolvedIn(condition).length > 0;
+}
+
+/** The words a rule adds to a finding whose condition could not be evaluated. */
+export const UNDECIDED_CONDITION = ' (its condition cannot be evaluated before deployment)';
 
 /** True when the condition block pins the caller (see the module doc). */
 export function narrowsCaller(condition: unknown): boolean {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'fs';
+import { GUARD_RULES } from './catalogue';
+import { PATTERN_NAME } from './pattern-marker';
 import type { Severity } from './rule';
 import { GuardInputError } from './template-source';
 
@@ -30,6 +32,8 @@ export interface GuardConfig {
   readonly requiredTags: string[];
   /** Regions keys may live in (GK16); empty means any. */
   readonly allowedRegions: string[];
+  /** Names of the `KeyPattern`s keys must be made from (GK17); empty means any key passes. */
+  readonly approvedPatterns: string[];
   /** Values for template parameters, so conditions on them can be evaluated. */
   readonly parameters: Readonly<Record<string, string>>;
   readonly suppressions: GuardSuppression[];
@@ -41,7 +45,7 @@ export const DEFAULT_DELETION_WINDOW_MIN_DAYS = 30;
 const ROTATION_RANGE = [90, 2560] as const;
 const DELETION_RANGE = [7, 30] as const;
 const SEVERITIES = ['error', 'warning', 'info', 'off'];
-const FIELDS = ['severities', 'rotationMaxDays', 'deletionWindowMinDays', 'requiredTags', 'allowedRegions', 'parameters', 'suppressions'];
+const FIELDS = ['severities', 'rotationMaxDays', 'deletionWindowMinDays', 'requiredTags', 'allowedRegions', 'approvedPatterns', 'parameters', 'suppressions'];
 
 /** The configuration when none is given. */
 export const DEFAULT_CONFIG: GuardConfig = {
@@ -50,6 +54,7 @@ export const DEFAULT_CONFIG: GuardConfig = {
   deletionWindowMinDays: DEFAULT_DELETION_WINDOW_MIN_DAYS,
   requiredTags: [],
   allowedRegions: [],
+  approvedPatterns: [],
   parameters: {},
   suppressions: [],
 };
@@ -75,12 +80,20 @@ export function guardConfig(json: unknown, label = 'guard configuration'): Guard
   const severities = record(raw.severities, 'severities', problems);
   for (const [rule, severity] of Object.entries(severities)) {
     if (!SEVERITIES.includes(severity as string)) problems.push(`'severities.${rule}' must be one of ${SEVERITIES.join(', ')}. Received: ${JSON.stringify(severity)}`);
+    if (!isRuleId(rule)) problems.push(unknownRule(`severities.${rule}`, rule));
   }
   const rotationMaxDays = days(raw.rotationMaxDays, 'rotationMaxDays', ROTATION_RANGE, DEFAULT_ROTATION_MAX_DAYS, problems);
   const deletionWindowMinDays = days(raw.deletionWindowMinDays, 'deletionWindowMinDays', DELETION_RANGE, DEFAULT_DELETION_WINDOW_MIN_DAYS, problems);
   const requiredTags = strings(raw.requiredTags, 'requiredTags', problems);
   const allowedRegions = strings(raw.allowedRegions, 'allowedRegions', problems);
-  const parameters = record(raw.parameters, 'parameters', problems) as Record<string, string>;
+  const approvedPatterns = strings(raw.approvedPatterns, 'approvedPatterns', problems);
+  approvedPatterns.forEach((name, i) => {
+    if (!PATTERN_NAME.test(name)) problems.push(`'approvedPatterns[${i}]' must be a KeyPattern name (1 to 63 lowercase letters, digits or '-'). Received: ${JSON.stringify(name)}`);
+  });
+  const parameters = record(raw.parameters, 'parameters', problems);
+  for (const [name, value] of Object.entries(parameters)) {
+    if (typeof value !== 'string') problems.push(`'parameters.${name}' must be a string (CloudFormation parameter values are strings). Received: ${JSON.stringify(value)}`);
+  }
   const suppressions: GuardSuppression[] = [];
   const rawSuppressions = raw.suppressions === undefined ? [] : raw.suppressions;
   if (!Array.isArray(rawSuppressions)) {problems.push("'suppressions' must be a list");} else {
@@ -89,15 +102,28 @@ export function guardConfig(json: unknown, label = 'guard configuration'): Guard
       const rules = typeof entry.rule === 'string' ? [entry.rule] : Array.isArray(entry.rules) ? entry.rules.map(String) : [];
       if (typeof entry.resource !== 'string' || !entry.resource) problems.push(`'suppressions[${i}].resource' must name a resource (logical ID, Stack/LogicalId or construct path)`);
       if (!rules.length) problems.push(`'suppressions[${i}]' must name a 'rule' or 'rules'`);
+      rules.filter(r => !isRuleId(r)).forEach(r => problems.push(unknownRule(`suppressions[${i}]`, r)));
       if (typeof entry.reason !== 'string' || !entry.reason.trim()) problems.push(`'suppressions[${i}].reason' is required: say why the rule does not apply`);
       suppressions.push({ resource: String(entry.resource), rules, reason: String(entry.reason ?? '') });
     });
   }
   if (problems.length) throw new GuardInputError(`${label}:\n  ${problems.join('\n  ')}`);
   return {
-    severities: severities as GuardConfig['severities'], rotationMaxDays, deletionWindowMinDays, requiredTags, allowedRegions, parameters, suppressions,
+    severities: severities as GuardConfig['severities'],
+    rotationMaxDays,
+    deletionWindowMinDays,
+    requiredTags,
+    allowedRegions,
+    approvedPatterns,
+    parameters: parameters as Record<string, string>,
+    suppressions,
   };
 }
+
+// A misspelt rule id would change or silence nothing, without a word: refused like an unknown field.
+const isRuleId = (id: string): boolean => GUARD_RULES.some(r => r.id === id);
+const unknownRule = (field: string, id: string): string =>
+  `'${field}' names an unknown rule ${JSON.stringify(id)} (known: ${GUARD_RULES.map(r => r.id).join(', ')})`;
 
 function record(value: unknown, name: string, problems: string[]): Record<string, unknown> {
   if (value === undefined) return {};

@@ -47,11 +47,15 @@ export interface KeyCost {
 export function keyCosts(stack: GuardStack, requestsPerMonth = 0): KeyCost[] {
   return stack.keys.map(key => {
     const replica = key.type === 'AWS::KMS::ReplicaKey';
-    const keySpec = String(key.properties.KeySpec ?? 'SYMMETRIC_DEFAULT');
+    // A key spec known only at deploy time is priced as symmetric and labelled so (GK0 reports it).
+    const spec = key.properties.KeySpec ?? 'SYMMETRIC_DEFAULT';
+    const keySpec = typeof spec === 'string' ? spec : '(unresolved)';
     const rotates = replica || (key.properties.EnableKeyRotation === true || key.properties.EnableKeyRotation === 'true');
-    const period = rotates ? Number(key.properties.RotationPeriodInDays ?? 365) : undefined;
+    const days = Number(key.properties.RotationPeriodInDays ?? 365);
+    // (a period known only at deploy time: AWS's default, 365 days)
+    const period = rotates ? (Number.isFinite(days) ? days : 365) : undefined;
     const atCap = KMS_PRICES.keyPerMonth + (rotates ? KMS_PRICES.billedRotations * KMS_PRICES.rotatedVersionPerMonth : 0);
-    const per10k = keySpec === 'SYMMETRIC_DEFAULT' || keySpec.startsWith('HMAC') || keySpec === 'RSA_2048'
+    const per10k = keySpec === 'SYMMETRIC_DEFAULT' || keySpec === '(unresolved)' || keySpec.startsWith('HMAC') || keySpec === 'RSA_2048'
       ? KMS_PRICES.requestsPer10k : KMS_PRICES.asymmetricRequestsPer10k;
     const requestCost = cents(requestsPerMonth / 10_000 * per10k);
     return {

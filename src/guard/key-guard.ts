@@ -1,8 +1,9 @@
 import { Annotations, CfnElement, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { GUARD_RULES, ruleById } from './catalogue';
 import { DEFAULT_CONFIG, guardConfig } from './config';
 import { GuardFinding, runGuard } from './engine';
-import { CfnTemplate, SUPPRESSIONS_METADATA } from './template-source';
+import { CfnTemplate, GuardInputError, SUPPRESSIONS_METADATA } from './template-source';
 
 /**
  * Options for the {@link KeyGuard}.
@@ -63,6 +64,14 @@ export interface KeyGuardProps {
    * @default - Any region.
    */
   readonly allowedRegions?: string[];
+
+  /**
+   * Names of the `KeyPattern`s keys must be made from (GK17): a key made without one of them, a plain `kms.Key` or
+   * a `CfnKey` written by hand is a finding. A replica counts as made from its primary's pattern.
+   *
+   * @default - Any key passes, whatever made it.
+   */
+  readonly approvedPatterns?: string[];
 }
 
 /** The resource types the guard reports on (keys, and the IAM policies its rules read). */
@@ -118,6 +127,8 @@ export class KeyGuard implements IAspect {
 
   private config() {
     const severities: Record<string, string> = { ...this.props.severities };
+    const unknown = (this.props.skipRules ?? []).filter(id => !ruleById(id));
+    if (unknown.length) throw new GuardInputError(`KeyGuard: 'skipRules' names unknown rule(s) ${unknown.join(', ')} (known: ${GUARD_RULES.map(r => r.id).join(', ')})`);
     for (const id of this.props.skipRules ?? []) severities[id] = 'off';
     return guardConfig({
       ...DEFAULT_CONFIG,
@@ -126,6 +137,7 @@ export class KeyGuard implements IAspect {
       deletionWindowMinDays: this.props.deletionWindowMinDays ?? DEFAULT_CONFIG.deletionWindowMinDays,
       requiredTags: this.props.requiredTags ?? [],
       allowedRegions: this.props.allowedRegions ?? [],
+      approvedPatterns: this.props.approvedPatterns ?? [],
     }, 'KeyGuard');
   }
 

@@ -1,4 +1,5 @@
 import { evaluate, Unresolved, unresolvedIn } from './evaluate';
+import { patternOf } from './pattern-marker';
 import { GuardPrincipal, holderId, principalsOf } from './principals';
 import { CfnResource, GuardTemplate } from './template-source';
 
@@ -17,7 +18,10 @@ export interface GuardStatement {
   readonly notPrincipal: boolean;
   readonly actions: string[];
   readonly notAction: boolean;
+  /** `Resource`, or `NotResource` when {@link notResource} is true. */
   readonly resources: unknown[];
+  /** True when the statement has `NotResource`: it covers every resource except those listed. */
+  readonly notResource: boolean;
   readonly condition: unknown;
   /** JSON pointer of the statement in the template (`/Resources/Key/Properties/KeyPolicy/Statement/1`). */
   readonly pointer: string;
@@ -33,6 +37,9 @@ export interface GuardKey {
   readonly path: string;
   readonly properties: Record<string, unknown>;
   readonly deletionPolicy?: string;
+  readonly updateReplacePolicy?: string;
+  /** The `KeyPattern` that made the key, from its `cdk-guarded-keys:pattern` metadata (see `pattern-marker.ts`). */
+  readonly pattern?: string;
   /** Undefined when the key has no `KeyPolicy` (CloudFormation then applies the default policy). */
   readonly statements?: GuardStatement[];
   /** The key policy as written in the template (for its size). */
@@ -83,7 +90,9 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
     const base = `/Resources/${logicalId}/Properties`;
     const properties = (evaluate(resource.Properties ?? {}, scope) ?? {}) as Record<string, unknown>;
     if (KEY_TYPES.has(resource.Type)) {
-      for (const u of unresolvedIn(properties.KeyPolicy, `${base}/KeyPolicy`)) unresolved.push({ logicalId, path, pointer: u.path, reason: u.reason });
+      // Every property, not only the policy: a rotation period or key spec known only at deploy time is said (GK0),
+      // and the rules that needed it pass over the key rather than guess.
+      for (const u of unresolvedIn(properties, base)) unresolved.push({ logicalId, path, pointer: u.path, reason: u.reason });
       const policy = parsedJson(properties.KeyPolicy);
       const rawStatements = (policy as { Statement?: unknown } | undefined)?.Statement;
       keys.push({
@@ -92,6 +101,8 @@ export function guardStack(source: GuardTemplate, parameters?: Readonly<Record<s
         path,
         properties,
         deletionPolicy: resource.DeletionPolicy,
+        updateReplacePolicy: resource.UpdateReplacePolicy,
+        pattern: patternOf(resource.Metadata),
         rawPolicy: resource.Properties?.KeyPolicy,
         policyIncomplete: policy instanceof Unresolved || rawStatements instanceof Unresolved
           || (Array.isArray(rawStatements) && rawStatements.some(s => s instanceof Unresolved)),
@@ -140,6 +151,7 @@ function statementsOf(document: unknown, pointer: string, principals: (s: RawSta
     actions: toStrings(s.NotAction ?? s.Action),
     notAction: s.NotAction !== undefined,
     resources: toList(s.Resource ?? s.NotResource),
+    notResource: s.Resource === undefined && s.NotResource !== undefined,
     condition: s.Condition,
     pointer: Array.isArray(raw) ? `${pointer}/Statement/${i}` : `${pointer}/Statement`,
     label: typeof s.Sid === 'string' && s.Sid ? `statement '${s.Sid}'` : `statement #${i + 1}`,

@@ -1,5 +1,5 @@
-import { GuardConfig } from './config';
-import { GuardKey, GuardStack, GuardStatement } from './model';
+import type { GuardConfig } from './config';
+import type { GuardKey, GuardStack, GuardStatement } from './model';
 import { expandActionPattern, KMS_ACTIONS } from '../policy/kms-actions';
 
 /**
@@ -64,9 +64,24 @@ export const where = (s: GuardStatement, policy?: string): string => `${s.label}
  */
 export const trustsAccountIam = (key: GuardKey): boolean => key.statements === undefined || key.statements.some(isOwnRootStatement);
 
-/** True when an IAM statement's Resource covers this key (`*`, a `key/*` pattern, or the key's own ARN). */
-export function coversKey(resources: unknown[], keyLogicalId: string): boolean {
-  return resources.some(r => typeof r === 'string' && (coversAllKeys(r) || r.includes(`\${${keyLogicalId}.Arn}`)));
+/**
+ * True when an IAM statement covers this key of the template: its Resource is `*`, a `key/*` pattern, or the key's
+ * own ARN (`Fn::GetAtt Key.Arn`, or an ARN built around `Ref: Key`); or its NotResource leaves the key out of none
+ * of those.
+ */
+export function coversKey(statement: Pick<GuardStatement, 'resources' | 'notResource'>, keyLogicalId: string): boolean {
+  const named = statement.resources.some(r => typeof r === 'string'
+    && (coversAllKeys(r) || r.includes(`\${${keyLogicalId}.Arn}`) || /:key\/\$\{([A-Za-z0-9]+)\}$/.exec(r)?.[1] === keyLogicalId));
+  return statement.notResource ? !named : named;
+}
+
+/**
+ * True when an IAM statement reaches every key of the account (including keys created later): a Resource of `*`
+ * or a `key/*` pattern, or a NotResource that does not itself cover all keys (everything but a few keys).
+ */
+export function coversEveryKey(statement: Pick<GuardStatement, 'resources' | 'notResource'>): boolean {
+  const all = statement.resources.some(r => typeof r === 'string' && coversAllKeys(r));
+  return statement.notResource ? !all : all;
 }
 
 /** True when a Resource value covers every key of an account (`*`, `arn:aws:kms:*:*:key/*`, `arn:aws:kms:*`). */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'fs';
-import { join, relative } from 'path';
+import { join, relative, resolve } from 'path';
 
 /**
  * Reads what the guard checks: a synthesized template file, or a cloud assembly directory (`cdk.out`), whose
@@ -58,14 +58,19 @@ export function readGuardTemplates(path: string): GuardTemplate[] {
   return [{ stackName: stackNameOf(path), file: path, template: parseTemplate(path) }];
 }
 
-function readAssembly(dir: string): GuardTemplate[] {
+function readAssembly(dir: string, seen: ReadonlySet<string> = new Set()): GuardTemplate[] {
   const manifestFile = join(dir, 'manifest.json');
   if (!existsSync(manifestFile)) throw new GuardInputError(`${dir}: not a cloud assembly (no manifest.json)`);
-  const manifest = parseJson(manifestFile) as { artifacts?: Record<string, Artifact> };
+  // A nested assembly that names itself (or an ancestor) would be read forever.
+  if (seen.has(resolve(dir))) throw new GuardInputError(`${manifestFile}: the nested assembly ${dir} contains itself`);
+  const manifest = parseJson(manifestFile) as { artifacts?: unknown };
+  const artifacts = manifest && typeof manifest === 'object' ? manifest.artifacts ?? {} : undefined;
+  if (!isObject(artifacts)) throw new GuardInputError(`${manifestFile}: not a cloud assembly manifest ('artifacts' must be an object)`);
   const templates: GuardTemplate[] = [];
-  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+  for (const [id, raw] of Object.entries(artifacts)) {
+    const artifact = artifactOf(manifestFile, id, raw);
     if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      templates.push(...readAssembly(join(dir, artifact.properties.directoryName))); // a stage's nested assembly
+      templates.push(...readAssembly(join(dir, artifact.properties.directoryName), new Set([...seen, resolve(dir)]))); // a stage's nested assembly
       continue;
     }
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
@@ -84,6 +89,24 @@ function readAssembly(dir: string): GuardTemplate[] {
   return templates;
 }
 
+/** An artifact of the manifest, its fields checked (the strings it names are paths and names). */
+function artifactOf(manifestFile: string, id: string, raw: unknown): Artifact {
+  const bad = (what: string) => new GuardInputError(`${manifestFile}: artifact ${id}: ${what}`);
+  if (!isObject(raw)) throw bad('must be an object');
+  for (const field of ['type', 'environment', 'displayName'] as const) {
+    if (raw[field] !== undefined && typeof raw[field] !== 'string') throw bad(`'${field}' must be a string`);
+  }
+  if (raw.properties !== undefined && !isObject(raw.properties)) throw bad("'properties' must be an object");
+  for (const field of ['templateFile', 'stackName', 'directoryName'] as const) {
+    const value = (raw.properties as Record<string, unknown> | undefined)?.[field];
+    if (value !== undefined && typeof value !== 'string') throw bad(`'properties.${field}' must be a string`);
+  }
+  if (raw.metadata !== undefined && (!isObject(raw.metadata) || !Object.values(raw.metadata).every(Array.isArray))) {
+    throw bad("'metadata' must map construct paths to lists of entries");
+  }
+  return raw as Artifact;
+}
+
 interface Artifact {
   type?: string;
   environment?: string;
@@ -96,6 +119,7 @@ function suppressionsOf(artifact: Artifact): GuardTemplate['suppressions'] {
   const out: Array<{ path: string; rules: string[]; reason: string }> = [];
   for (const [path, entries] of Object.entries(artifact.metadata ?? {})) {
     for (const entry of entries) {
+      if (!isObject(entry)) continue;
       const data = entry.data as { rules?: unknown; reason?: unknown } | undefined;
       if (entry.type !== SUPPRESSIONS_METADATA || !Array.isArray(data?.rules) || typeof data?.reason !== 'string') continue;
       out.push({ path: path.replace(/^\//, ''), rules: data.rules.map(String), reason: data.reason });
@@ -106,10 +130,40 @@ function suppressionsOf(artifact: Artifact): GuardTemplate['suppressions'] {
 
 function parseTemplate(file: string): CfnTemplate {
   const json = parseJson(file) as CfnTemplate;
-  if (!json || typeof json !== 'object' || Array.isArray(json) || typeof json.Resources !== 'object' || json.Resources === null) {
+  if (!isObject(json) || !isObject(json.Resources)) {
     throw new GuardInputError(`${file}: not a CloudFormation template (no Resources)`);
   }
+  const problems = shapeProblems(json);
+  if (problems.length) throw new GuardInputError(`${file}: not a template CloudFormation would accept:\n  ${problems.join('\n  ')}`);
   return json;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What CloudFormation itself would refuse before looking at any property: a resource that is not an object or has no
+ * string Type, sections and attributes of the wrong kind. Said here, naming the resource, so that the rules and the
+ * matrix only ever see the shape they read (what is inside Properties is theirs to judge, intrinsics and all).
+ */
+function shapeProblems(template: CfnTemplate): string[] {
+  const problems: string[] = [];
+  for (const section of ['Parameters', 'Conditions', 'Mappings'] as const) {
+    if (template[section] !== undefined && !isObject(template[section])) problems.push(`'${section}' must be an object`);
+  }
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    if (!isObject(resource)) {
+      problems.push(`resource ${id} must be an object with a Type`);
+      continue;
+    }
+    if (typeof resource.Type !== 'string' || resource.Type === '') problems.push(`resource ${id} has no Type (a string)`);
+    for (const attribute of ['Properties', 'Metadata'] as const) {
+      if (resource[attribute] !== undefined && !isObject(resource[attribute])) problems.push(`resource ${id}: '${attribute}' must be an object`);
+    }
+    for (const attribute of ['DeletionPolicy', 'UpdateReplacePolicy', 'Condition'] as const) {
+      if (resource[attribute] !== undefined && typeof resource[attribute] !== 'string') problems.push(`resource ${id}: '${attribute}' must be a string`);
+    }
+  }
+  return problems;
 }
 
 function parseJson(file: string): unknown {

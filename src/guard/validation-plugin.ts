@@ -2,7 +2,7 @@ import { existsSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1 } from 'aws-cdk-lib';
 import { ruleById } from './catalogue';
-import { DEFAULT_CONFIG, GuardConfig, readGuardConfig } from './config';
+import { DEFAULT_CONFIG, GuardConfig, guardConfig, readGuardConfig } from './config';
 import { hasErrors, runGuard } from './engine';
 import { GuardTemplate, readGuardTemplates } from './template-source';
 
@@ -21,6 +21,14 @@ export interface GuardedKeysValidationPluginProps {
    * @default - Every rule at its own severity, rotation at most every 365 days, a 30-day deletion window.
    */
   readonly configFile?: string;
+
+  /**
+   * Names of the `KeyPattern`s keys must be made from (GK17), in place of the configuration file's
+   * `approvedPatterns`: a key made without one of them, a plain `kms.Key` or a `CfnKey` written by hand is a finding.
+   *
+   * @default - The configuration file's `approvedPatterns`, or any key passes.
+   */
+  readonly approvedPatterns?: string[];
 }
 
 /**
@@ -37,7 +45,10 @@ export class GuardedKeysValidationPlugin implements IPolicyValidationPluginBeta1
   private readonly config: GuardConfig;
 
   constructor(props: GuardedKeysValidationPluginProps = {}) {
-    this.config = props.configFile ? readGuardConfig(props.configFile) : DEFAULT_CONFIG;
+    const config = props.configFile ? readGuardConfig(props.configFile) : DEFAULT_CONFIG;
+    // Checked as guard.json's field is, so a bad name fails where the plugin is created.
+    this.config = props.approvedPatterns === undefined ? config
+      : guardConfig({ ...config, approvedPatterns: props.approvedPatterns }, 'GuardedKeysValidationPlugin');
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {

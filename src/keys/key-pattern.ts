@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GuardedKey, GuardedKeyProps } from './guarded-key';
 import { wholeDays } from './validate-props';
+import { PATTERN_METADATA, PATTERN_NAME } from '../guard/pattern-marker';
 import { validationErrorFor } from '../private/errors';
 
 /**
@@ -127,14 +128,19 @@ export const PATTERN_NARROWABLE_SETTINGS = ['viaServices', 'callerAccounts', 're
  */
 export class KeyPattern {
   constructor(public readonly props: KeyPatternProps) {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.name)) {
+    if (!PATTERN_NAME.test(props.name)) {
       throw new Error(`KeyPattern 'name' must be 1 to 63 lowercase letters, digits or '-'. Received: '${props.name}'`);
     }
   }
 
-  /** Makes a guarded key from the pattern with an application's props. */
+  /**
+   * Makes a guarded key from the pattern with an application's props. The key's resource carries the pattern's name
+   * in its `cdk-guarded-keys:pattern` metadata (and so do its replicas), which the guard's `approvedPatterns` reads.
+   */
   public create(scope: Construct, id: string, props: GuardedKeyProps = {}): GuardedKey {
-    return new GuardedKey(scope, id, this.merge(scope, id, props));
+    const key = new GuardedKey(scope, id, this.merge(scope, id, props));
+    (key.node.defaultChild as CfnResource).addMetadata(PATTERN_METADATA, this.props.name);
+    return key;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, RemovalPolicy, Resource, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { GuardedKeyBase } from './guarded-key-base';
 import { KeyGrantWriter } from './key-grants';
 import { AllowServicePrincipalOptions } from './service-principal-access';
 import { commonPropProblems } from './validate-props';
+import { PATTERN_METADATA } from '../guard/pattern-marker';
 import { validationErrorFor } from '../private/errors';
 
 /**
@@ -120,6 +121,9 @@ export class GuardedReplicaKey extends Resource implements kms.IKey {
       keyPolicy: Lazy.any({ produce: () => model.render(this.stack.region, { extraStatements: this.extraStatements, deployers }) }),
     });
     resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    // A replica is made from its primary's pattern: the guard's approvedPatterns judges it as the primary.
+    const pattern = (props.primary.node.defaultChild as CfnResource).getMetadata(PATTERN_METADATA);
+    if (pattern !== undefined) resource.addMetadata(PATTERN_METADATA, pattern);
     this.keyArn = resource.attrArn;
     this.keyId = resource.attrKeyId;
 

@@ -1,6 +1,7 @@
 import { Capability, CAPABILITIES, capabilitiesOf } from './kms-actions';
 import { readableToken } from './principal-identity';
 import { evaluate, EvaluationScope, Unresolved } from '../guard/evaluate';
+import { coversAllKeys } from '../guard/rule';
 
 /**
  * The access matrix of the KMS keys in a synthesized template: who can administer, encrypt, decrypt,
@@ -62,6 +63,7 @@ interface Statement {
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: unknown;
+  NotResource?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -88,7 +90,7 @@ export function keyAccessMatrices(rawTemplate: Template, stack: string, scope: M
   return Object.entries(resources)
     .filter(([, r]) => KEY_TYPES.has(r.Type))
     .map(([logicalId, key]) => {
-      const keyUsage = key.Properties?.KeyUsage ?? 'ENCRYPT_DECRYPT';
+      const keyUsage = readable(key.Properties?.KeyUsage ?? 'ENCRYPT_DECRYPT');
       const relevant = capabilitiesForUsage(keyUsage);
       const rows = [
         ...statementsOf(key.Properties?.KeyPolicy).flatMap(s => keyPolicyRows(s)),
@@ -100,7 +102,7 @@ export function keyAccessMatrices(rawTemplate: Template, stack: string, scope: M
         stack,
         logicalId: names.get(logicalId) ?? logicalId,
         aliases: aliasesOf(resources, logicalId),
-        keySpec: key.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT',
+        keySpec: readable(key.Properties?.KeySpec ?? 'SYMMETRIC_DEFAULT'),
         keyUsage,
         rows: named(rows),
       };
@@ -160,7 +162,7 @@ function keyPolicyRows(statement: Statement): AccessRow[] {
   const principals = statement.NotPrincipal
     ? [`everyone except ${principalNames(statement.NotPrincipal).join(', ')}`]
     : principalNames(statement.Principal);
-  const source = `key policy (${statement.Sid ?? 'no Sid'})`;
+  const source = `key policy (${typeof statement.Sid === 'string' ? statement.Sid : 'no Sid'})`;
   return principals.map(principal => ({
     principal,
     effect: statement.Effect,
@@ -176,17 +178,17 @@ function identityPolicyRows(resources: Record<string, Resource>, keyId: string):
   for (const [id, resource] of Object.entries(resources)) {
     const policies: Array<{ name: string; document: unknown; holders: string[] }> = [];
     if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
-      const holders = [...(resource.Properties?.Roles ?? []), ...(resource.Properties?.Users ?? []), ...(resource.Properties?.Groups ?? [])];
+      const holders = [...toArray(resource.Properties?.Roles), ...toArray(resource.Properties?.Users), ...toArray(resource.Properties?.Groups)];
       policies.push({ name: id, document: resource.Properties?.PolicyDocument, holders: holders.map(refName) });
     }
     if (resource.Type === 'AWS::IAM::Role' || resource.Type === 'AWS::IAM::User') {
-      for (const inline of resource.Properties?.Policies ?? []) {
-        policies.push({ name: `${id}/${inline.PolicyName}`, document: inline.PolicyDocument, holders: [id] });
+      for (const inline of toArray(resource.Properties?.Policies).filter(isObject)) {
+        policies.push({ name: `${id}/${readable(inline.PolicyName)}`, document: inline.PolicyDocument, holders: [id] });
       }
     }
     for (const policy of policies) {
       for (const statement of statementsOf(policy.document)) {
-        if (!coversKey(statement.Resource, keyId)) continue;
+        if (!coversKey(statement, keyId)) continue;
         const capabilities = statementCapabilities(statement);
         if (!capabilities.length) continue;
         for (const holder of policy.holders) {
@@ -207,19 +209,28 @@ function identityPolicyRows(resources: Record<string, Resource>, keyId: string):
 
 function statementCapabilities(statement: Statement): Capability[] {
   const set = statement.NotAction
-    ? capabilitiesOf(toArray(statement.NotAction), true)
-    : capabilitiesOf(toArray(statement.Action));
+    ? capabilitiesOf(strings(statement.NotAction), true)
+    : capabilitiesOf(strings(statement.Action));
   return CAPABILITIES.filter(c => set.has(c));
 }
 
-function coversKey(resource: unknown, keyId: string): boolean {
-  return toArray(resource).some(r => r === '*' || (typeof r === 'string' && r.startsWith('arn:') && r.includes(':key/')) ||
-    refersTo(r, keyId));
+/**
+ * True when an IAM statement reaches a key of the template: a Resource of `*` or a `key/*` pattern, or naming the key
+ * (`${Key.Arn}`, an ARN around `${Key}`); a NotResource reaches every key it does not name. A literal key ARN names a
+ * key that exists already, never one the template creates (its ID is not known before deployment).
+ */
+function coversKey(statement: Statement, keyId: string): boolean {
+  const notResource = statement.Resource === undefined && statement.NotResource !== undefined;
+  const named = toArray(notResource ? statement.NotResource : statement.Resource)
+    .some(r => (typeof r === 'string' && coversAllKeys(r)) || refersTo(r, keyId));
+  return notResource ? !named : named;
 }
 
 /** Readable names for a Principal element. */
 export function principalNames(principal: any): string[] {
   if (principal === '*') return ['everyone'];
+  // A Principal is `*` or an object; anything else (or a value known only at deploy time) is shown as it is.
+  if (!isObject(principal)) return principal === undefined ? [] : [readable(principal)];
   const names: string[] = [];
   for (const [type, values] of Object.entries(principal ?? {})) {
     for (const value of toArray(values)) {
@@ -237,7 +248,12 @@ export function principalNames(principal: any): string[] {
 /** Readable conditions, e.g. `via s3.eu-west-1.amazonaws.com`, `caller account 111122223333`. */
 export function describeConditions(condition: Statement['Condition']): string[] {
   const out: string[] = [];
+  if (condition !== undefined && !isObject(condition)) return [`condition ${readable(condition)}`];
   for (const [operator, keys] of Object.entries(condition ?? {})) {
+    if (!isObject(keys)) {
+      out.push(`${operator} ${readable(keys)}`);
+      continue;
+    }
     for (const [key, raw] of Object.entries(keys)) {
       const values = toArray(raw).map(readable);
       const lower = key.toLowerCase();
@@ -273,10 +289,18 @@ function aliasesOf(resources: Record<string, Resource>, keyId: string): string[]
     .map(r => readable(r.Properties?.AliasName));
 }
 
+/**
+ * The statements of a policy document that say something: objects with an Effect of Allow or Deny. Anything else
+ * (a statement known only at deploy time, a malformed one) grants nothing a matrix could show; the guard's GK0
+ * reports it.
+ */
 function statementsOf(document: unknown): Statement[] {
-  const statements = (document as { Statement?: Statement | Statement[] } | undefined)?.Statement;
-  return toArray(statements);
+  const statements = isObject(document) ? document.Statement : undefined;
+  return toArray(statements).filter((s): s is Statement => isObject(s) && (s.Effect === 'Allow' || s.Effect === 'Deny'));
 }
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unresolved);
+const strings = (v: unknown): string[] => toArray(v).filter((x): x is string => typeof x === 'string');
 
 function refName(ref: unknown): string {
   return readable(ref);
@@ -303,7 +327,8 @@ function evaluatedTemplate(template: Template, scope: MatrixScope): Template {
  */
 function readable(value: unknown): string {
   if (value instanceof Unresolved) return `(unresolved: ${value.reason})`;
-  if (typeof value !== 'string') return readableToken(value);
+  // Evaluated values hold no intrinsics any more: anything but a string is literal data, shown as JSON.
+  if (typeof value !== 'string') return String(JSON.stringify(value));
   const whole = /^\$\{([^}]+)\}$/.exec(value)?.[1];
   if (whole && !whole.startsWith('AWS::')) {
     const dot = whole.indexOf('.');
@@ -326,7 +351,13 @@ function narrowingOf(condition: Statement['Condition']): RowNarrowing {
     exceptPrincipals: [] as string[],
     other: false,
   };
+  // A condition this model cannot read narrows in a way it does not know: `other`.
+  if (condition !== undefined && !isObject(condition)) return { ...narrowing, other: true };
   for (const [operator, keys] of Object.entries(condition ?? {})) {
+    if (!isObject(keys)) {
+      narrowing.other = true;
+      continue;
+    }
     for (const [key, raw] of Object.entries(keys)) {
       const values = toArray(raw).map(readable);
       const lower = key.toLowerCase();

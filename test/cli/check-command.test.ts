@@ -57,21 +57,22 @@ describe('guarded-keys check', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'guarded-keys-check-'));
-    file('good.template.json', { Resources: { Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } } } });
+    file('good.template.json', { Resources: { Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } } } });
     file('bad.template.json', {
       Resources: {
         Key: {
           Type: 'AWS::KMS::Key',
           DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
           Properties: {
             EnableKeyRotation: true,
             KeyPolicy: { Statement: [ROOT_STATEMENT, { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] },
           },
         },
-        Legacy: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: {} },
+        Legacy: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: {} },
       },
     });
-    file('warn.template.json', { Resources: { Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: { 'Fn::ImportValue': 'Rotation' } } } } });
+    file('warn.template.json', { Resources: { Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: { 'Fn::ImportValue': 'Rotation' } } } } });
     file('guard.json', { suppressions: [{ resource: 'bad/Legacy', rule: 'GK1', reason: 'imported material, rotated by hand' }] });
     file('no-reason.json', { suppressions: [{ resource: 'Legacy', rule: 'GK1' }] });
     file('not-json.json', '{ "Resources": ');

@@ -11,6 +11,7 @@ function key(props: Record<string, unknown> = {}, statements: unknown[] = [ROOT]
   return {
     Type: 'AWS::KMS::Key',
     DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
     Properties: { EnableKeyRotation: true, KeyPolicy: { Version: '2012-10-17', Statement: statements }, ...props },
     ...extra,
   };
@@ -33,7 +34,7 @@ const statement = (s: Record<string, unknown>) => ({ Effect: 'Allow', Resource: 
 
 describe('keys that are right pass', () => {
   test('a CfnKey with no KeyPolicy gets the default policy: no finding', () => {
-    expect(rulesOf({ Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } } })).toEqual([]);
+    expect(rulesOf({ Key: { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { EnableKeyRotation: true } } })).toEqual([]);
   });
 
   test('a root statement written with Fn::Sub, Fn::Join or the literal account is read as the account root', () => {
@@ -157,7 +158,7 @@ describe('key policies', () => {
   });
 
   test('replica keys are checked like primaries (but rotate with their primary)', () => {
-    const replica = { Type: 'AWS::KMS::ReplicaKey', DeletionPolicy: 'Retain', Properties: { PrimaryKeyArn: 'arn:aws:kms:us-east-1:1:key/mrk-1', KeyPolicy: { Statement: [ROOT, statement({ Principal: '*', Action: 'kms:Decrypt' })] } } };
+    const replica = { Type: 'AWS::KMS::ReplicaKey', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { PrimaryKeyArn: 'arn:aws:kms:us-east-1:1:key/mrk-1', KeyPolicy: { Statement: [ROOT, statement({ Principal: '*', Action: 'kms:Decrypt' })] } } };
     expect(rulesOf({ Replica: replica })).toEqual(['GK4 Replica']);
   });
 });

@@ -122,3 +122,25 @@ describe('the multi-Region example app', () => {
     expect(signing.rows.filter(r => r.principal === 'Verifier').flatMap(r => r.capabilities)).toEqual(['verify', 'describe']);
   });
 });
+
+describe('which IAM statements reach a key of the template', () => {
+  const template = (statement: Record<string, unknown>) => ({
+    Resources: {
+      Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [] } } },
+      Role: { Type: 'AWS::IAM::Role', Properties: {} },
+      Policy: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', ...statement }] } } },
+    },
+  });
+  test.each([
+    ['Resource *', { Resource: '*' }, true],
+    ['every key of the account', { Resource: 'arn:aws:kms:*:111122223333:key/*' }, true],
+    ['the key by Fn::GetAtt', { Resource: { 'Fn::GetAtt': ['Key', 'Arn'] } }, true],
+    ['an ARN built around Ref: Key', { Resource: { 'Fn::Sub': 'arn:aws:kms:eu-west-1:111122223333:key/${Key}' } }, true],
+    ['NotResource naming another key', { NotResource: 'arn:aws:kms:eu-west-1:111122223333:key/other' }, true],
+    ['a literal ARN of a key that exists elsewhere', { Resource: 'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, false],
+    ['NotResource naming this key', { NotResource: { 'Fn::GetAtt': ['Key', 'Arn'] } }, false],
+  ])('%s: %s', (_, statement, reaches) => {
+    const [matrix] = keyAccessMatrices(template(statement), 'S');
+    expect(matrix.rows.map(r => `${r.principal} ${r.capabilities.join('/')}`)).toEqual(reaches ? ['Role decrypt'] : []);
+  });
+});

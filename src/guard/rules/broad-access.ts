@@ -1,5 +1,5 @@
-import { narrowsKeys } from '../conditions';
-import { actionsOf, coversAllKeys, coversAllKmsActions, GuardRule, RuleHit, where } from '../rule';
+import { conditionUndecided, narrowsKeys, UNDECIDED_CONDITION } from '../conditions';
+import { actionsOf, coversAllKmsActions, coversEveryKey, GuardRule, RuleHit, where } from '../rule';
 
 /** Actions that release plaintext (or let a key do it under another key). */
 const DECRYPTING = ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:DeriveSharedSecret'];
@@ -15,6 +15,8 @@ export const FULL_ACCESS: GuardRule = {
     s.principals.flatMap((p): RuleHit[] => {
       const base = { logicalId: key.logicalId, path: key.path, pointer: s.pointer };
       if (p.kind === 'identity') return [{ ...base, message: `${where(s)} allows kms:* to ${p.id}: give administrators the management actions only` }];
+      // Principal "*" with kms:* is kms:* for every principal its condition lets in, whatever their IAM policies say.
+      if (p.kind === 'everyone') return [{ ...base, message: `${where(s)} allows kms:* to Principal "*": name the account root, and give others only the actions they need` }];
       if (p.kind === 'root' && p.own === 'no') return [{ ...base, message: `${where(s)} allows kms:* to account ${p.account}, another account than the stack's: give it only the actions it needs, narrowed by kms:ViaService or kms:CallerAccount` }];
       if (p.kind === 'root' && p.own === 'unknown') return [{ ...base, message: `${where(s)} allows kms:* to account ${p.account}, which cannot be told from the stack's account before deployment`, undecided: true }];
       return [];
@@ -29,10 +31,14 @@ export const IAM_ALL_KEYS: GuardRule = {
   why: 'An identity policy on Resource "*" reaches every key whose policy trusts the account, including keys created later; name the keys (or narrow by aws:ResourceTag / kms:ResourceAliases).',
   source: 'https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html#kms-1',
   check: stack => stack.iamPolicies.flatMap(policy => policy.statements
-    .filter(s => s.effect === 'Allow' && s.resources.some(r => typeof r === 'string' && coversAllKeys(r)) && !narrowsKeys(s.condition))
+    .filter(s => s.effect === 'Allow' && coversEveryKey(s) && !narrowsKeys(s.condition))
     .flatMap((s): RuleHit[] => {
       const actions = actionsOf(s);
       const what = coversAllKmsActions(s) ? 'kms:*' : DECRYPTING.filter(a => actions.has(a)).join(', ');
-      return what ? [{ logicalId: policy.logicalId, path: policy.path, pointer: s.pointer, message: `${where(s, policy.name)} allows ${what} on all keys (Resource "*"): name the keys it needs` }] : [];
+      if (!what) return [];
+      const scope = s.notResource ? 'every key but those its NotResource names' : 'Resource "*"';
+      const undecided = conditionUndecided(s.condition);
+      const message = `${where(s, policy.name)} allows ${what} on all keys (${scope}): name the keys it needs${undecided ? UNDECIDED_CONDITION : ''}`;
+      return [{ logicalId: policy.logicalId, path: policy.path, pointer: s.pointer, undecided, message }];
     })),
 };

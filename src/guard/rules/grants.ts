@@ -1,5 +1,5 @@
-import { grantsOnlyForAwsResources } from '../conditions';
-import { actionsOf, coversKey, GuardRule, isOwnRootStatement, RuleHit, where } from '../rule';
+import { conditionUndecided, grantsOnlyForAwsResources, UNDECIDED_CONDITION } from '../conditions';
+import { actionsOf, coversEveryKey, coversKey, GuardRule, isOwnRootStatement, RuleHit, where } from '../rule';
 
 /** GK11: grants only for AWS resources. */
 export const GRANTS_FOR_AWS_RESOURCES: GuardRule = {
@@ -15,21 +15,23 @@ export const GRANTS_FOR_AWS_RESOURCES: GuardRule = {
         if (s.effect !== 'Allow' || isOwnRootStatement(s) || !actionsOf(s).has('kms:CreateGrant') || grantsOnlyForAwsResources(s.condition)) continue;
         if (s.principals.every(p => p.kind === 'root' && p.own === 'yes')) continue;
         // A root that may be the stack's own account is left undecided, not taken for a stranger.
-        const undecided = s.principals.every(p => p.kind === 'root' && p.own !== 'no');
+        const undecided = s.principals.every(p => p.kind === 'root' && p.own !== 'no') || conditionUndecided(s.condition);
         hits.push({
           logicalId: key.logicalId,
           path: key.path,
           pointer: s.pointer,
           undecided,
-          message: `${where(s)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true`,
+          message: `${where(s)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true${conditionUndecided(s.condition) ? UNDECIDED_CONDITION : ''}`,
         });
       }
     }
     for (const policy of stack.iamPolicies) {
       for (const s of policy.statements) {
         if (s.effect !== 'Allow' || !actionsOf(s).has('kms:CreateGrant') || grantsOnlyForAwsResources(s.condition)) continue;
-        if (!stack.keys.some(k => coversKey(s.resources, k.logicalId)) && !s.resources.includes('*')) continue;
-        hits.push({ logicalId: policy.logicalId, path: policy.path, pointer: s.pointer, message: `${where(s, policy.name)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true` });
+        if (!stack.keys.some(k => coversKey(s, k.logicalId)) && !coversEveryKey(s)) continue;
+        const undecided = conditionUndecided(s.condition);
+        const message = `${where(s, policy.name)} allows kms:CreateGrant without kms:GrantIsForAWSResource: add Bool kms:GrantIsForAWSResource true${undecided ? UNDECIDED_CONDITION : ''}`;
+        hits.push({ logicalId: policy.logicalId, path: policy.path, pointer: s.pointer, undecided, message });
       }
     }
     return hits;

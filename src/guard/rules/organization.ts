@@ -1,3 +1,4 @@
+import { Unresolved } from '../evaluate';
 import { GuardRule, keyHit, RuleHit } from '../rule';
 
 /** GK15: keys carry the tags the organization requires (configured with `requiredTags`). */
@@ -9,7 +10,9 @@ export const REQUIRED_TAGS: GuardRule = {
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html',
   check: (stack, config) => config.requiredTags.length === 0 ? [] : stack.keys.flatMap((key): RuleHit[] => {
     const tags = Array.isArray(key.properties.Tags) ? key.properties.Tags as Array<{ Key?: unknown }> : [];
-    const missing = config.requiredTags.filter(t => !tags.some(tag => tag.Key === t));
+    const missing = config.requiredTags.filter(t => !tags.some(tag => tag?.Key === t));
+    // A tag list (or a tag) known only at deploy time may hold the missing tags: GK0 reports it, this rule passes over.
+    if (key.properties.Tags instanceof Unresolved || tags.some(tag => tag instanceof Unresolved || tag?.Key instanceof Unresolved)) return [];
     return missing.length ? [keyHit(key, `the key lacks the required tag(s) ${missing.join(', ')}`, `/Resources/${key.logicalId}/Properties`)] : [];
   }),
 };

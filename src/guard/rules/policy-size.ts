@@ -1,8 +1,42 @@
 import { MAX_KEY_POLICY_BYTES } from '../../policy/policy-size';
+import { GuardKey } from '../model';
 import { GuardRule, keyHit, RuleHit } from '../rule';
 
 /** A policy this close to the limit fails at the next few principals: warn from 90 %. */
 const NEAR_LIMIT = 0.9;
+
+/**
+ * How long a deploy-time value can be once CloudFormation fills it in: [shortest, longest plausible]. A role's
+ * generated name is at most 64 characters, so its ARN at most about 110 (`arn:aws-us-gov:iam::<12>:role/<64>`).
+ */
+const PLACEHOLDER_LENGTHS: Array<[RegExp, number, number]> = [
+  [/^AWS::AccountId$/, 12, 12],
+  [/^AWS::Partition$/, 3, 10],
+  [/^AWS::Region$/, 9, 14],
+  [/^AWS::URLSuffix$/, 13, 16],
+  [/\.Arn$/, 32, 110],
+  [/./, 1, 64],
+];
+
+/**
+ * The key policy's size once deployed, as a range: the evaluated policy with each deploy-time value (`${Role.Arn}`,
+ * `${AWS::AccountId}`) at its shortest and longest plausible length. A `Fn::GetAtt` token is shorter than the role
+ * ARN it becomes and a `Fn::Join` root ARN longer, so neither the template's text nor a guess measures it.
+ */
+function deployedSize(key: GuardKey): [number, number] {
+  const policy = key.properties.KeyPolicy;
+  // A policy given as a JSON string holds no intrinsics: it is sent as written.
+  if (typeof policy === 'string') return [Buffer.byteLength(policy, 'utf8'), Buffer.byteLength(policy, 'utf8')];
+  const text = JSON.stringify(policy);
+  const base = Buffer.byteLength(text.replace(/\$\{[^}!][^}]*\}/g, ''), 'utf8');
+  let [shortest, longest] = [base, base];
+  for (const [, name] of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
+    const [, min, max] = PLACEHOLDER_LENGTHS.find(([pattern]) => pattern.test(name))!;
+    shortest += min;
+    longest += max;
+  }
+  return [shortest, longest];
+}
 
 /** GK13: the key policy stays under KMS's 32 KB limit. */
 export const POLICY_SIZE: GuardRule = {
@@ -12,12 +46,16 @@ export const POLICY_SIZE: GuardRule = {
   why: 'KMS rejects a key policy over 32 KB, so the deployment (or the next change) fails.',
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-document-size',
   check: stack => stack.keys.filter(k => k.rawPolicy !== undefined).flatMap((key): RuleHit[] => {
-    // Measured as written in the template: tokens (`Fn::GetAtt`, `Ref`) are at least as long as most ARNs they become.
-    const bytes = Buffer.byteLength(JSON.stringify(key.rawPolicy), 'utf8');
     const pointer = `/Resources/${key.logicalId}/Properties/KeyPolicy`;
-    if (bytes > MAX_KEY_POLICY_BYTES) return [keyHit(key, `the key policy is about ${bytes} bytes, over KMS's limit of ${MAX_KEY_POLICY_BYTES}`, pointer)];
-    if (bytes > MAX_KEY_POLICY_BYTES * NEAR_LIMIT) {
-      return [{ ...keyHit(key, `the key policy is about ${bytes} bytes, within 10 % of KMS's limit of ${MAX_KEY_POLICY_BYTES}`, pointer), severity: 'warning' }];
+    // A policy that cannot be evaluated entirely is measured as written (GK0 reports what is missing).
+    const [shortest, longest] = key.policyIncomplete
+      ? Array(2).fill(Buffer.byteLength(typeof key.rawPolicy === 'string' ? key.rawPolicy : JSON.stringify(key.rawPolicy), 'utf8')) as [number, number]
+      : deployedSize(key);
+    const size = shortest === longest ? `${shortest} bytes` : `${shortest} to ${longest} bytes once deployed`;
+    if (shortest > MAX_KEY_POLICY_BYTES) return [keyHit(key, `the key policy is about ${size}, over KMS's limit of ${MAX_KEY_POLICY_BYTES}`, pointer)];
+    if (longest > MAX_KEY_POLICY_BYTES * NEAR_LIMIT) {
+      const how = longest > MAX_KEY_POLICY_BYTES ? 'which may be over' : 'within 10 % of';
+      return [{ ...keyHit(key, `the key policy is about ${size}, ${how} KMS's limit of ${MAX_KEY_POLICY_BYTES}`, pointer), severity: 'warning' }];
     }
     return [];
   }),

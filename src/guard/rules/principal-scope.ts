@@ -1,4 +1,4 @@
-import { narrowsCaller } from '../conditions';
+import { conditionUndecided, narrowsCaller, UNDECIDED_CONDITION } from '../conditions';
 import { GuardRule, RuleHit, where } from '../rule';
 
 /** GK4: `Principal: *` in an Allow only with a condition that narrows who calls. */
@@ -14,7 +14,8 @@ export const WILDCARD_PRINCIPAL: GuardRule = {
       logicalId: key.logicalId,
       path: key.path,
       pointer: s.pointer,
-      message: `${where(s)} allows Principal "*" without a condition that narrows the caller (aws:PrincipalOrgID, aws:PrincipalAccount, kms:CallerAccount, aws:SourceAccount or aws:SourceArn)`,
+      undecided: conditionUndecided(s.condition),
+      message: `${where(s)} allows Principal "*" without a condition that narrows the caller (aws:PrincipalOrgID, aws:PrincipalAccount, kms:CallerAccount, aws:SourceAccount or aws:SourceArn)${conditionUndecided(s.condition) ? UNDECIDED_CONDITION : ''}`,
     }))),
 };
 

@@ -7,8 +7,9 @@ const NON_ROTATING_ORIGINS = new Set(['EXTERNAL', 'EXTERNAL_KEY_STORE', 'AWS_CLO
 
 const spec = (key: GuardKey) => key.properties.KeySpec ?? 'SYMMETRIC_DEFAULT';
 const origin = (key: GuardKey) => key.properties.Origin ?? 'AWS_KMS';
-const undecided = (key: GuardKey, what: string, value: Unresolved): RuleHit =>
-  ({ ...keyHit(key, `${what} cannot be evaluated: ${value.reason}`), undecided: true });
+/** True when a property a rotation rule reads is known only at deploy time (GK0 reports it; the rule passes over). */
+const undecided = (key: GuardKey): boolean =>
+  ['KeySpec', 'Origin', 'EnableKeyRotation', 'RotationPeriodInDays'].some(p => key.properties[p] instanceof Unresolved);
 
 /** GK1: symmetric keys rotate, no less often than the configured maximum. */
 export const ROTATION_ON: GuardRule = {
@@ -18,9 +19,7 @@ export const ROTATION_ON: GuardRule = {
   why: 'Rotation limits how much data one key version protects; replicas follow their primary, and imported or custom-key-store material cannot rotate (GK7).',
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html',
   check: (stack, config) => stack.keys.filter(k => k.type === 'AWS::KMS::Key').flatMap((key): RuleHit[] => {
-    for (const [what, value] of [['KeySpec', spec(key)], ['Origin', origin(key)], ['EnableKeyRotation', key.properties.EnableKeyRotation]] as const) {
-      if (value instanceof Unresolved) return [undecided(key, what, value)];
-    }
+    if (undecided(key)) return [];
     if (spec(key) !== 'SYMMETRIC_DEFAULT' || NON_ROTATING_ORIGINS.has(origin(key) as string)) return [];
     if (key.properties.EnableKeyRotation !== true && key.properties.EnableKeyRotation !== 'true') {
       return [keyHit(key, 'automatic rotation is off: set EnableKeyRotation: true', `/Resources/${key.logicalId}/Properties`)];
@@ -40,7 +39,7 @@ export const ROTATION_POSSIBLE: GuardRule = {
   why: 'KMS rotates only symmetric encryption keys with AWS_KMS material: EnableKeyRotation on any other key fails the deployment.',
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html#rotating-keys-supported',
   check: stack => stack.keys.filter(k => k.type === 'AWS::KMS::Key').flatMap((key): RuleHit[] => {
-    if (key.properties.EnableKeyRotation !== true && key.properties.EnableKeyRotation !== 'true') return [];
+    if (undecided(key) || (key.properties.EnableKeyRotation !== true && key.properties.EnableKeyRotation !== 'true')) return [];
     const problem = spec(key) !== 'SYMMETRIC_DEFAULT' ? `a ${String(spec(key))} key`
       : NON_ROTATING_ORIGINS.has(origin(key) as string) ? `a key with Origin ${String(origin(key))}` : undefined;
     return problem ? [keyHit(key, `EnableKeyRotation is true on ${problem}, which KMS cannot rotate: the deployment fails`, `/Resources/${key.logicalId}/Properties/EnableKeyRotation`)] : [];

@@ -22,12 +22,16 @@ export const SEPARATION_OF_DUTIES: GuardRule = {
       byIdentity.set(id, [...(byIdentity.get(id) ?? []), { statement, policy }]);
     for (const s of key.statements ?? []) {
       if (s.effect !== 'Allow' || s.notPrincipal) continue;
-      for (const p of s.principals) if (p.kind === 'identity') add(p.id, s);
+      for (const p of s.principals) {
+        if (p.kind === 'identity') add(p.id, s);
+        // Principal "*" is every principal its condition lets in: admin and use to "*" is both for each of them.
+        if (p.kind === 'everyone') add('Principal "*"', s);
+      }
     }
     if (trustsAccountIam(key)) {
       for (const policy of stack.iamPolicies) {
         for (const s of policy.statements) {
-          if (s.effect !== 'Allow' || !coversKey(s.resources, key.logicalId)) continue;
+          if (s.effect !== 'Allow' || !coversKey(s, key.logicalId)) continue;
           for (const p of s.principals) if (p.kind === 'identity') add(p.id, s, policy.name);
         }
       }

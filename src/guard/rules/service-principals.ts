@@ -1,4 +1,4 @@
-import { hasSourceCondition } from '../conditions';
+import { conditionUndecided, hasSourceCondition, UNDECIDED_CONDITION } from '../conditions';
 import { GuardRule, RuleHit, where } from '../rule';
 
 /** GK10: a service principal acts only for resources of the account. */
@@ -14,6 +14,7 @@ export const SERVICE_SOURCE: GuardRule = {
       logicalId: key.logicalId,
       path: key.path,
       pointer: s.pointer,
-      message: `${where(s)} allows the service ${p.kind === 'service' ? p.service : ''} without aws:SourceArn or aws:SourceAccount: tie it to this account's resources`,
+      undecided: conditionUndecided(s.condition),
+      message: `${where(s)} allows the service ${p.kind === 'service' ? p.service : ''} without aws:SourceArn or aws:SourceAccount: tie it to this account's resources${conditionUndecided(s.condition) ? UNDECIDED_CONDITION : ''}`,
     })))),
 };
