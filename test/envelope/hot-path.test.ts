@@ -114,7 +114,7 @@ describe('pooled random bytes', () => {
   });
 });
 
-describe('@noble loading', () => {
+describe('lazy loading', () => {
   test('sealing and opening with node:crypto never loads @noble; the noble backend loads it on first use', () => {
     const script = `
       const env = require('./src/envelope');
@@ -133,5 +133,27 @@ describe('@noble loading', () => {
     const { before, after } = JSON.parse(result.stdout);
     expect(before).toBe(0);
     expect(after).toBeGreaterThan(0);
+  }, 30_000);
+
+  test('the envelope loads @aws-sdk/client-kms at its first KMS call, not when it is required', () => {
+    const script = `
+      const loaded = () => Object.keys(require.cache).filter(k => k.includes('@aws-sdk/client-kms')).length;
+      const env = require('./src/envelope');
+      const before = loaded();
+      const kms = { send: async command => ({ Plaintext: new Uint8Array(32), CiphertextBlob: new Uint8Array(8), KeyId: command.constructor.name }) };
+      env.seal(new Uint8Array(10), { keyIds: ['k'], kms }).then(sealed => {
+        const keyId = env.inspect(sealed).wrappedKeys[0].keyId;
+        process.stdout.write(JSON.stringify({ before, after: loaded(), keyId }));
+      });
+    `;
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json', NODE_NO_WARNINGS: '1' },
+    });
+    expect(result.stderr).toBe('');
+    const { before, after, keyId } = JSON.parse(result.stdout);
+    expect(before).toBe(0);
+    expect(after).toBeGreaterThan(0);
+    // the command KMS received is the SDK's own class, as a KMSClient needs
+    expect(keyId).toBe('GenerateDataKeyCommand');
   }, 30_000);
 });
