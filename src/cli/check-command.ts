@@ -2,7 +2,6 @@ import { writeFileSync } from 'fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type * as GuardConfig from '../guard/config';
 import type * as GuardEngine from '../guard/engine';
-import type { GuardReport } from '../guard/engine';
 import type * as ReportSarif from '../guard/report-sarif';
 import type * as ReportText from '../guard/report-text';
 import { GuardInputError, readGuardTemplates } from '../guard/template-source';
@@ -27,9 +26,9 @@ function parseRate(value: string): number {
 }
 
 const RENDERERS = {
-  table: (r: GuardReport) => reportText().renderReportTable(r),
-  json: (r: GuardReport) => reportText().renderReportJson(r),
-  sarif: (r: GuardReport) => reportSarif().renderReportSarif(r),
+  table: (r: GuardEngine.GuardReport) => reportText().renderReportTable(r),
+  json: (r: GuardEngine.GuardReport) => reportText().renderReportJson(r),
+  sarif: (r: GuardEngine.GuardReport) => reportSarif().renderReportSarif(r),
 };
 
 /**

@@ -4,10 +4,8 @@ import type * as Emulator from '../emulator';
 import { GuardInputError, GuardTemplate, readGuardTemplates } from '../guard/template-source';
 import type * as Local from '../local';
 import type * as AccessMatrix from '../policy/access-matrix';
-import type { KeyAccessMatrix } from '../policy/access-matrix';
 import type * as AccessMatrixDiff from '../policy/access-matrix-diff';
 import type * as AccessMatrixRender from '../policy/access-matrix-render';
-import type { MatrixFormat } from '../policy/access-matrix-render';
 
 /**
  * The policy model, the emulator and local deployment, loaded when `matrix` runs and not with the program: see
@@ -25,7 +23,7 @@ const accessMatrixDiff = () => require('../policy/access-matrix-diff') as typeof
 const accessMatrixRender = () => require('../policy/access-matrix-render') as typeof AccessMatrixRender;
 
 interface MatrixOptions {
-  readonly format: MatrixFormat;
+  readonly format: AccessMatrixRender.MatrixFormat;
   readonly diff?: string[];
   readonly measure?: boolean;
 }
@@ -75,7 +73,7 @@ export function registerMatrixCommand(program: Command): void {
  * Deploys each input into a fresh embedded emulator and prints, under each key's matrix, the same cells measured by
  * real requests (as `npm run demo` does). Returns the number of disagreements.
  */
-async function measureMatrices(inputs: string[], format: MatrixFormat): Promise<number> {
+async function measureMatrices(inputs: string[], format: AccessMatrixRender.MatrixFormat): Promise<number> {
   const { deployLocally, measureAccessMatrix, renderMeasuredMatrix } = local();
   const { renderMatrices } = accessMatrixRender();
   let disagreements = 0;
@@ -105,7 +103,7 @@ async function measureMatrices(inputs: string[], format: MatrixFormat): Promise<
   return disagreements;
 }
 
-function matricesOf(templates: GuardTemplate[]): KeyAccessMatrix[] {
+function matricesOf(templates: GuardTemplate[]): AccessMatrix.KeyAccessMatrix[] {
   const { keyAccessMatrices } = accessMatrix();
   return templates.flatMap(t =>
     keyAccessMatrices(t.template as Parameters<typeof keyAccessMatrices>[0], t.stackName, { account: t.account, region: t.region }));

@@ -1,10 +1,9 @@
 import type * as ClientKms from '@aws-sdk/client-kms';
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { IntegrityError, KeyNotFoundError, KmsAccessError } from './errors';
 import { WrappedKey } from './format';
 
 /** The part of a KMS client the envelope uses: an unmodified `KMSClient` fits. */
-export type KmsLike = Pick<KMSClient, 'send'>;
+export type KmsLike = Pick<ClientKms.KMSClient, 'send'>;
 
 let clientKms: typeof ClientKms | undefined;
 
