@@ -60,6 +60,8 @@ export interface KeyGuardProps {
 
 /** The resource types the guard reports on (keys, and the IAM policies its rules read). */
 const REPORTED_TYPES = /^AWS::(KMS::(Key|ReplicaKey)|IAM::(Policy|ManagedPolicy|Role|User|Group))$/;
+/** The resource types the rules read (src/guard/model.ts): keys and every IAM type. */
+const READ_TYPES = /^AWS::(KMS::(Key|ReplicaKey)|IAM::.*)$/;
 
 /**
  * A synth-time guard over every KMS key of an app (guarded keys, plain `kms.Key`s, `CfnKey`s, replica keys and keys
@@ -81,7 +83,8 @@ export class KeyGuard implements IAspect {
   }
 
   private readonly props: KeyGuardProps;
-  private readonly reports = new Map<Stack, GuardFinding[]>();
+  /** Per stack, its findings by logical ID: a lookup per visited resource, not a scan of all findings. */
+  private readonly reports = new Map<Stack, Map<string, GuardFinding[]>>();
 
   constructor(props: KeyGuardProps = {}) {
     this.props = props;
@@ -99,7 +102,7 @@ export class KeyGuard implements IAspect {
     }
     const logicalId = stack.resolve(node.logicalId) as string;
     const suppressed = suppressionsOf(node);
-    for (const finding of findings.filter(f => f.logicalId === logicalId)) {
+    for (const finding of findings.get(logicalId) ?? []) {
       const text = `[${finding.rule}] ${finding.message}`;
       const reason = suppressed.get(finding.rule);
       if (reason !== undefined) Annotations.of(node).addInfo(`${text} (suppressed: ${reason})`);
@@ -122,25 +125,34 @@ export class KeyGuard implements IAspect {
     }, 'KeyGuard');
   }
 
-  private review(stack: Stack): GuardFinding[] {
-    return runGuard([{
+  private review(stack: Stack): Map<string, GuardFinding[]> {
+    const findings = runGuard([{
       stackName: stack.stackName,
       file: stack.templateFile,
       template: renderedTemplate(stack),
       account: Token.isUnresolved(stack.account) ? undefined : stack.account,
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
     }], this.config()).findings;
+    const byLogicalId = new Map<string, GuardFinding[]>();
+    for (const finding of findings) byLogicalId.set(finding.logicalId, [...byLogicalId.get(finding.logicalId) ?? [], finding]);
+    return byLogicalId;
   }
 }
 
 /**
  * The stack's template as CloudFormation will see it (tokens resolved, escape-hatch overrides applied), rendered
- * element by element with each L1's own renderer, as synthesis does.
+ * element by element with each L1's own renderer, as synthesis does. Only what the rules read is rendered: the
+ * keys, the IAM resources, and every element that is not a resource (parameters, conditions, mappings); another
+ * resource keeps only its type. Resolving is most of the cost, and in an app most resources are neither.
  */
 function renderedTemplate(stack: Stack): CfnTemplate {
   const template: Record<string, Record<string, unknown>> = {};
   for (const node of stack.node.findAll()) {
     if (!CfnElement.isCfnElement(node) || Stack.of(node) !== stack) continue;
+    if (CfnResource.isCfnResource(node) && !READ_TYPES.test(node.cfnResourceType)) {
+      (template.Resources ??= {})[stack.resolve(node.logicalId) as string] = { Type: node.cfnResourceType };
+      continue;
+    }
     let fragment: Record<string, Record<string, unknown>>;
     try {
       fragment = stack.resolve((node as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as typeof fragment;
@@ -150,7 +162,8 @@ function renderedTemplate(stack: Stack): CfnTemplate {
       continue;
     }
     for (const [section, entries] of Object.entries(fragment ?? {})) {
-      if (entries && typeof entries === 'object') template[section] = { ...template[section], ...entries };
+      // Merged in place: copying the section for every element made the rendering quadratic in the resources.
+      if (entries && typeof entries === 'object') Object.assign(template[section] ??= {}, entries);
     }
   }
   return { ...template, Resources: template.Resources ?? {} } as CfnTemplate;
