@@ -9,9 +9,14 @@ import { join } from 'path';
 import { buildSync } from 'esbuild';
 
 const OUT = join(tmpdir(), 'guarded-keys-bench-bundles');
+/** The repository's node_modules, for bundles whose packages are external. */
+export const NODE_MODULES = join(__dirname, '..', 'node_modules');
 
-/** The path of a CommonJS bundle of `entry` (relative to the repository root). */
-export function bundle(entry: string, name: string): string {
+/**
+ * The path of a CommonJS bundle of `entry` (relative to the repository root). With `packagesExternal`, dependencies
+ * stay in node_modules, as an installed package resolves them (run it with NODE_PATH set to {@link NODE_MODULES}).
+ */
+export function bundle(entry: string, name: string, packagesExternal = false): string {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, `${name}.js`);
   buildSync({
@@ -22,7 +27,7 @@ export function bundle(entry: string, name: string): string {
     target: 'node20',
     format: 'cjs',
     logLevel: 'error',
-    external: ['esbuild'],
+    ...(packagesExternal ? { packages: 'external' as const } : { external: ['esbuild'] }),
   });
   return outfile;
 }
