@@ -4,6 +4,8 @@ import { join } from 'path';
 import * as fc from 'fast-check';
 import { IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
 import { pooledRandom } from '../../src/envelope/backends';
+import { concat, utf8 } from '../../src/envelope/bytes';
+import { encodeContext, encodeHeader, encodePreamble, encodeWrappedKeys, u16, u32 } from '../../src/envelope/format';
 import { FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
 
 /**
@@ -111,6 +113,34 @@ describe('pooled random bytes', () => {
     draws[0].fill(0);
     expect(Buffer.from(pooledRandom(16)).equals(Buffer.alloc(16))).toBe(false);
     expect(pooledRandom(5000).length).toBe(5000);
+  });
+});
+
+describe('the preamble written into one buffer', () => {
+  test('is the header and wrapped keys field by field, as the format table lays them out, with the room after them', () => {
+    fc.assert(fc.property(
+      fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 1024, max: 16 * 1024 * 1024 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 12 }), { maxKeys: 4 }),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.array(fc.record({ keyId: fc.string({ minLength: 1, maxLength: 40 }), ciphertext: fc.uint8Array({ maxLength: 300 }) }),
+        { minLength: 1, maxLength: 3 }),
+      fc.integer({ min: 0, max: 100 }),
+      (messageId, frameSize, encryptionContext, commitment, keys, room) => {
+        const header = { version: 1, suite: 1, messageId, frameSize, encryptionContext, commitment };
+        // The format table, written out with the field helpers
+        const context = encodeContext(encryptionContext);
+        const expectedHeader = concat([new Uint8Array([1, 1]), messageId, u32(frameSize), u16(context.length), context, commitment]);
+        const expectedKeys = concat([
+          u16(keys.length), ...keys.flatMap(k => [u16(utf8(k.keyId).length), utf8(k.keyId), u16(k.ciphertext.length), k.ciphertext]),
+        ]);
+        const written = encodePreamble(header, keys, room);
+        expect(Buffer.from(written.headerBytes).equals(expectedHeader)).toBe(true);
+        expect(Buffer.from(written.preamble).equals(concat([expectedHeader, expectedKeys]))).toBe(true);
+        expect(written.bytes.length).toBe(expectedHeader.length + expectedKeys.length + room);
+        expect(Buffer.from(encodeHeader(header)).equals(expectedHeader)).toBe(true);
+        expect(Buffer.from(encodeWrappedKeys(keys)).equals(expectedKeys)).toBe(true);
+      },
+    ), { numRuns: 200 });
   });
 });
 
