@@ -1,7 +1,8 @@
-import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GuardedKey, KeyGuard } from '../../src';
+import * as engine from '../../src/guard/engine';
 import { KeyPolicyModel } from '../../src/policy/key-policy-model';
 import { expandActionPattern, KMS_ACTIONS } from '../../src/policy/kms-actions';
 import * as glob from '../../src/private/glob';
@@ -73,5 +74,34 @@ describe('work per key at synthesis', () => {
     };
     // THEN the guard added no resolution of it (it used to render every element of the stack)
     expect(resolutions(true)).toBe(resolutions(false));
+  });
+
+  test('the KeyGuard reviews each stack once, on the template synthesis writes, and annotates it once however often it is synthesized', () => {
+    // GIVEN two stacks of keys, the guard, and the engine watched
+    const run = jest.spyOn(engine, 'runGuard');
+    const app = new App();
+    Aspects.of(app).add(new KeyGuard({ requiredTags: ['team'] }));
+    const stacks = ['One', 'Two'].map(name => new Stack(app, name, { env: { account: '111122223333', region: 'eu-west-1' } }));
+    stacks.forEach(stack => new GuardedKey(stack, 'Key'));
+    // WHEN the app is synthesized twice
+    app.synth();
+    app.synth({ force: true });
+    // THEN one review per stack, and GK15 (no team tag) once on each key
+    expect(run).toHaveBeenCalledTimes(2);
+    for (const stack of stacks) expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('GK15'))).toHaveLength(1);
+  });
+
+  test('the KeyGuard sees what aspects after it changed: a tag added by a later Tags aspect satisfies GK15', () => {
+    // GIVEN the guard requiring a tag that a Tags aspect, added after the guard, puts on every key
+    const app = new App();
+    Aspects.of(app).add(new KeyGuard({ requiredTags: ['team'] }));
+    const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
+    new GuardedKey(stack, 'Key');
+    Tags.of(app).add('team', 'payments');
+    // WHEN
+    const annotations = Annotations.fromStack(stack);
+    // THEN
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('GK15'))).toEqual([]);
   });
 });
