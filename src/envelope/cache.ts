@@ -184,7 +184,8 @@ export class DataKeyCache {
 
   /** `encodedContext` is the context's canonical encoding (seal has it already: see {@link encodeContext}). */
   private sealPartition(client: object, keyIds: string[], encodedContext: Uint8Array): string {
-    return JSON.stringify([this.clientId(client), keyIds, base64(encodedContext)]);
+    // Unambiguous without JSON: the client's number, each key id behind its length, then the context's bytes.
+    return `${this.clientId(client)}|${keyIds.map(k => `${k.length}:${k}`).join('')}|${base64(encodedContext)}`;
   }
 
   private openPartition(client: object, wrapped: WrappedKey, context: Record<string, string>): string {

@@ -317,8 +317,19 @@ function decodeUtf8(bytes: Uint8Array, what: string): string {
 /** The IV of a frame: 8 zero bytes, then the sequence word (with the final flag). */
 export function frameIv(sequenceWord: number): Uint8Array {
   const iv = new Uint8Array(IV_BYTES);
-  new DataView(iv.buffer).setUint32(8, sequenceWord);
+  writeU32(iv, 8, sequenceWord);
   return iv;
+}
+
+/**
+ * A uint32 big-endian, byte by byte: a DataView per small array costs more than the array (per frame, per message).
+ * A Uint8Array element stores its value truncated modulo 256, so `n / 2^k` stores byte k/8 of a non-negative n.
+ */
+function writeU32(out: Uint8Array, offset: number, n: number): void {
+  out[offset] = n / 0x1000000;
+  out[offset + 1] = n / 0x10000;
+  out[offset + 2] = n / 0x100;
+  out[offset + 3] = n;
 }
 
 /**
@@ -328,9 +339,8 @@ export function frameIv(sequenceWord: number): Uint8Array {
 export function frameAad(headerBytes: Uint8Array, sequenceWord: number, length: number): Uint8Array {
   const aad = new Uint8Array(headerBytes.length + 8);
   aad.set(headerBytes, 0);
-  const view = new DataView(aad.buffer);
-  view.setUint32(headerBytes.length, sequenceWord);
-  view.setUint32(headerBytes.length + 4, length);
+  writeU32(aad, headerBytes.length, sequenceWord);
+  writeU32(aad, headerBytes.length + 4, length);
   return aad;
 }
 
