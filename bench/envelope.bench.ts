@@ -13,15 +13,18 @@
  * their format and cryptography, not a network hop. Streams run in processes of their own on the bundled library
  * (bench/stream-rss.js). The full run adds cached seals and rewrap through the emulator.
  */
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
+import { promisify } from 'util';
 import {
   AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, getLocalCryptographicMaterialsCache, NodeCachingMaterialsManager, RawAesKeyringNode,
   RawAesWrappingSuiteIdentifier,
 } from '@aws-crypto/client-node';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { bundle } from './bundle';
+import { bundle, NODE_MODULES } from './bundle';
 import { addSummary, interleave, median, printTable, QUICK, ratio, REPS, Samples, summary } from './stats';
 import { kmsClientFor, startEmulator } from '../src/emulator';
 import { DataKeyCache, open, rewrap, rewrapPreamble, seal } from '../src/envelope';
@@ -246,6 +249,82 @@ function streams(): void {
   addSummary(`stream seal ${label}: peak RSS`, `${median(peak('ours')).toFixed(0)} MB`, `${median(peak('node')).toFixed(0)} MB`, '', '< 100 MB');
 }
 
+/**
+ * `guarded-keys seal` as users run it (the CLI bundled with its packages external, KMS the emulator through the
+ * standard AWS environment), on stdin to stdout, against a node:crypto cipher stream process doing the same: MiB per
+ * CPU-second of the process (start-up included) and peak RSS, both from bench/rss-probe.js. Then the fixed cost: a
+ * seal on an empty stdin (refused, exit 2) against `node -e 0`, spawn to exit.
+ */
+async function cliSeal(): Promise<void> {
+  const cli = bundle('src/cli/main.ts', 'cli', 'packages');
+  const emulator = await startEmulator();
+  const client = kmsClientFor(emulator, { region: 'eu-west-1' });
+  const dir = mkdtempSync(join(tmpdir(), 'guarded-keys-bench-cli-'));
+  try {
+    const keyId = (await client.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    const env = {
+      ...process.env,
+      NODE_PATH: NODE_MODULES,
+      NODE_NO_WARNINGS: '1',
+      AWS_ENDPOINT_URL_KMS: emulator.endpoint,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIABENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    };
+    const probe = join(__dirname, 'rss-probe.js');
+    const mib = QUICK ? 256 : 1024;
+    const reps = QUICK ? 3 : REPS;
+    /** One process under the probe, in `sh -c "<input> node -r probe <program> > /dev/null"`; spawn to exit too. */
+    let n = 0;
+    const probed = async (program: string[], input: { pipeFrom?: string; from?: string }) => {
+      const out = join(dir, `probe-${n++}.json`);
+      const node = [process.execPath, '-r', probe, ...program].map(a => `'${a}'`).join(' ');
+      const command = `${input.pipeFrom ? `${input.pipeFrom} | ` : ''}${node}${input.from ? ` < ${input.from}` : ''} > /dev/null`;
+      const start = process.hrtime.bigint();
+      await promisify(execFile)('sh', ['-c', command], { env: { ...env, PROBE_OUT: out } }).catch((err: { code?: number }) => {
+        if (err.code !== 2) throw err; // 2: the refusal of an empty input, which the fixed-cost runs ask for
+      });
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      return { ...JSON.parse(readFileSync(out, 'utf8')) as { peakMb: number; cpuSeconds: number }, wallMs };
+    };
+    const sealCommand = [cli, 'seal', '--key', keyId];
+    const runs: Record<'cli' | 'node', Array<{ peakMb: number; rate: number }>> = { cli: [], node: [] };
+    for (let i = 0; i < reps; i++) {
+      for (const mode of (i % 2 ? ['node', 'cli'] : ['cli', 'node']) as Array<'cli' | 'node'>) {
+        const r = await probed(mode === 'cli' ? sealCommand : [join(__dirname, 'cipher-stream.js')], { pipeFrom: `head -c ${mib * MiB} /dev/zero` });
+        runs[mode].push({ peakMb: r.peakMb, rate: mib / r.cpuSeconds });
+      }
+    }
+    const rate = (mode: 'cli' | 'node') => runs[mode].map(r => r.rate);
+    const peak = (mode: 'cli' | 'node') => runs[mode].map(r => r.peakMb);
+    const label = mib === 1024 ? '1 GiB' : `${mib} MiB`;
+    table.push([`CLI seal ${label} stdin to stdout (MiB/s per CPU-s)`, summary(rate('cli')), '', ...(QUICK ? [] : ['']), `node cipher stream ${summary(rate('node'))}`, '', '', '',
+      ratio(median(rate('cli')), median(rate('node'))), '', '']);
+    table.push([`CLI seal ${label}: peak RSS (MB)`, summary(peak('cli')), '', ...(QUICK ? [] : ['']), `node cipher stream ${summary(peak('node'))}`, '', '', '', '']);
+    addSummary(`CLI seal ${label} stdin to stdout vs node:crypto cipher stream process`, `${median(rate('cli')).toFixed(0)} MiB/s`, `${median(rate('node')).toFixed(0)} MiB/s`,
+      ratio(median(rate('cli')), median(rate('node'))), '>= 0.9x');
+    addSummary(`CLI seal ${label}: peak RSS`, `${median(peak('cli')).toFixed(0)} MB`, `${median(peak('node')).toFixed(0)} MB`, '', '< 100 MB');
+
+    const empty: Record<'cli' | 'node', Array<{ wallMs: number; cpuMs: number }>> = { cli: [], node: [] };
+    for (let i = 0; i < reps * 2; i++) {
+      for (const mode of (i % 2 ? ['node', 'cli'] : ['cli', 'node']) as Array<'cli' | 'node'>) {
+        const r = await probed(mode === 'cli' ? sealCommand : ['-e', '0'], { from: '/dev/null' });
+        empty[mode].push({ wallMs: r.wallMs, cpuMs: r.cpuSeconds * 1000 });
+      }
+    }
+    const wall = (mode: 'cli' | 'node') => empty[mode].map(r => r.wallMs);
+    const cpu = (mode: 'cli' | 'node') => empty[mode].map(r => r.cpuMs);
+    table.push(['CLI seal on an empty stdin (ms, spawn to exit / CPU)', `${summary(wall('cli'))} / ${summary(cpu('cli'))}`, '', ...(QUICK ? [] : ['']),
+      `node -e 0: ${summary(wall('node'))} / ${summary(cpu('node'))}`, '', '', '', '']);
+    addSummary('CLI seal fixed cost (empty stdin, spawn to exit)', `${median(wall('cli')).toFixed(0)} ms`, `node -e 0: ${median(wall('node')).toFixed(0)} ms`,
+      `+${(median(wall('cli')) - median(wall('node'))).toFixed(0)} ms`, 'was 145-169 ms');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    client.destroy();
+    await emulator.stop();
+  }
+}
+
 /** Cached seals and rewrap, through the emulator (full run only). */
 async function cachedAndRewrap(): Promise<void> {
   const emulator = await startEmulator();
@@ -291,9 +370,12 @@ async function cachedAndRewrap(): Promise<void> {
 
 async function main(): Promise<void> {
   process.stdout.write(`envelope vs the AWS Encryption SDK and raw AES-256-GCM: ${REPS} interleaved samples of ${BUDGET_MS} ms; median (min–max)\n`);
-  await throughput();
-  streams();
-  if (!QUICK) await cachedAndRewrap();
+  // BENCH_PART=throughput|streams|cli|cached runs one part (e.g. to profile it); all by default.
+  const part = (name: string) => !process.env.BENCH_PART || process.env.BENCH_PART.split(',').includes(name);
+  if (part('throughput')) await throughput();
+  if (part('streams')) streams();
+  if (part('cli')) await cliSeal();
+  if (!QUICK && part('cached')) await cachedAndRewrap();
   printTable(table);
 }
 

@@ -1,10 +1,20 @@
 import { writeFileSync } from 'fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_CONFIG, readGuardConfig } from '../guard/config';
-import { hasErrors, runGuard } from '../guard/engine';
-import { renderReportSarif } from '../guard/report-sarif';
-import { renderReportJson, renderReportTable } from '../guard/report-text';
+import type * as GuardConfig from '../guard/config';
+import type * as GuardEngine from '../guard/engine';
+import type * as ReportSarif from '../guard/report-sarif';
+import type * as ReportText from '../guard/report-text';
 import { GuardInputError, readGuardTemplates } from '../guard/template-source';
+
+/** The guard (and the aws-cdk-lib behind it), loaded when `check` runs and not with the program: see main.ts. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const guardConfig = () => require('../guard/config') as typeof GuardConfig;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const guardEngine = () => require('../guard/engine') as typeof GuardEngine;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const reportText = () => require('../guard/report-text') as typeof ReportText;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const reportSarif = () => require('../guard/report-sarif') as typeof ReportSarif;
 
 /** Exit codes of `guarded-keys check`: findings decide 0 or 1; anything that stops the check is 2. */
 export const CHECK_EXIT = { clean: 0, errors: 1, usage: 2 } as const;
@@ -15,7 +25,11 @@ function parseRate(value: string): number {
   return rate;
 }
 
-const RENDERERS = { table: renderReportTable, json: renderReportJson, sarif: (r: Parameters<typeof renderReportSarif>[0]) => renderReportSarif(r) };
+const RENDERERS = {
+  table: (r: GuardEngine.GuardReport) => reportText().renderReportTable(r),
+  json: (r: GuardEngine.GuardReport) => reportText().renderReportJson(r),
+  sarif: (r: GuardEngine.GuardReport) => reportSarif().renderReportSarif(r),
+};
 
 /**
  * `guarded-keys check [--format table|json|sarif] [--config guard.json] <template.json | cdk.out>...`: the guard
@@ -34,6 +48,8 @@ export function registerCheckCommand(program: Command): void {
       let text: string;
       let failed: boolean;
       try {
+        const { DEFAULT_CONFIG, readGuardConfig } = guardConfig();
+        const { hasErrors, runGuard } = guardEngine();
         const config = options.config ? readGuardConfig(options.config) : DEFAULT_CONFIG;
         const report = runGuard(inputs.flatMap(readGuardTemplates), config, { requestsPerMonth: options.requestsPerMonth });
         text = RENDERERS[options.format](report);

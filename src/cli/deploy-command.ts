@@ -1,8 +1,14 @@
 import { readFileSync } from 'fs';
 import { Command } from 'commander';
-import { AdminCredential } from '../emulator/config';
-import { deployLocally } from '../local/deployment';
-import { httpDeploymentTarget } from '../local/http-target';
+import type { AdminCredential } from '../emulator/config';
+import type * as Deployment from '../local/deployment';
+import type * as HttpTarget from '../local/http-target';
+
+/** Local deployment, loaded when this command runs and not with the program: see main.ts. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const deployment = () => require('../local/deployment') as typeof Deployment;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const httpTarget = () => require('../local/http-target') as typeof HttpTarget;
 
 /** The environment variables deploy reads the emulator's admin credential from (the emulator prints them). */
 export const ADMIN_ENV = {
@@ -37,24 +43,24 @@ export function registerDeployCommand(program: Command): void {
     .option('--admin-secret-access-key <secret>', `the emulator's admin secret (default: $${ADMIN_ENV.secretAccessKey}, which keeps it out of the process list)`)
     .option('--admin-file <path>', 'read the admin credential from this file, e.g. <data-dir>/admin.json')
     .action(async (source: string, options: DeployOptions) => {
-      const deployment = await deployLocally(source, {
-        emulator: httpDeploymentTarget(options.endpoint, adminCredential(options)),
+      const deployed = await deployment().deployLocally(source, {
+        emulator: httpTarget().httpDeploymentTarget(options.endpoint, adminCredential(options)),
         account: options.account,
         region: options.region,
         stackName: options.stackName,
       });
       try {
         const out = {
-          endpoint: deployment.endpoint,
-          keys: deployment.keys,
-          aliases: deployment.aliases,
+          endpoint: deployed.endpoint,
+          keys: deployed.keys,
+          aliases: deployed.aliases,
           // Credentials are printed on purpose: they exist only in this emulator, and tests need them.
-          principals: deployment.principals.map(({ identityPolicies: _, ...principal }) => principal),
-          unmodeled: deployment.unmodeled,
+          principals: deployed.principals.map(({ identityPolicies: _, ...principal }) => principal),
+          unmodeled: deployed.unmodeled,
         };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       } finally {
-        deployment.close();
+        deployed.close();
       }
     });
 }

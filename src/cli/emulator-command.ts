@@ -1,7 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ADMIN_ENV } from './deploy-command';
-import { ResolvedAdmin } from '../emulator/admin';
-import { startEmulator } from '../emulator/server';
+import type { ResolvedAdmin } from '../emulator/admin';
+import type * as EmulatorServer from '../emulator/server';
+
+/** The emulator, loaded when this command runs and not with the program: see main.ts. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const emulatorServer = () => require('../emulator/server') as typeof EmulatorServer;
 
 /**
  * `guarded-keys emulator`: a local KMS on HOST:PORT. Its first stdout line is `listening on http://HOST:PORT`
@@ -24,7 +28,7 @@ export function registerEmulatorCommand(program: Command): void {
     .action(async (options: EmulatorCommandOptions) => {
       const { host, port, dataDir, config, debug, auditLog } = options;
       const quotas = options.quotas === undefined ? undefined : { scale: options.quotas };
-      const emulator = await startEmulator({ host, port, dataDir, config, debug, auditLog, quotas });
+      const emulator = await emulatorServer().startEmulator({ host, port, dataDir, config, debug, auditLog, quotas });
       process.stdout.write(`listening on ${emulator.endpoint}\n`);
       process.stdout.write(`${adminLine(emulator.admin)}\n`);
       const stop = () => {

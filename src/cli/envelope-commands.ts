@@ -5,13 +5,12 @@
  * @module
  */
 import { Transform } from 'stream';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar as SingleBarType } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { createOpenStream, createSealStream, IntegrityError, KeyNotFoundError, KmsAccessError, inspect, rewrapPreamble } from '../envelope';
 import { run, UsageError } from './exit-codes';
 import { countRest, followedBy, openInput, readPreamble, regularFileSize } from './input';
-import { resolveExpectedKeys, WitnessingKms } from './kms-for-cli';
+import { lazyKmsClient, resolveExpectedKeys, WitnessingKms } from './kms-for-cli';
 import { allOrNothing, pipeInto } from './output';
 
 export { EXIT } from './exit-codes';
@@ -48,7 +47,7 @@ export function registerEnvelopeCommands(program: Command): void {
     .option('--allow-empty', 'seal an empty input instead of refusing it')
     .addHelpText('after', `\n${SEAL_HELP}`)
     .action(async (o: { key: string[]; context: Record<string, string>; in?: string; out?: string; allowEmpty?: boolean }) => run(async () => {
-      const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms: new KMSClient({}) });
+      const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms: lazyKmsClient() });
       const stages = [openInput(o.in), ...progress(o.in), ...(o.allowEmpty ? [] : [refuseEmpty()]), sealing];
       await pipeInto(o.out, stages);
     }));
@@ -74,7 +73,7 @@ export function registerEnvelopeCommands(program: Command): void {
     .action(async (o: { to: string; keepExisting?: boolean; in?: string; out?: string }) => run(async () => {
       const source = openInput(o.in);
       const { bytes } = await readPreamble(source);
-      const { preamble, bodyOffset } = await rewrapPreamble(bytes, { toKeyId: o.to, kms: new KMSClient({}), keepExisting: o.keepExisting });
+      const { preamble, bodyOffset } = await rewrapPreamble(bytes, { toKeyId: o.to, kms: lazyKmsClient(), keepExisting: o.keepExisting });
       await pipeInto(o.out, [followedBy([preamble, bytes.subarray(bodyOffset)], source)]);
     }));
 
@@ -150,6 +149,8 @@ function refuseEmpty(): Transform {
 function progress(input: string | undefined): Transform[] {
   const size = input === undefined || !process.stderr.isTTY ? undefined : regularFileSize(input);
   if (size === undefined || size < 8 * 1024 * 1024) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SingleBar } = require('cli-progress') as { SingleBar: typeof SingleBarType };
   const bar = new SingleBar({ stream: process.stderr, format: 'guarded-keys [{bar}] {percentage}% {value}/{total} bytes' });
   bar.start(size, 0);
   return [new Transform({

@@ -3,8 +3,21 @@
  * `--expect-key` aliases to the key ARNs an envelope records.
  * @module
  */
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { mapKmsError } from '../envelope/kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { kmsCommands, KmsLike, mapKmsError } from '../envelope/kms';
+
+/**
+ * A KMS client configured from the standard AWS environment, made (and @aws-sdk/client-kms loaded) only when the
+ * command first calls KMS: a seal that refuses its empty input, or an inspect, never pays for the SDK.
+ */
+export function lazyKmsClient(): KmsLike {
+  let client: KMSClient | undefined;
+  const send = (...args: unknown[]) => {
+    client ??= new (kmsCommands().KMSClient)({});
+    return (client.send as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+  };
+  return { send: send as KMSClient['send'] };
+}
 
 /** KMS's answers that mean "this ciphertext, with this context, was not made by this key": the envelope's fault. */
 const CIPHERTEXT_REFUSALS = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
@@ -22,7 +35,7 @@ export class WitnessingKms {
   public readonly send: KMSClient['send'];
   private readonly client: KMSClient;
 
-  constructor(client: KMSClient = new KMSClient({})) {
+  constructor(client: KMSClient = new (kmsCommands().KMSClient)({})) {
     this.client = client;
     this.send = ((...args: unknown[]) => (client.send as (...a: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) => {
       if (CIPHERTEXT_REFUSALS.has((err as { name?: string })?.name ?? '')) this.sawInvalidCiphertext = true;
@@ -48,7 +61,7 @@ export async function resolveExpectedKeys(kms: Pick<KMSClient, 'send'>, values: 
   return Promise.all(values.map(async value => {
     if (KEY_ARN.test(value)) return value;
     try {
-      const described = await kms.send(new DescribeKeyCommand({ KeyId: value }));
+      const described = await kms.send(new (kmsCommands().DescribeKeyCommand)({ KeyId: value }));
       return described.KeyMetadata!.Arn!;
     } catch (err) {
       throw mapKmsError(err, `${value} (resolving --expect-key with DescribeKey)`);

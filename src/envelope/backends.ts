@@ -45,6 +45,19 @@ function hmacHkdfSha512(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, len
   if (length > 255 * SHA512_BYTES) throw new RangeError(`hkdf: length must be at most ${255 * SHA512_BYTES}, got ${length}`);
   // RFC 5869 2.2: an absent salt is HashLen zeros (HMAC pads a short key with zeros, so an empty one is the same).
   const prk = createHmac('sha512', salt).update(ikm).digest();
+  if (length <= SHA512_BYTES) {
+    // One block, T(1) = HMAC(PRK, info | 0x01), the envelope's case: one update call (each costs a native call).
+    const input = new Uint8Array(info.length + 1);
+    input.set(info);
+    input[info.length] = 1;
+    const block = createHmac('sha512', prk).update(input).digest();
+    try {
+      return new Uint8Array(block.subarray(0, length));
+    } finally {
+      prk.fill(0);
+      block.fill(0);
+    }
+  }
   const okm = new Uint8Array(length);
   let previous: Buffer | undefined;
   const counter = new Uint8Array(1);

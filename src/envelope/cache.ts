@@ -97,10 +97,13 @@ export class DataKeyCache {
 
   /**
    * A copy of a cached data key for sealing one more message of `bytes`, if the entry stays within every limit
-   * counting it (the message and bytes are charged now). An entry over a limit is evicted.
+   * counting it (the message and bytes are charged now). An entry over a limit is evicted. `encodedContext` is
+   * `encodeContext(context)` when the caller has it already (seal does), sparing the cache another encoding.
    */
-  public takeForSeal(client: object, keyIds: string[], context: Record<string, string>, bytes: number): SealKeyLease | undefined {
-    const id = this.sealPartition(client, keyIds, context);
+  public takeForSeal(
+    client: object, keyIds: string[], context: Record<string, string>, bytes: number, encodedContext?: Uint8Array,
+  ): SealKeyLease | undefined {
+    const id = this.sealPartition(client, keyIds, encodedContext ?? encodeContext(context));
     const entry = this.sealEntries.get(id);
     if (entry && (this.now() - entry.createdAt >= this.maxAgeMs || entry.messages + 1 > this.maxMessages || entry.bytes + bytes > this.maxBytes)) {
       this.evictSeal(id);
@@ -120,9 +123,10 @@ export class DataKeyCache {
    */
   public storeForSeal(
     client: object, keyIds: string[], context: Record<string, string>, dataKey: Uint8Array, wrapped: WrappedKey[], bytes: number,
+    encodedContext?: Uint8Array,
   ): boolean {
     if (bytes > this.maxBytes) return false;
-    const id = this.sealPartition(client, keyIds, context);
+    const id = this.sealPartition(client, keyIds, encodedContext ?? encodeContext(context));
     this.evictSeal(id);
     this.sealEntries.set(id, { dataKey: dataKey.slice(), wrapped, createdAt: this.now(), messages: 1, bytes });
     while (this.sealEntries.size > this.maxEntries) this.evictSeal(this.sealEntries.keys().next().value!);
@@ -178,8 +182,10 @@ export class DataKeyCache {
     return id;
   }
 
-  private sealPartition(client: object, keyIds: string[], context: Record<string, string>): string {
-    return JSON.stringify([this.clientId(client), keyIds, base64(encodeContext(context))]);
+  /** `encodedContext` is the context's canonical encoding (seal has it already: see {@link encodeContext}). */
+  private sealPartition(client: object, keyIds: string[], encodedContext: Uint8Array): string {
+    // Unambiguous without JSON: the client's number, each key id behind its length, then the context's bytes.
+    return `${this.clientId(client)}|${keyIds.map(k => `${k.length}:${k}`).join('')}|${base64(encodedContext)}`;
   }
 
   private openPartition(client: object, wrapped: WrappedKey, context: Record<string, string>): string {

@@ -17,14 +17,13 @@
  * @module
  */
 import { randomBytes } from 'crypto';
-import { GenerateDataKeyWithoutPlaintextCommand } from '@aws-sdk/client-kms';
 import { abytes, wipe } from './bytes';
 import { MalformedEnvelopeError } from './errors';
 import {
   COMMITMENT_BYTES, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MESSAGE_ID_BYTES, MIN_FRAME_SIZE, ParsedEnvelope, SUITE_DATA_KEY, VERSION,
   WrappedKey,
 } from './format';
-import { KmsLike, mapKmsError, unwrapDataKey } from './kms';
+import { kmsCommands, KmsLike, mapKmsError, unwrapDataKey } from './kms';
 import { candidateWrappedKeys, mostUsefulError, Opened, OpenOptions } from './open';
 import { validateContext } from './seal';
 
@@ -40,7 +39,7 @@ export async function generateDataKeyEnvelope(kms: KmsLike, keyId: string, encry
   const context = validateContext(encryptionContext);
   let out;
   try {
-    out = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+    out = await kms.send(new (kmsCommands().GenerateDataKeyWithoutPlaintextCommand)({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
   } catch (err) {
     throw mapKmsError(err, keyId);
   }

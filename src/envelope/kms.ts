@@ -1,9 +1,21 @@
-import { DecryptCommand, DescribeKeyCommand, GenerateDataKeyCommand, EncryptCommand, KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
+import type * as ClientKms from '@aws-sdk/client-kms';
 import { IntegrityError, KeyNotFoundError, KmsAccessError } from './errors';
 import { WrappedKey } from './format';
 
 /** The part of a KMS client the envelope uses: an unmodified `KMSClient` fits. */
-export type KmsLike = Pick<KMSClient, 'send'>;
+export type KmsLike = Pick<ClientKms.KMSClient, 'send'>;
+
+let clientKms: typeof ClientKms | undefined;
+
+/**
+ * @aws-sdk/client-kms, loaded at the first KMS call rather than with the envelope: requiring it costs about 40 ms
+ * and 15 MB of RSS, which a process that only parses, inspects or refuses its input (the CLI on an empty stdin)
+ * never needs. The envelope only builds its command objects; the caller brings the client.
+ */
+export function kmsCommands(): typeof ClientKms {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return clientKms ??= require('@aws-sdk/client-kms') as typeof ClientKms;
+}
 
 /** KMS errors mapped to the envelope's: never echoing anything but KMS's own message. */
 export function mapKmsError(err: unknown, keyId: string): Error {
@@ -28,7 +40,7 @@ export async function generateWrappedDataKey(kms: KmsLike, keyIds: string[], con
   const [first, ...others] = keyIds;
   let generated;
   try {
-    generated = await kms.send(new GenerateDataKeyCommand({ KeyId: first, KeySpec: 'AES_256', EncryptionContext: context }));
+    generated = await kms.send(new (kmsCommands().GenerateDataKeyCommand)({ KeyId: first, KeySpec: 'AES_256', EncryptionContext: context }));
   } catch (err) {
     throw mapKmsError(err, first);
   }
@@ -36,7 +48,7 @@ export async function generateWrappedDataKey(kms: KmsLike, keyIds: string[], con
   const wrapped: WrappedKey[] = [{ keyId: generated.KeyId!, ciphertext: generated.CiphertextBlob! }];
   for (const keyId of others) {
     try {
-      const out = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: dataKey, EncryptionContext: context }));
+      const out = await kms.send(new (kmsCommands().EncryptCommand)({ KeyId: keyId, Plaintext: dataKey, EncryptionContext: context }));
       wrapped.push({ keyId: out.KeyId!, ciphertext: out.CiphertextBlob! });
     } catch (err) {
       dataKey.fill(0);
@@ -61,7 +73,7 @@ export async function unwrapDataKey(
 ): Promise<{ dataKey: Uint8Array; keyId: string }> {
   const keyId = await localMultiRegionArn(kms, wrapped.keyId);
   try {
-    const out = await kms.send(new DecryptCommand({ CiphertextBlob: wrapped.ciphertext, KeyId: keyId, EncryptionContext: context }));
+    const out = await kms.send(new (kmsCommands().DecryptCommand)({ CiphertextBlob: wrapped.ciphertext, KeyId: keyId, EncryptionContext: context }));
     return { dataKey: out.Plaintext!, keyId: out.KeyId ?? keyId };
   } catch (err) {
     throw mapKmsError(err, keyId);
@@ -71,7 +83,7 @@ export async function unwrapDataKey(
 /** The ARN of the key a key id, alias name or alias ARN names now, in the client's account and region. */
 export async function describeKeyArn(kms: KmsLike, keyId: string): Promise<string> {
   try {
-    const out = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    const out = await kms.send(new (kmsCommands().DescribeKeyCommand)({ KeyId: keyId }));
     return out.KeyMetadata!.Arn!;
   } catch (err) {
     throw mapKmsError(err, keyId);
@@ -81,7 +93,7 @@ export async function describeKeyArn(kms: KmsLike, keyId: string): Promise<strin
 /** Re-encrypts a wrapped key to another KMS key inside KMS (the data key never leaves it). */
 export async function reEncryptWrappedKey(kms: KmsLike, wrapped: WrappedKey, toKeyId: string, context: Record<string, string>): Promise<WrappedKey> {
   try {
-    const out = await kms.send(new ReEncryptCommand({
+    const out = await kms.send(new (kmsCommands().ReEncryptCommand)({
       CiphertextBlob: wrapped.ciphertext,
       SourceKeyId: wrapped.keyId,
       SourceEncryptionContext: context,

@@ -1,8 +1,8 @@
 import { CipherBackend, nodeBackend } from './backends';
-import { abytes, allocForOverwrite, anumber, concat, isWellFormed, wipe } from './bytes';
+import { abytes, anumber, isWellFormed, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import {
-  DEFAULT_FRAME_SIZE, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
+  DEFAULT_FRAME_SIZE, EnvelopeHeader, encodePreamble, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
   RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, encodeContext,
 } from './format';
 import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
@@ -31,6 +31,8 @@ export interface SealOptions {
 export interface PreparedSeal {
   readonly headerBytes: Uint8Array;
   readonly preamble: Uint8Array;
+  /** The preamble followed by the room asked for (the body of a buffered seal); `preamble` is a view of it. */
+  readonly message: Uint8Array;
   readonly encryptionKey: Uint8Array;
   readonly frameSize: number;
   readonly backend: CipherBackend;
@@ -43,13 +45,15 @@ export interface PreparedSeal {
  */
 export async function seal(plaintext: Uint8Array, options: SealOptions): Promise<Uint8Array> {
   abytes(plaintext, 'plaintext');
-  const prepared = await prepareSeal(options, plaintext.length);
+  const prepared = await prepareSeal(options, plaintext.length, undefined, bodyLength);
   try {
-    // Every byte is written below: the preamble, then each frame's header, ciphertext and tag.
-    const out = allocForOverwrite(prepared.preamble.length + bodyLength(plaintext.length, prepared.frameSize));
-    out.set(prepared.preamble, 0);
-    sealBodyInto(prepared.backend, prepared.encryptionKey, prepared.headerBytes, prepared.frameSize, plaintext, out, prepared.preamble.length);
-    return out;
+    // The preamble is written; every other byte is written below: each frame's header, ciphertext and tag.
+    const { backend, encryptionKey, headerBytes, frameSize, message, preamble } = prepared;
+    sealBodyInto(backend, encryptionKey, headerBytes, frameSize, plaintext, message, preamble.length);
+    return prepared.message;
+  } catch (err) {
+    wipe(prepared.message);
+    throw err;
   } finally {
     wipe(prepared.encryptionKey);
   }
@@ -58,24 +62,33 @@ export async function seal(plaintext: Uint8Array, options: SealOptions): Promise
 /**
  * Everything before the body, and the key to encrypt it with (wipe it when done). `plaintextLength` is what the
  * message is charged against a cache's `maxBytes`; when it is unknown (a stream of undeclared length) the cache is
- * not used at all, since a key whose byte budget cannot be charged must not be shared.
+ * not used at all, since a key whose byte budget cannot be charged must not be shared. `room`, given the plaintext
+ * length and frame size, is how many bytes `message` keeps after the preamble for the caller to fill (a buffered
+ * seal's body, so the whole envelope is one allocation); none by default.
  */
-export async function prepareSeal(options: SealOptions, plaintextLength?: number, randomness?: { messageId?: Uint8Array }): Promise<PreparedSeal> {
+export async function prepareSeal(
+  options: SealOptions, plaintextLength?: number, randomness?: { messageId?: Uint8Array },
+  room?: (plaintextLength: number, frameSize: number) => number,
+): Promise<PreparedSeal> {
   const backend = options.backend ?? nodeBackend;
-  const context = validateContext(options.encryptionContext ?? {});
+  const { context, encoded } = validatedContext(options.encryptionContext ?? {});
   const frameSize = anumber(options.frameSize ?? DEFAULT_FRAME_SIZE, 'frameSize', MIN_FRAME_SIZE, MAX_FRAME_SIZE);
   if (!Array.isArray(options.keyIds) || options.keyIds.length === 0 || options.keyIds.some(k => typeof k !== 'string' || k.length === 0)) {
     throw new TypeError('keyIds: expected a non-empty list of KMS key ids, ARNs or aliases');
   }
-  const { dataKey, wrapped } = await dataKeyFor(options, context, plaintextLength);
+  // A cache hit is taken without an `await`: one promise fewer on the hot path of small cached seals.
+  const cache = plaintextLength === undefined ? undefined : options.cache;
+  const { dataKey, wrapped } = cache?.takeForSeal(options.kms, options.keyIds, context, plaintextLength!, encoded)
+    ?? await freshDataKey(options, context, encoded, cache, plaintextLength);
   try {
     const messageId = randomness?.messageId ?? backend.random(MESSAGE_ID_BYTES);
     const keys = deriveMessageKeys(backend, dataKey, messageId, SUITE_AES256_GCM_HKDF_SHA512_COMMIT);
     const header: EnvelopeHeader = {
       version: VERSION, suite: SUITE_AES256_GCM_HKDF_SHA512_COMMIT, messageId, frameSize, encryptionContext: context, commitment: keys.commitment,
     };
-    const headerBytes = encodeHeader(header);
-    return { headerBytes, preamble: concat([headerBytes, encodeWrappedKeys(wrapped)]), encryptionKey: keys.encryptionKey, frameSize, backend };
+    const roomBytes = room && plaintextLength !== undefined ? room(plaintextLength, frameSize) : 0;
+    const { bytes, headerBytes, preamble } = encodePreamble(header, wrapped, roomBytes, encoded);
+    return { headerBytes, preamble, message: bytes, encryptionKey: keys.encryptionKey, frameSize, backend };
   } finally {
     // Always ours: the cache hands out and keeps copies, never its own buffer.
     wipe(dataKey);
@@ -83,15 +96,14 @@ export async function prepareSeal(options: SealOptions, plaintextLength?: number
 }
 
 /**
- * A data key this seal owns: a copy from the cache (charged one message of `bytes`), or a fresh one from KMS, of
- * which the cache keeps its own copy.
+ * A fresh data key from KMS, which this seal owns; the cache, if any, keeps its own copy (charged one message of
+ * `bytes`). The data key of a cache hit is a copy this seal owns too (see prepareSeal).
  */
-async function dataKeyFor(options: SealOptions, context: Record<string, string>, bytes: number | undefined): Promise<GeneratedDataKey> {
-  const cache = bytes === undefined ? undefined : options.cache;
-  const cached = cache?.takeForSeal(options.kms, options.keyIds, context, bytes!);
-  if (cached) return cached;
+async function freshDataKey(
+  options: SealOptions, context: Record<string, string>, encoded: Uint8Array, cache: DataKeyCache | undefined, bytes: number | undefined,
+): Promise<GeneratedDataKey> {
   const fresh = await generateWrappedDataKey(options.kms, options.keyIds, context);
-  cache?.storeForSeal(options.kms, options.keyIds, context, fresh.dataKey, fresh.wrapped, bytes!);
+  cache?.storeForSeal(options.kms, options.keyIds, context, fresh.dataKey, fresh.wrapped, bytes!, encoded);
   return fresh;
 }
 
@@ -102,6 +114,11 @@ async function dataKeyFor(options: SealOptions, context: Record<string, string>,
  * @returns a copy with own properties only (a key such as `__proto__` stays a key)
  */
 export function validateContext(context: Record<string, string>): Record<string, string> {
+  return validatedContext(context).context;
+}
+
+/** {@link validateContext}, and the context's encoding (which the size check makes anyway), encoded once per seal. */
+function validatedContext(context: Record<string, string>): { context: Record<string, string>; encoded: Uint8Array } {
   if (typeof context !== 'object' || context === null || Array.isArray(context)) throw new TypeError('encryptionContext: expected an object of strings');
   const entries = Object.entries(context);
   for (const [key, value] of entries) {
@@ -111,6 +128,5 @@ export function validateContext(context: Record<string, string>): Record<string,
     if (!isWellFormed(key) || !isWellFormed(value)) throw new RangeError(`encryptionContext: ${JSON.stringify(key)} has a lone surrogate, which UTF-8 cannot encode`);
   }
   const copy = Object.fromEntries(entries);
-  encodeContext(copy); // enforces the size limit
-  return copy;
+  return { context: copy, encoded: encodeContext(copy) }; // encoding enforces the size limit
 }

@@ -42,11 +42,21 @@ export interface GuardRule {
 export const keyHit = (key: GuardKey, message: string, pointer = `/Resources/${key.logicalId}`): RuleHit =>
   ({ logicalId: key.logicalId, path: key.path, pointer, message });
 
-/** The KMS actions a statement allows (or denies), `NotAction` expanded against the catalogue. */
-export function actionsOf(statement: GuardStatement): Set<string> {
-  const named = new Set(statement.actions.flatMap(expandActionPattern));
-  return new Set(statement.notAction ? KMS_ACTIONS.filter(a => !named.has(a)) : named);
+/**
+ * The KMS actions a statement allows (or denies), `NotAction` expanded against the catalogue. Computed once per
+ * statement: several rules ask, some once per principal of the statement.
+ */
+export function actionsOf(statement: GuardStatement): ReadonlySet<string> {
+  let actions = ACTIONS_OF.get(statement);
+  if (!actions) {
+    const named = new Set(statement.actions.flatMap(expandActionPattern));
+    actions = new Set(statement.notAction ? KMS_ACTIONS.filter(a => !named.has(a)) : named);
+    ACTIONS_OF.set(statement, actions);
+  }
+  return actions;
 }
+
+const ACTIONS_OF = new WeakMap<GuardStatement, ReadonlySet<string>>();
 
 /** True when a statement covers every KMS action (`kms:*`, `*`, or a `NotAction` of other services). */
 export const coversAllKmsActions = (statement: GuardStatement): boolean => actionsOf(statement).size === KMS_ACTIONS.length;

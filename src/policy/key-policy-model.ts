@@ -150,6 +150,10 @@ export class KeyPolicyModel {
   private readonly members: Member[] = [];
   private readonly extraStatements: iam.PolicyStatement[] = [];
   private readonly replicaDeployers: iam.IPrincipal[] = [];
+  /** Counts the changes to the model, so a rendering can be reused while it is still the model's. */
+  private changes = 0;
+  /** The primary's last rendering, and the model it was rendered from. */
+  private rendered?: { readonly changes: number; readonly region: string; readonly document: iam.PolicyDocument };
 
   constructor(private readonly scope: IConstruct, public readonly options: KeyPolicyModelOptions) {}
 
@@ -159,6 +163,7 @@ export class KeyPolicyModel {
     const same = (m: Member) => m.role === role && m.through === through && m.onlyIn === onlyIn && principalIdentity(this.scope, m.principal) === id;
     if (this.members.some(same)) return false;
     this.members.push({ principal, role, through, onlyIn });
+    this.changes++;
     return true;
   }
 
@@ -187,6 +192,7 @@ export class KeyPolicyModel {
   /** A statement from another construct (`addToResourcePolicy`), kept after the model's own. */
   public addStatement(statement: iam.PolicyStatement): void {
     this.extraStatements.push(statement);
+    this.changes++;
   }
 
   /** The kind of key the model renders a policy for. */
@@ -209,6 +215,16 @@ export class KeyPolicyModel {
    * region in ViaService values, keeps its own extra statements and its own deployers.
    */
   public render(region: string = Stack.of(this.scope).region, replica?: ReplicaRendering): iam.PolicyDocument {
+    if (replica) return this.renderFresh(region, replica);
+    // The primary's policy is rendered twice per synthesis (the size validation, then the template): the second
+    // time is the first document again unless a member or statement was added since.
+    if (this.rendered?.changes !== this.changes || this.rendered.region !== region) {
+      this.rendered = { changes: this.changes, region, document: this.renderFresh(region) };
+    }
+    return this.rendered.document;
+  }
+
+  private renderFresh(region: string, replica?: ReplicaRendering): iam.PolicyDocument {
     const statements: iam.PolicyStatement[] = [];
     const inPolicy = (role: KeyRole) => this.principals(role, 'key-policy', region);
 
@@ -332,6 +348,7 @@ export class KeyPolicyModel {
    */
   public addReplicaDeployers(principals: iam.IPrincipal[]): void {
     this.replicaDeployers.push(...principals);
+    this.changes++;
   }
 }
 

@@ -71,16 +71,28 @@ const ACTION_CAPABILITIES: Record<string, Capability | undefined> = {
 };
 
 /** Every KMS action name, as `kms:Name`. */
-export const KMS_ACTIONS: readonly string[] = Object.keys(ACTION_CAPABILITIES).map(a => `kms:${a}`);
+export const KMS_ACTIONS: readonly string[] = Object.freeze(Object.keys(ACTION_CAPABILITIES).map(a => `kms:${a}`));
 
 /**
  * The KMS actions an action pattern covers (IAM action patterns are case-insensitive and
  * support `*` and `?`). Patterns for other services cover nothing.
  */
-export function expandActionPattern(pattern: string): string[] {
-  if (pattern === '*') return [...KMS_ACTIONS];
-  return KMS_ACTIONS.filter(a => globMatch(pattern, a, true));
+export function expandActionPattern(pattern: string): readonly string[] {
+  let actions = EXPANDED.get(pattern);
+  if (!actions) {
+    actions = pattern === '*' ? KMS_ACTIONS : Object.freeze(KMS_ACTIONS.filter(a => globMatch(pattern, a, true)));
+    // An app repeats a handful of patterns on every key: matching each against the catalogue again made the guard
+    // quadratic-looking in practice (most of a 500-key synthesis with the KeyGuard). Bounded, as patterns also
+    // come from templates of any size.
+    if (EXPANDED.size >= MAX_EXPANDED_PATTERNS) EXPANDED.clear();
+    EXPANDED.set(pattern, actions);
+  }
+  return actions;
 }
+
+/** Expanded action patterns (frozen: callers share them), at most {@link MAX_EXPANDED_PATTERNS}. */
+const EXPANDED = new Map<string, readonly string[]>();
+const MAX_EXPANDED_PATTERNS = 4096;
 
 /** The capability an action gives on a key, if any. */
 export function capabilityOf(action: string): Capability | undefined {

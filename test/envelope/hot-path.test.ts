@@ -4,6 +4,8 @@ import { join } from 'path';
 import * as fc from 'fast-check';
 import { IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
 import { pooledRandom } from '../../src/envelope/backends';
+import { concat, utf8 } from '../../src/envelope/bytes';
+import { encodeContext, encodeHeader, encodePreamble, encodeWrappedKeys, u16, u32 } from '../../src/envelope/format';
 import { FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
 
 /**
@@ -114,7 +116,35 @@ describe('pooled random bytes', () => {
   });
 });
 
-describe('@noble loading', () => {
+describe('the preamble written into one buffer', () => {
+  test('is the header and wrapped keys field by field, as the format table lays them out, with the room after them', () => {
+    fc.assert(fc.property(
+      fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.integer({ min: 1024, max: 16 * 1024 * 1024 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 12 }), { maxKeys: 4 }),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.array(fc.record({ keyId: fc.string({ minLength: 1, maxLength: 40 }), ciphertext: fc.uint8Array({ maxLength: 300 }) }),
+        { minLength: 1, maxLength: 3 }),
+      fc.integer({ min: 0, max: 100 }),
+      (messageId, frameSize, encryptionContext, commitment, keys, room) => {
+        const header = { version: 1, suite: 1, messageId, frameSize, encryptionContext, commitment };
+        // The format table, written out with the field helpers
+        const context = encodeContext(encryptionContext);
+        const expectedHeader = concat([new Uint8Array([1, 1]), messageId, u32(frameSize), u16(context.length), context, commitment]);
+        const expectedKeys = concat([
+          u16(keys.length), ...keys.flatMap(k => [u16(utf8(k.keyId).length), utf8(k.keyId), u16(k.ciphertext.length), k.ciphertext]),
+        ]);
+        const written = encodePreamble(header, keys, room);
+        expect(Buffer.from(written.headerBytes).equals(expectedHeader)).toBe(true);
+        expect(Buffer.from(written.preamble).equals(concat([expectedHeader, expectedKeys]))).toBe(true);
+        expect(written.bytes.length).toBe(expectedHeader.length + expectedKeys.length + room);
+        expect(Buffer.from(encodeHeader(header)).equals(expectedHeader)).toBe(true);
+        expect(Buffer.from(encodeWrappedKeys(keys)).equals(expectedKeys)).toBe(true);
+      },
+    ), { numRuns: 200 });
+  });
+});
+
+describe('lazy loading', () => {
   test('sealing and opening with node:crypto never loads @noble; the noble backend loads it on first use', () => {
     const script = `
       const env = require('./src/envelope');
@@ -133,5 +163,27 @@ describe('@noble loading', () => {
     const { before, after } = JSON.parse(result.stdout);
     expect(before).toBe(0);
     expect(after).toBeGreaterThan(0);
+  }, 30_000);
+
+  test('the envelope loads @aws-sdk/client-kms at its first KMS call, not when it is required', () => {
+    const script = `
+      const loaded = () => Object.keys(require.cache).filter(k => k.includes('@aws-sdk/client-kms')).length;
+      const env = require('./src/envelope');
+      const before = loaded();
+      const kms = { send: async command => ({ Plaintext: new Uint8Array(32), CiphertextBlob: new Uint8Array(8), KeyId: command.constructor.name }) };
+      env.seal(new Uint8Array(10), { keyIds: ['k'], kms }).then(sealed => {
+        const keyId = env.inspect(sealed).wrappedKeys[0].keyId;
+        process.stdout.write(JSON.stringify({ before, after: loaded(), keyId }));
+      });
+    `;
+    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json', NODE_NO_WARNINGS: '1' },
+    });
+    expect(result.stderr).toBe('');
+    const { before, after, keyId } = JSON.parse(result.stdout);
+    expect(before).toBe(0);
+    expect(after).toBeGreaterThan(0);
+    // the command KMS received is the SDK's own class, as a KMSClient needs
+    expect(keyId).toBe('GenerateDataKeyCommand');
   }, 30_000);
 });

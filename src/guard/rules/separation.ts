@@ -37,8 +37,14 @@ export const SEPARATION_OF_DUTIES: GuardRule = {
       }
     }
     const hits: RuleHit[] = [];
+    // A statement's capabilities, once per statement (asked per principal and per use).
+    const capsOf = new Map<GuardStatement, Set<Capability | undefined>>();
+    const caps = (s: GuardStatement) => {
+      let found = capsOf.get(s);
+      if (!found) capsOf.set(s, found = new Set([...actionsOf(s)].map(capabilityOf)));
+      return found;
+    };
     for (const [id, statements] of byIdentity) {
-      const caps = (s: GuardStatement) => new Set([...actionsOf(s)].map(capabilityOf));
       const managing = statements.filter(({ statement }) => caps(statement).has('administer'));
       const using = statements.filter(({ statement }) => USES.some(u => caps(statement).has(u)));
       if (!managing.length || !using.length) continue;
