@@ -54,6 +54,9 @@ export const MAX_CONTEXT_BYTES = 8192;
 export const RESERVED_CONTEXT_PREFIX = 'guarded-keys:';
 export const MAX_WRAPPED_KEYS_IN_FORMAT = 0xffff;
 
+/** The largest value of a u16 length field. */
+const U16_MAX = 0xffff;
+
 /** The authenticated header. */
 export interface EnvelopeHeader {
   readonly version: number;
@@ -155,7 +158,14 @@ function writeHeader(writer: Writer, header: EnvelopeHeader, context: Uint8Array
 
 function keyIdBytes(keys: WrappedKey[]): Uint8Array[] {
   if (keys.length === 0 || keys.length > MAX_WRAPPED_KEYS_IN_FORMAT) throw new RangeError(`wrappedKeys: expected 1 to ${MAX_WRAPPED_KEYS_IN_FORMAT}, got ${keys.length}`);
-  return keys.map(key => utf8(key.keyId));
+  return keys.map((key, i) => {
+    // Both lengths are u16 fields: a longer key id or blob (from a KMS stand-in, never from KMS) would be written
+    // with a wrapped-around length, an envelope nobody could open. Refused before anything is written.
+    const id = utf8(key.keyId);
+    if (id.length > U16_MAX) throw new RangeError(`wrappedKeys[${i}].keyId: at most ${U16_MAX} bytes in UTF-8, got ${id.length}`);
+    if (key.ciphertext.length > U16_MAX) throw new RangeError(`wrappedKeys[${i}].ciphertext: at most ${U16_MAX} bytes, got ${key.ciphertext.length}`);
+    return id;
+  });
 }
 
 function wrappedKeysLength(keys: WrappedKey[], ids: Uint8Array[]): number {
@@ -182,6 +192,8 @@ class Writer {
   }
 
   public u16(n: number): this {
+    // DataView wraps out-of-range values around silently; the encoders check lengths first, this is the backstop.
+    if (n > U16_MAX) throw new RangeError(`a u16 field cannot hold ${n}`);
     this.view.setUint16(this.offset, n);
     this.offset += 2;
     return this;
@@ -345,6 +357,7 @@ export function frameAad(headerBytes: Uint8Array, sequenceWord: number, length: 
 }
 
 export function u16(n: number): Uint8Array {
+  if (n > U16_MAX) throw new RangeError(`a u16 field cannot hold ${n}`);
   const b = new Uint8Array(2);
   new DataView(b.buffer).setUint16(0, n);
   return b;

@@ -86,9 +86,16 @@ export async function prepareSeal(
     const header: EnvelopeHeader = {
       version: VERSION, suite: SUITE_AES256_GCM_HKDF_SHA512_COMMIT, messageId, frameSize, encryptionContext: context, commitment: keys.commitment,
     };
-    const roomBytes = room && plaintextLength !== undefined ? room(plaintextLength, frameSize) : 0;
-    const { bytes, headerBytes, preamble } = encodePreamble(header, wrapped, roomBytes, encoded);
-    return { headerBytes, preamble, message: bytes, encryptionKey: keys.encryptionKey, frameSize, backend };
+    try {
+      const roomBytes = room && plaintextLength !== undefined ? room(plaintextLength, frameSize) : 0;
+      const { bytes, headerBytes, preamble } = encodePreamble(header, wrapped, roomBytes, encoded);
+      return { headerBytes, preamble, message: bytes, encryptionKey: keys.encryptionKey, frameSize, backend };
+    } catch (err) {
+      // The caller wipes the encryption key only once it has it: a preamble that cannot be written (a header over
+      // its limit, a message too large to allocate) must not leave it behind.
+      wipe(keys.encryptionKey);
+      throw err;
+    }
   } finally {
     // Always ours: the cache hands out and keeps copies, never its own buffer.
     wipe(dataKey);
