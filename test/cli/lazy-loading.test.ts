@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { buildSync } from 'esbuild';
+import { runSourceScript } from '../support/fresh-process';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -58,9 +59,7 @@ describe('guarded-keys loads each part when a command needs it', () => {
         Plaintext: new Uint8Array(32), CiphertextBlob: new Uint8Array(8), KeyId: 'arn:aws:kms:eu-west-1:111122223333:key/k' }) } })
         .then(bytes => require('fs').writeFileSync(${JSON.stringify(envelope)}, bytes));
     `;
-    const sealed = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json', NODE_NO_WARNINGS: '1' },
-    });
+    const sealed = runSourceScript(script);
     expect(sealed.stderr).toBe('');
     // WHEN
     const { code, modules } = loadedBy(['inspect'], envelope);

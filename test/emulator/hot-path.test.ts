@@ -1,12 +1,11 @@
-import { spawnSync } from 'child_process';
 import { createCipheriv, createHash, createHmac, randomBytes } from 'crypto';
-import { join } from 'path';
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
 import { startTestEmulator } from './support';
 import { decryptBlob, encryptBlob, parseBlob } from '../../src/emulator/crypto/symmetric';
 import { parseAuthorization, signatureOf } from '../../src/emulator/sigv4';
 import { KeyMaterial } from '../../src/emulator/state';
+import { runSourceScript } from '../support/fresh-process';
 
 /**
  * The emulator's per-request shortcuts (docs/performance.md) against the plain forms they replaced: the blob written
@@ -108,9 +107,7 @@ describe('emulator hot path', () => {
         process.stdout.write(JSON.stringify({ before, after }));
       });
     `;
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json' },
-    });
+    const result = runSourceScript(script);
     expect(result.stderr).toBe('');
     const { before, after } = JSON.parse(result.stdout);
     expect(before).toBe(0);

@@ -1,12 +1,11 @@
-import { spawnSync } from 'child_process';
 import { hkdfSync } from 'crypto';
-import { join } from 'path';
 import * as fc from 'fast-check';
 import { IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
 import { pooledRandom } from '../../src/envelope/backends';
 import { concat, utf8 } from '../../src/envelope/bytes';
 import { encodeContext, encodeHeader, encodePreamble, encodeWrappedKeys, u16, u32 } from '../../src/envelope/format';
 import { FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
+import { runSourceScript } from '../support/fresh-process';
 
 /**
  * The per-message shortcuts of the envelope's hot path give the same bytes and the same verdicts as what they
@@ -156,9 +155,7 @@ describe('lazy loading', () => {
       const after = Object.keys(require.cache).filter(k => k.includes('@noble')).length;
       process.stdout.write(JSON.stringify({ before, after }));
     `;
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json' },
-    });
+    const result = runSourceScript(script);
     expect(result.stderr).toBe('');
     const { before, after } = JSON.parse(result.stdout);
     expect(before).toBe(0);
@@ -176,9 +173,7 @@ describe('lazy loading', () => {
         process.stdout.write(JSON.stringify({ before, after: loaded(), keyId }));
       });
     `;
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json', NODE_NO_WARNINGS: '1' },
-    });
+    const result = runSourceScript(script);
     expect(result.stderr).toBe('');
     const { before, after, keyId } = JSON.parse(result.stdout);
     expect(before).toBe(0);

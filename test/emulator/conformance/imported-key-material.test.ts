@@ -9,7 +9,7 @@ import {
   RotateKeyOnDemandCommand, WrappingKeySpec,
 } from '@aws-sdk/client-kms';
 import { bytes, errorOf, startTestEmulator, TestEmulator, text } from '../support';
-import { wrap } from './byok-wrap';
+import { importMaterial, wrap } from './byok-wrap';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,16 +24,8 @@ describe('imported key material (BYOK)', () => {
 
   const externalKey = async () => (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!;
   const stateOf = async (keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
-  async function importInto(keyId: string, material: Buffer, extra: Partial<ImportKeyMaterialCommandInput> = {}, algorithm: AlgorithmSpec = 'RSAES_OAEP_SHA_256') {
-    const params = await kms.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: algorithm, WrappingKeySpec: 'RSA_2048' }));
-    return kms.send(new ImportKeyMaterialCommand({
-      KeyId: keyId,
-      ImportToken: params.ImportToken,
-      EncryptedKeyMaterial: wrap(params.PublicKey!, algorithm, material),
-      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
-      ...extra,
-    }));
-  }
+  const importInto = (keyId: string, material: Buffer, extra: Partial<ImportKeyMaterialCommandInput> = {}, algorithm: AlgorithmSpec = 'RSAES_OAEP_SHA_256') =>
+    importMaterial(kms, keyId, material, { algorithm, extra });
 
   test('CreateKey Origin EXTERNAL: PendingImport, no material, unusable until the import', async () => {
     const key = await externalKey();
