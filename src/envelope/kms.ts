@@ -1,20 +1,20 @@
 import type * as ClientKms from '@aws-sdk/client-kms';
 import { IntegrityError, KeyNotFoundError, KmsAccessError } from './errors';
 import { WrappedKey } from './format';
+import type * as KmsCommands from './kms-commands';
 
 /** The part of a KMS client the envelope uses: an unmodified `KMSClient` fits. */
 export type KmsLike = Pick<ClientKms.KMSClient, 'send'>;
 
-let clientKms: typeof ClientKms | undefined;
+let commands: typeof KmsCommands | undefined;
 
 /**
- * @aws-sdk/client-kms, loaded at the first KMS call rather than with the envelope: requiring it costs about 40 ms
- * and 15 MB of RSS, which a process that only parses, inspects or refuses its input (the CLI on an empty stdin)
- * never needs. The envelope only builds its command objects; the caller brings the client.
+ * The KMS commands the envelope builds (kms-commands.ts), loaded at the first KMS call rather than with the
+ * envelope: see kms-commands.ts for why, and why through that module. The caller brings the client.
  */
-export function kmsCommands(): typeof ClientKms {
+export function kmsCommands(): typeof KmsCommands {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return clientKms ??= require('@aws-sdk/client-kms') as typeof ClientKms;
+  return commands ??= require('./kms-commands') as typeof KmsCommands;
 }
 
 /** KMS errors mapped to the envelope's: never echoing anything but KMS's own message. */

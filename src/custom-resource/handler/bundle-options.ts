@@ -7,6 +7,11 @@
  * - `mainFields: ['module', 'main']`: the SDK's ES modules instead of its CommonJS builds, which esbuild can
  *   tree-shake (one `dist-cjs/index.js` per package cannot be: every protocol, codec and error class stays); the
  *   handler keeps only the SDK's command classes and signer (./lambda-kms.ts says why not its client);
+ * - `@aws-sdk/client-kms` aliased to kms-command-classes.mjs, which takes each command class the handler and the
+ *   envelope build from its own ES module: the envelope requires its commands at the first KMS call (so that a
+ *   process which never calls KMS never loads the SDK), and a module reached by `require` is bundled with
+ *   everything its imports reach (esbuild cannot tree-shake it), which was the SDK's whole client and default
+ *   credential chain again (121 modules, checked by test/custom-resource/lambda-client.test.ts);
  * - minified, no legal comments, node22 (the function's runtime).
  * @module
  */
@@ -22,6 +27,7 @@ export interface HandlerBundleOptions {
   readonly minify: boolean;
   readonly legalComments: 'none';
   readonly mainFields: string[];
+  readonly alias: Record<string, string>;
   readonly logLevel: 'error';
   readonly outfile?: string;
 }
@@ -44,6 +50,7 @@ export function handlerBundleOptions(outfile?: string): HandlerBundleOptions {
     minify: true,
     legalComments: 'none',
     mainFields: ['module', 'main'],
+    alias: { '@aws-sdk/client-kms': join(SOURCES, 'kms-command-classes.mjs') },
     logLevel: 'error',
     ...(outfile ? { outfile } : {}),
   };
