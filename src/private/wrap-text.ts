@@ -8,16 +8,23 @@
  * @module
  */
 
+/** The most bytes one character takes in UTF-8. */
+const MAX_CHAR_BYTES = 4;
+
 /** The breaks a long word prefers, so `arn:aws:iam::1111:role/x` splits at its own separators. */
 const WORD_BREAKS = /[:/-]/;
 
 /**
  * Splits one line of text into lines of at most `width` characters.
  * @param indent put before every line but the first (counted in the width)
- * @throws RangeError when the indent leaves no room for text
+ * @throws RangeError when the indent leaves no room for one character (4 bytes, the widest in UTF-8)
  */
 export function wrapText(text: string, width: number, indent = ''): string[] {
-  if (textWidth(indent) >= width) throw new RangeError(`wrapText: the indent (${textWidth(indent)}) must be narrower than the width (${width})`);
+  // A continuation line must hold at least one character of any width, or the promise "no line longer than asked"
+  // could not be kept (an em dash is 3 bytes; a UTF-8 character at most 4).
+  if (textWidth(indent) + MAX_CHAR_BYTES > width) {
+    throw new RangeError(`wrapText: the indent (${textWidth(indent)}) must leave room for one character (${MAX_CHAR_BYTES} bytes) in the width (${width})`);
+  }
   const lines: string[] = [];
   let line = '';
   const room = () => width - (lines.length ? textWidth(indent) : 0);

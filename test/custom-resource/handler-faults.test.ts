@@ -175,6 +175,18 @@ describe('malformed properties, any of them', () => {
   }, 60_000);
 });
 
+test('an Update whose physical id claims a value it does not hold fails, naming the envelope, and returns no value', async () => {
+  // Found by the property above: 'gk1.' with nothing after it was answered SUCCESS with an empty envelope.
+  for (const physicalId of ['gk1.', 'gk1.AAEC', `gk1.${Buffer.from('not an envelope at all').toString('base64url')}`]) {
+    const props = { Kind: 'DataKey', TargetKeyArn: targetKey, EncryptionContext: CONTEXT, Generation: '1' };
+    const event = eventOf('Update', responses.url(), props, { OldResourceProperties: props, PhysicalResourceId: physicalId });
+    const response = await handler().handler(ledger.event(event), contextWithin(10_000));
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: physicalId });
+    expect(response.Reason).toMatch(/^malformed envelope: the physical id of this DataKey does not hold a readable envelope/);
+    expect(response.Data).toBeUndefined();
+  }
+});
+
 /** What a successful generated value holds (opened here, as the application would), added to the ledger. */
 async function learnSecret(response: CustomResourceResponse, props: Record<string, unknown>): Promise<void> {
   if (props.Kind === 'SealedValue') return;

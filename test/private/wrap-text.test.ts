@@ -18,14 +18,17 @@ describe('wrapText', () => {
     expect(wrapText('abc defg', 8)).toEqual(['abc defg']);
   });
 
-  test('an indent as wide as the line is refused', () => {
+  test('an indent that leaves no room for the widest character is refused', () => {
     expect(() => wrapText('abc', 4, '    ')).toThrow(RangeError);
+    expect(() => wrapText('a:——a', 8, '      ')).toThrow(/must leave room for one character/);
+    expect(wrapText('a:——a', 8, '    ')).toEqual(['a:', '    —', '    —a']);
   });
 
   test('any text: no line wider than asked, and no character but spaces lost or added', () => {
     const text = fc.array(fc.constantFrom('a', 'b', ' ', ':', '/', '-', '—'), { maxLength: 300 }).map(cs => cs.join(''));
     fc.assert(fc.property(text, fc.integer({ min: 8, max: 60 }), fc.nat(6), (t, width, indent) => {
-      const lines = wrapText(t, width, ' '.repeat(indent));
+      // (an indent leaving less than 4 bytes is refused, above)
+      const lines = wrapText(t, width, ' '.repeat(Math.min(indent, width - 4)));
       for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(width);
       expect(lines.join('').replace(/ /g, '')).toBe(t.replace(/ /g, ''));
     }), { numRuns: 300 });

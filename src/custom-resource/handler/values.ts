@@ -85,15 +85,27 @@ function asValue(envelope: Uint8Array): Produced {
   return { physicalId, envelope: toBase64(envelope) };
 }
 
-/** The value an Update starts from: the old properties and the envelope kept in the old physical id. */
+/**
+ * The value an Update starts from: the old properties and the envelope kept in the old physical id. An id that
+ * claims to hold a value but does not parse as an envelope is a failure, never a value: answering SUCCESS with it
+ * would hand the application an envelope nobody can open, and making a new value would lose the old one.
+ */
 function previousValue(event: CustomResourceEvent): (CommonProps & { envelope: string }) | undefined {
   const id = event.PhysicalResourceId ?? '';
   if (!id.startsWith(VALUE_ID_PREFIX) || !event.OldResourceProperties) return undefined;
+  let old: CommonProps;
   try {
-    return { ...readCommon(event.OldResourceProperties), envelope: Buffer.from(id.slice(VALUE_ID_PREFIX.length), 'base64url').toString('base64') };
+    old = readCommon(event.OldResourceProperties);
   } catch {
     return undefined;
   }
+  const envelope = Buffer.from(id.slice(VALUE_ID_PREFIX.length), 'base64url');
+  try {
+    parseEnvelope(envelope);
+  } catch (err) {
+    throw new ResourceFailure('MALFORMED_ENVELOPE', `the physical id of this ${old.kind} does not hold a readable envelope (${(err as Error).message})`);
+  }
+  return { ...old, envelope: envelope.toString('base64') };
 }
 
 function readCommon(properties: Record<string, unknown>): CommonProps {
