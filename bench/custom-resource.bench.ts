@@ -40,7 +40,9 @@ const { encrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
 exports.run = (keyId, plaintext, context) => encrypt(new KmsKeyringNode({ generatorKeyId: keyId }), plaintext, { encryptionContext: context });
 `);
   const esdk = join(dir, 'esdk.js');
-  buildSync({ ...handlerBundleOptions(esdk), entryPoints: [esdkEntry] });
+  // The same options, but the SDK as it is: the handler's alias to the bare command classes (bundle-options.ts)
+  // is for its own code; the ESDK's keyring builds a KMSClient.
+  buildSync({ ...handlerBundleOptions(esdk), entryPoints: [esdkEntry], alias: {} });
 
   const emulator = await startEmulator();
   const root = kmsClientFor(emulator, { region: 'eu-west-1' });
