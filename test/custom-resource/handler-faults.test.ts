@@ -1,11 +1,11 @@
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import * as fc from 'fast-check';
-import { createFaultyHandler, SecretLedger } from './handler-support';
+import { createFaultyHandler, HandlerWorld, SecretLedger, startHandlerWorld } from './handler-support';
 import { contextWithin, createKey, eventOf, ResponseServer } from './support';
 import { CustomResourceResponse } from '../../src/custom-resource/handler';
 import { MAX_PHYSICAL_ID_BYTES, MAX_RESPONSE_BYTES } from '../../src/custom-resource/handler/event';
 import { open, seal } from '../../src/envelope';
-import { startTestEmulator, TestEmulator } from '../emulator/support';
+import { TestEmulator } from '../emulator/support';
 
 /**
  * The faults a demanding user would try beyond handler.test.ts: a response URL that hangs or refuses, a sealing key
@@ -24,19 +24,15 @@ let targetKey: string;
 let committed: string;
 const ledger = new SecretLedger();
 
+let world: HandlerWorld;
+
 beforeAll(async () => {
-  t = await startTestEmulator();
-  responses = new ResponseServer();
-  await responses.start();
-  [sealingKey, targetKey] = await Promise.all([createKey(t.kms, 'sealing'), createKey(t.kms, 'target')]);
-  committed = Buffer.from(await seal(Buffer.from(SECRET), { keyIds: [sealingKey], encryptionContext: CONTEXT, kms: t.kms })).toString('base64');
-  ledger.addSecret(SECRET);
+  world = await startHandlerWorld({ secret: SECRET, context: CONTEXT, keyNames: ['sealing', 'target'], ledger });
+  ({ t, responses, committed } = world);
+  [sealingKey, targetKey] = world.keys;
 });
 
-afterAll(async () => {
-  await responses.stop();
-  await t.emulator.stop();
-});
+afterAll(() => world.stop());
 
 const handler = () => createFaultyHandler(t.kms, { ledger });
 const sealed = (overrides: Record<string, unknown> = {}) => ({ Kind: 'SealedValue', Envelope: committed, TargetKeyArn: targetKey, EncryptionContext: CONTEXT, ...overrides });

@@ -1,6 +1,8 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { FaultyKms } from './support';
+import { createKey, FaultyKms, ResponseServer } from './support';
 import { createHandler, CustomResourceEvent, CustomResourceHandler } from '../../src/custom-resource/handler';
+import { seal } from '../../src/envelope';
+import { startTestEmulator, TestEmulator } from '../emulator/support';
 
 /**
  * Everything the suite saw (log lines, response bodies, events) and every secret it used; `assertClean` fails if
@@ -38,4 +40,37 @@ export function createFaultyHandler(real: KMSClient, options: { ledger: SecretLe
   const kms = new FaultyKms(real);
   const handler = createHandler({ kms: () => kms, log: line => options.ledger.texts.push(line) });
   return { handler, kms };
+}
+
+/** What a handler suite runs against: an emulator, a response URL, its keys, and a value committed under the first. */
+export interface HandlerWorld {
+  readonly t: TestEmulator;
+  readonly responses: ResponseServer;
+  /** One key per name asked for, in order; the first is the sealing key `committed` was sealed under. */
+  readonly keys: string[];
+  /** The secret sealed under the first key with the context, base64: what a user commits. */
+  readonly committed: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link HandlerWorld}; the secret is added to the ledger. */
+export async function startHandlerWorld(options: {
+  readonly secret: string; readonly context: Record<string, string>; readonly keyNames: string[]; readonly ledger: SecretLedger;
+}): Promise<HandlerWorld> {
+  const t = await startTestEmulator();
+  const responses = new ResponseServer();
+  await responses.start();
+  const keys = await Promise.all(options.keyNames.map(name => createKey(t.kms, name)));
+  const sealed = await seal(Buffer.from(options.secret), { keyIds: [keys[0]], encryptionContext: options.context, kms: t.kms });
+  options.ledger.addSecret(options.secret);
+  return {
+    t,
+    responses,
+    keys,
+    committed: Buffer.from(sealed).toString('base64'),
+    stop: async () => {
+      await responses.stop();
+      await t.emulator.stop();
+    },
+  };
 }

@@ -1,10 +1,10 @@
 import { DisableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { createFaultyHandler, SecretLedger } from './handler-support';
+import { createFaultyHandler, HandlerWorld, SecretLedger, startHandlerWorld } from './handler-support';
 import { contextWithin, createKey, eventOf, ResponseServer } from './support';
 import { CustomResourceHandler } from '../../src/custom-resource/handler';
 import { kmsClientFor } from '../../src/emulator';
 import { inspect, open, seal } from '../../src/envelope';
-import { startTestEmulator, TestEmulator } from '../emulator/support';
+import { TestEmulator } from '../emulator/support';
 
 const CONTEXT = { app: 'billing', purpose: 'db-password' };
 const SECRET = 'correct horse battery staple 7f3a9c';
@@ -17,19 +17,15 @@ let otherKey: string;
 let committed: string;
 const ledger = new SecretLedger();
 
+let world: HandlerWorld;
+
 beforeAll(async () => {
-  t = await startTestEmulator();
-  responses = new ResponseServer();
-  await responses.start();
-  [sealingKey, targetKey, otherKey] = await Promise.all([createKey(t.kms, 'sealing'), createKey(t.kms, 'target'), createKey(t.kms, 'other')]);
-  committed = Buffer.from(await seal(Buffer.from(SECRET), { keyIds: [sealingKey], encryptionContext: CONTEXT, kms: t.kms })).toString('base64');
-  ledger.addSecret(SECRET);
+  world = await startHandlerWorld({ secret: SECRET, context: CONTEXT, keyNames: ['sealing', 'target', 'other'], ledger });
+  ({ t, responses, committed } = world);
+  [sealingKey, targetKey, otherKey] = world.keys;
 });
 
-afterAll(async () => {
-  await responses.stop();
-  await t.emulator.stop();
-});
+afterAll(() => world.stop());
 
 function handlerWith(): { handler: CustomResourceHandler; kms: ReturnType<typeof createFaultyHandler>['kms'] } {
   return createFaultyHandler(t.kms, { ledger });
