@@ -119,7 +119,7 @@ describe('one IV and one AAD per message', () => {
       ? [i + 1 + FINAL_FRAME_FLAG, length - i * frameSize] as [number, number] : [i + 1, frameSize] as [number, number]);
   }
 
-  test('seal, buffered open and the streaming opener rewrite one IV and one AAD per message, with the bytes of fresh ones per frame (both backends)', () => {
+  test('seal, buffered open and the streaming opener rewrite one IV and one AAD per message, with the bytes of fresh ones (both backends)', () => {
     fc.assert(fc.property(
       fc.integer({ min: 0, max: 9000 }), fc.constantFrom(1024, 1500, 4096), fc.uint8Array({ maxLength: 40 }), fc.constantFrom(nodeBackend, nobleBackend),
       (length, frameSize, header, inner) => {
