@@ -121,7 +121,8 @@ describe('one IV and one AAD per message', () => {
 
   test('seal, buffered open and the streaming opener rewrite one IV and one AAD per message, with the bytes of fresh ones (both backends)', () => {
     fc.assert(fc.property(
-      fc.integer({ min: 0, max: 9000 }), fc.constantFrom(1024, 1500, 4096), fc.uint8Array({ maxLength: 40 }), fc.constantFrom(nodeBackend, nobleBackend),
+      fc.integer({ min: 0, max: 9000 }), fc.constantFrom(1024, 1500, 4096), fc.uint8Array({ maxLength: 40 }),
+      fc.constantFrom(nodeBackend, nobleBackend),
       (length, frameSize, header, inner) => {
         const key = new Uint8Array(32).fill(5);
         const plaintext = new Uint8Array(length).map((_, i) => i * 7);
