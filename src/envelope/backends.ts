@@ -8,7 +8,9 @@ import type * as NobleHashUtils from '@noble/hashes/utils';
 /**
  * The primitives the envelope needs. node:crypto (OpenSSL, AES-NI) is the fast path in Node and Lambda;
  * @noble/ciphers with @noble/hashes is the portable path (browsers, workers) and an independent implementation the
- * tests cross-check byte for byte.
+ * tests cross-check byte for byte. The `iv` and `aad` a method is handed are the caller's for that call only: a
+ * message's frames share one of each, rewritten for the next frame (see reuseFrameNonces in format.ts), so a backend
+ * reads them before it returns and keeps no reference to them.
  */
 export interface CipherBackend {
   readonly name: string;

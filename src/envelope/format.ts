@@ -356,6 +356,17 @@ export function frameAad(headerBytes: Uint8Array, sequenceWord: number, length: 
   return aad;
 }
 
+/**
+ * Rewrites the IV and AAD of one frame ({@link frameIv}, {@link frameAad}) for another frame of the same message,
+ * so a loop over a message's frames allocates them once, not per frame (nor copies the header into each AAD). Only
+ * where they go to a backend that reads them before it returns, as every CipherBackend call does (backends.ts).
+ */
+export function reuseFrameNonces(iv: Uint8Array, aad: Uint8Array, sequenceWord: number, length: number): void {
+  writeU32(iv, 8, sequenceWord);
+  writeU32(aad, aad.length - 8, sequenceWord);
+  writeU32(aad, aad.length - 4, length);
+}
+
 export function u16(n: number): Uint8Array {
   if (n > U16_MAX) throw new RangeError(`a u16 field cannot hold ${n}`);
   const b = new Uint8Array(2);

@@ -2,7 +2,7 @@ import { CipherBackend } from './backends';
 import { allocForOverwrite, concat, utf8, wipe } from './bytes';
 import { ChunkQueue } from './chunk-queue';
 import { IntegrityError } from './errors';
-import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, SEQUENCE_BYTES, TAG_BYTES } from './format';
+import { COMMITMENT_BYTES, FINAL_FRAME_FLAG, frameAad, frameIv, reuseFrameNonces, SEQUENCE_BYTES, TAG_BYTES } from './format';
 
 const KDF_LABEL = utf8('guarded-keys/v1');
 const KEY_BYTES = 32;
@@ -80,6 +80,9 @@ export function sealBodyInto(
   backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, plaintext: Uint8Array, out: Uint8Array, offset: number,
 ): void {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  // One IV and one AAD for every frame, rewritten per frame (see reuseFrameNonces).
+  let iv: Uint8Array | undefined;
+  let aad: Uint8Array | undefined;
   let sequence = 1;
   let read = 0;
   let write = offset;
@@ -94,8 +97,10 @@ export function sealBodyInto(
       view.setUint32(write, chunk.length);
       write += 4;
     }
-    const iv = frameIv(word);
-    const aad = frameAad(headerBytes, word, chunk.length);
+    if (iv && aad) {reuseFrameNonces(iv, aad, word, chunk.length);} else {
+      iv = frameIv(word);
+      aad = frameAad(headerBytes, word, chunk.length);
+    }
     if (backend.sealInto) {write += backend.sealInto(key, iv, aad, chunk, out, write);} else {
       const sealed = backend.seal(key, iv, aad, chunk);
       out.set(sealed, write);
@@ -139,6 +144,9 @@ export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: U
   // failure, the whole buffer wiped.
   const out = allocForOverwrite(total);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  // One IV and one AAD for every frame, rewritten per frame (see reuseFrameNonces).
+  let iv: Uint8Array | undefined;
+  let aad: Uint8Array | undefined;
   let sequence = 1;
   let read = 0;
   let write = 0;
@@ -159,8 +167,10 @@ export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: U
       // The sizes were implied by the body's length: a frame that disagrees is tampering.
       if (length > frameSize || end > body.length || write + length > total || final !== (end === body.length)) throw new IntegrityError();
       const sealed = body.subarray(start, end);
-      const iv = frameIv(word);
-      const aad = frameAad(headerBytes, word, length);
+      if (iv && aad) {reuseFrameNonces(iv, aad, word, length);} else {
+        iv = frameIv(word);
+        aad = frameAad(headerBytes, word, length);
+      }
       if (backend.openInto) {
         if (!backend.openInto(key, iv, aad, sealed, out, write)) throw new IntegrityError();
       } else {
@@ -188,6 +198,8 @@ export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: U
  */
 export class FrameOpener {
   private readonly queue = new ChunkQueue();
+  /** The IV and AAD of the first frame, rewritten for each next one (see reuseFrameNonces). */
+  private nonces?: { iv: Uint8Array; aad: Uint8Array };
   private sequence = 1;
   private done = false;
 
@@ -233,7 +245,10 @@ export class FrameOpener {
     const total = headerLength + length + TAG_BYTES;
     if (this.queue.length < total) return undefined;
     const frame = this.queue.take(total);
-    const plaintext = this.backend.open(this.key, frameIv(word), frameAad(this.headerBytes, word, length), frame.subarray(headerLength));
+    if (this.nonces) reuseFrameNonces(this.nonces.iv, this.nonces.aad, word, length);
+    else this.nonces = { iv: frameIv(word), aad: frameAad(this.headerBytes, word, length) };
+    const { iv, aad } = this.nonces;
+    const plaintext = this.backend.open(this.key, iv, aad, frame.subarray(headerLength));
     if (!plaintext) throw new IntegrityError();
     this.sequence++;
     this.done = final;

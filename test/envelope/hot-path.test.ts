@@ -1,9 +1,9 @@
 import { hkdfSync } from 'crypto';
 import * as fc from 'fast-check';
-import { IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
+import { CipherBackend, IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
 import { pooledRandom } from '../../src/envelope/backends';
 import { concat, utf8 } from '../../src/envelope/bytes';
-import { encodeContext, encodeHeader, encodePreamble, encodeWrappedKeys, u16, u32 } from '../../src/envelope/format';
+import { encodeContext, encodeHeader, encodePreamble, encodeWrappedKeys, FINAL_FRAME_FLAG, frameAad, frameIv, u16, u32 } from '../../src/envelope/format';
 import { FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
 import { runSourceScript } from '../support/fresh-process';
 
@@ -94,6 +94,63 @@ describe('streamed frames as parts', () => {
         expect(Buffer.concat(sealFrameParts(backend, key, header, sequence, final, plaintext)).equals(whole)).toBe(true);
       }
     }), { numRuns: 100 });
+  });
+});
+
+describe('one IV and one AAD per message', () => {
+  /** A backend that records, per call, the IV and AAD objects it was handed and their bytes at that moment. */
+  function recording(inner: CipherBackend) {
+    const calls: Array<{ iv: Uint8Array; aad: Uint8Array; ivBytes: string; aadBytes: string }> = [];
+    const note = (iv: Uint8Array, aad: Uint8Array) => calls.push({ iv, aad, ivBytes: Buffer.from(iv).toString('hex'), aadBytes: Buffer.from(aad).toString('hex') });
+    const backend: CipherBackend = {
+      ...inner,
+      seal: (key, iv, aad, plaintext) => (note(iv, aad), inner.seal(key, iv, aad, plaintext)),
+      open: (key, iv, aad, sealed) => (note(iv, aad), inner.open(key, iv, aad, sealed)),
+      sealInto: inner.sealInto && ((key, iv, aad, plaintext, out, offset) => (note(iv, aad), inner.sealInto!(key, iv, aad, plaintext, out, offset))),
+      openInto: inner.openInto && ((key, iv, aad, sealed, out, offset) => (note(iv, aad), inner.openInto!(key, iv, aad, sealed, out, offset))),
+    };
+    return { backend, calls };
+  }
+
+  /** Every frame's sequence word and plaintext length, in order, for a plaintext of this length. */
+  function frameWords(length: number, frameSize: number): Array<[number, number]> {
+    const frames = Math.max(1, Math.ceil(length / frameSize));
+    return Array.from({ length: frames }, (_, i) => i + 1 === frames
+      ? [i + 1 + FINAL_FRAME_FLAG, length - i * frameSize] as [number, number] : [i + 1, frameSize] as [number, number]);
+  }
+
+  test('seal, buffered open and the streaming opener rewrite one IV and one AAD per message, with the bytes of fresh ones (both backends)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 9000 }), fc.constantFrom(1024, 1500, 4096), fc.uint8Array({ maxLength: 40 }),
+      fc.constantFrom(nodeBackend, nobleBackend), fc.integer({ min: 1, max: 5000 }),
+      (length, frameSize, header, inner, chunk) => {
+        const key = new Uint8Array(32).fill(5);
+        const plaintext = new Uint8Array(length).map((_, i) => i * 7);
+        const words = frameWords(length, frameSize);
+        const expected = words.map(([word, n]) => ({ ivBytes: Buffer.from(frameIv(word)).toString('hex'), aadBytes: Buffer.from(frameAad(header, word, n)).toString('hex') }));
+        // The reference body: each frame sealed on its own, with an IV and AAD of its own (sealFrame allocates them).
+        const reference = Buffer.concat(words.map(([word], i) => sealFrame(inner, key, header, i + 1, word >= FINAL_FRAME_FLAG,
+          plaintext.subarray(i * frameSize, Math.min(length, (i + 1) * frameSize)))));
+
+        const sealing = recording(inner);
+        expect(Buffer.from(sealBody(sealing.backend, key, header, frameSize, plaintext)).equals(reference)).toBe(true);
+        const opening = recording(inner);
+        expect(Buffer.from(openBody(opening.backend, key, header, frameSize, reference)).equals(plaintext)).toBe(true);
+        const streaming = recording(inner);
+        // The streaming opener fed in chunks of any size, so frames complete across pushes.
+        const opener = new FrameOpener(streaming.backend, key, header, frameSize);
+        const opened: Uint8Array[] = [];
+        for (let at = 0; at < reference.length; at += chunk) opened.push(...opener.push(reference.subarray(at, at + chunk)));
+        expect(Buffer.concat(opened).equals(plaintext)).toBe(true);
+        opener.finish();
+
+        for (const { calls } of [sealing, opening, streaming]) {
+          expect(calls.map(({ ivBytes, aadBytes }) => ({ ivBytes, aadBytes }))).toEqual(expected);
+          expect(new Set(calls.map(c => c.iv)).size).toBe(1);
+          expect(new Set(calls.map(c => c.aad)).size).toBe(1);
+        }
+      },
+    ), { numRuns: 60 });
   });
 });
 
