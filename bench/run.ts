@@ -31,7 +31,7 @@ const started = Date.now();
 let failed = 0;
 for (const bench of benches) {
   process.stdout.write(`\n=== ${bench}${quick ? ' (quick)' : ''} ===\n`);
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, bench)], {
+  const result = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', join(__dirname, bench)], {
     stdio: 'inherit',
     env: {
       ...process.env,

@@ -34,6 +34,9 @@ export async function interleave(contenders: Contender[], budgetMs: number, reps
   for (let round = 0; round < reps; round++) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + round) % contenders.length];
+      // Collect the previous sample's garbage before this one starts, so no contender pays for another's (run.ts
+      // starts every bench with --expose-gc; as mitata does between its samples).
+      collectGarbage();
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       let n = 0;
@@ -50,6 +53,11 @@ export async function interleave(contenders: Contender[], budgetMs: number, reps
     }
   }
   return samples;
+}
+
+/** A full collection when node was started with --expose-gc (bench/run.ts does), else nothing. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 export function median(values: number[]): number {
