@@ -215,23 +215,29 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     if (credential.accessKeyId === admin.accessKeyId) {
       throw new KmsError('UnrecognizedClientException', 'The emulator\'s admin credential is for its GuardedKeys.* API only, not for KMS operations.');
     }
-    Object.assign(audit, { accessKeyId: credential.accessKeyId, region: credential.region });
+    audit.accessKeyId = credential.accessKeyId;
+    audit.region = credential.region;
     const principal = core.identities.lookup(credential.accessKeyId)!;
-    Object.assign(audit, { callerArn: principal.identity.arn, callerAccount: principal.identity.accountId });
+    audit.callerArn = principal.identity.arn;
+    audit.callerAccount = principal.identity.accountId;
     if (core.identities.configured) verifySignature(signed, credential, principal.secretAccessKey, core.clock.now());
     if (!isOperationName(operation)) {
       throw new KmsError('UnsupportedOperationException', `The emulator does not support the operation ${operation || '(no X-Amz-Target)'}.`);
     }
     const input = parseInput(body);
-    Object.assign(audit, { input, viaService: headerValue(req, VIA_SERVICE_HEADER), sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? audit.sourceIp });
+    const viaService = headerValue(req, VIA_SERVICE_HEADER);
+    const sourceIp = headerValue(req, SOURCE_IP_HEADER) ?? audit.sourceIp!;
+    audit.input = input;
+    audit.viaService = viaService;
+    audit.sourceIp = sourceIp;
     applyElapsedTime(core.store, core.clock.now());
     expireImportedMaterial(core.store, core.clock.now());
     ctx = new OperationContext(core, {
       operation,
       caller: principal.identity,
       region: credential.region,
-      viaService: headerValue(req, VIA_SERVICE_HEADER),
-      sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? normalizeIp(req.socket.remoteAddress),
+      viaService,
+      sourceIp,
       sourceArn: headerValue(req, SOURCE_ARN_HEADER),
       sourceAccount: headerValue(req, SOURCE_ACCOUNT_HEADER),
     });
@@ -302,7 +308,8 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // A KMS request body nearly always arrives as one chunk: decode it without copying it into a new buffer first.
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }

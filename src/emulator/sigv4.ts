@@ -55,11 +55,27 @@ export function parseAuthorization(authorization: string | undefined): SigV4Cred
     date: match[2],
     region: match[3],
     service: match[4],
-    signedHeaders: match[5].split(';'),
+    signedHeaders: signedHeaderList(match[5]),
     signedHeadersText: match[5],
     signature: match[6],
   };
 }
+
+/**
+ * SignedHeaders as a list, split once per distinct text: a client signs the same headers on every request. Frozen,
+ * as every request with that text shares it; bounded like the signing keys.
+ */
+function signedHeaderList(text: string): string[] {
+  let list = signedHeaderLists.get(text);
+  if (!list) {
+    list = Object.freeze(text.split(';')) as string[];
+    if (signedHeaderLists.size >= SIGNING_KEY_CACHE_SIZE) signedHeaderLists.delete(signedHeaderLists.keys().next().value!);
+    signedHeaderLists.set(text, list);
+  }
+  return list;
+}
+
+const signedHeaderLists = new Map<string, string[]>();
 
 /** The parts of an incoming HTTP request the signature covers. */
 export interface IncomingSignedRequest {
@@ -231,10 +247,16 @@ function header(headers: IncomingSignedRequest['headers'], name: string): string
 
 /** `20260101T000000Z` -> milliseconds since the epoch. */
 function parseAmzDate(value: string): number {
+  if (value === lastAmzDate) return lastAmzTime; // a busy client signs many requests within one second
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) throw new KmsError('IncompleteSignatureException', `X-Amz-Date ${value} is not in the form YYYYMMDDTHHMMSSZ`);
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  lastAmzTime = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  lastAmzDate = value;
+  return lastAmzTime;
 }
+
+let lastAmzDate = '';
+let lastAmzTime = 0;
 
 /** milliseconds -> `20260101T000000Z`. */
 function formatAmzDate(ms: number): string {
