@@ -107,7 +107,9 @@ export function recordedParameters(input: Record<string, unknown> | undefined): 
 }
 
 /** Each recorded field's CloudTrail name, spelled once (not per request). */
-const RECORDED_NAMES: ReadonlyMap<string, string> = new Map([...RECORDED_PARAMETERS].map(name => [name, name.charAt(0).toLowerCase() + name.slice(1)]));
+const RECORDED_NAMES: ReadonlyMap<string, string> = new Map(
+  [...RECORDED_PARAMETERS].map(name => [name, name.charAt(0).toLowerCase() + name.slice(1)]),
+);
 
 /** The CloudTrail identity type of an ARN (or a service principal). */
 export function userIdentityOf(arn: string | undefined, accountId: string | undefined, accessKeyId: string | undefined): AuditUserIdentity {

@@ -1,10 +1,10 @@
+import { ConditionValue } from '../authz/types';
 import { OperationContext } from '../context';
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/symmetric';
 import { dryRunSucceeded, KmsError, withoutMessage } from '../errors';
 import { dryRunOf, Input, KEY_ID_RULE, optionalEnum, optionalInteger, optionalStringList, optionalStringMap, requiredString } from '../input';
 import { keyMaterialId } from '../metadata';
 import { DATA_KEY_SPEC_ENUM, ENCRYPTION_ALGORITHM_ENUM } from '../model-enums';
-import { ConditionValue } from '../authz/types';
 import { KeyRecord, KeyUsageName } from '../state';
 
 /** KMS's size limits. */
