@@ -273,6 +273,7 @@ function recordAudit(
   error?: KmsError, output?: Record<string, unknown>,
 ): void {
   const created = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn;
+  const named = ctx?.resources ?? NO_RESOURCES; // the request is over: its list is not added to again
   core.audit.record({
     time,
     operation: audit.operation ?? '',
@@ -283,11 +284,13 @@ function recordAudit(
     callerAccount: audit.callerAccount,
     viaService: audit.viaService,
     input: audit.input,
-    resources: [...(ctx?.resources ?? []), ...(created ? [created] : [])],
+    resources: created ? [...named, created] : named,
     authorizations: ctx?.authorizations ?? [],
     error: error ? { code: error.code, message: error.message } : undefined,
   });
 }
+
+const NO_RESOURCES: readonly string[] = Object.freeze([]);
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

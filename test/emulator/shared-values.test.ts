@@ -1,5 +1,5 @@
 import {
-  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyPolicyCommand, PutKeyPolicyCommand,
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyPolicyCommand, KeyMetadata, PutKeyPolicyCommand, TagResourceCommand,
 } from '@aws-sdk/client-kms';
 import * as fc from 'fast-check';
 import { startTestEmulator } from './support';
@@ -93,6 +93,7 @@ describe('values shared between requests', () => {
       await kms.send(new PutKeyPolicyCommand({ KeyId: a.KeyId, PolicyName: 'default', Policy: JSON.stringify(changedPolicy) }));
       await kms.send(new CreateAliasCommand({ AliasName: 'alias/shared-values', TargetKeyId: a.KeyId }));
       await kms.send(new CreateGrantCommand({ KeyId: a.KeyId, GranteePrincipal: 'arn:aws:iam::000000000000:role/G', Operations: ['Encrypt'] }));
+      await kms.send(new TagResourceCommand({ KeyId: a.KeyId, Tags: [{ TagKey: 'team', TagValue: 'blue' }] }));
       await encrypt(a.KeyId!);
       await encrypt(b.KeyId!);
 
@@ -102,14 +103,17 @@ describe('values shared between requests', () => {
       expect(aAfter.key!.policy).toEqual(changedPolicy);
       expect(aAfter.grants.map(g => g.granteePrincipal)).toEqual(['arn:aws:iam::000000000000:role/G']);
       expect(aAfter.conditionContext['kms:ResourceAliases']).toEqual(['alias/shared-values']);
+      expect(aAfter.conditionContext['aws:ResourceTag/team']).toBe('blue');
       // the earlier request is logged as it was
       expect(aBefore.grants).toEqual([]);
       expect(aBefore.conditionContext['kms:ResourceAliases']).toEqual([]);
+      expect(aBefore.conditionContext['aws:ResourceTag/team']).toBeUndefined();
       // and the other key saw none of it
       expect(bAfter.key!.policy).toEqual(bBefore.key!.policy);
       expect(bAfter.key!.policy).not.toEqual(changedPolicy);
       expect(bAfter.grants).toEqual([]);
       expect(bAfter.conditionContext['kms:ResourceAliases']).toEqual([]);
+      expect(bAfter.conditionContext['aws:ResourceTag/team']).toBeUndefined();
     } finally {
       await emulator.stop();
     }
@@ -151,7 +155,7 @@ describe('values shared between requests', () => {
     const decision: AuthorizationDecision = { allowed: true, reason: 'allowed by a constant', trace: deciding, deciding };
     const { emulator, kms } = await startTestEmulator({ authorizer: () => decision });
     try {
-      const keys = [];
+      const keys: KeyMetadata[] = [];
       for (let i = 0; i < 3; i++) keys.push((await kms.send(new CreateKeyCommand({}))).KeyMetadata!);
       expect(emulator.unusedAccess().unusedStatements.filter(s => keys.some(k => k.Arn === s.keyArn))).toHaveLength(3);
       for (const key of keys) await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext }));
