@@ -1,5 +1,6 @@
 import {
-  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyPolicyCommand, KeyMetadata, PutKeyPolicyCommand, TagResourceCommand,
+  CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GetKeyPolicyCommand, KeyMetadata,
+  PutKeyPolicyCommand, TagResourceCommand,
 } from '@aws-sdk/client-kms';
 import * as fc from 'fast-check';
 import { startTestEmulator } from './support';
