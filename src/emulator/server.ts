@@ -126,7 +126,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, audit);
   const server = createServer((req, res) => {
-    handle(core, admin, req, res, quotas).catch(err => respond(res, clock, internal(err)));
+    // A callback, not a promise: nothing after the body arrives awaits, and an async handler cost a promise and a
+    // microtask per request.
+    readBody(req, (err, body) => {
+      try {
+        if (err !== undefined) respond(res, clock, err instanceof KmsError ? err : internal(err));
+        else handle(core, admin, req, res, body!, quotas);
+      } catch (unexpected) {
+        respond(res, clock, internal(unexpected));
+      }
+    });
   });
   server.keepAliveTimeout = 65_000;
   try {
@@ -182,17 +191,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * One request: read (bounded), authenticate, dispatch, make durable, answer. From the elapsed-time changes to the
- * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
+ * One request whose body has been read: authenticate, dispatch, make durable, answer. Nothing in it awaits, so
+ * requests never interleave their changes and each is journaled as one line.
  */
-async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, quotas?: RequestQuotas): Promise<void> {
-  let body: string;
-  try {
-    body = await readBody(req);
-  } catch (err) {
-    respond(res, core.clock, err instanceof KmsError ? err : internal(err));
-    return;
-  }
+function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, body: string, quotas?: RequestQuotas): void {
   const started = core.clock.now();
   const audit: { -readonly [K in keyof FinishedRequest]?: FinishedRequest[K] } = { sourceIp: normalizeIp(req.socket.remoteAddress) };
   let ctx: OperationContext | undefined;
@@ -292,29 +294,34 @@ function recordAudit(
 
 const NO_RESOURCES: readonly string[] = Object.freeze([]);
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      req.resume();
-      reject(new KmsError('ValidationException', `Request body of ${declared} bytes is larger than ${MAX_BODY_BYTES}.`));
+/** Reads a request body (bounded) and calls `done` once: with the body, or with the error that ended the read. */
+function readBody(req: IncomingMessage, done: (err: unknown, body?: string) => void): void {
+  let finished = false;
+  const finish = (err: unknown, body?: string) => {
+    if (finished) return;
+    finished = true;
+    done(err, body);
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    finish(new KmsError('ValidationException', `Request body of ${declared} bytes is larger than ${MAX_BODY_BYTES}.`));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.destroy();
+      finish(new KmsError('ValidationException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.destroy();
-        reject(new KmsError('ValidationException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    // A KMS request body nearly always arrives as one chunk: decode it without copying it into a new buffer first.
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    chunks.push(chunk);
   });
+  // A KMS request body nearly always arrives as one chunk: decode it without copying it into a new buffer first.
+  req.on('end', () => finish(undefined, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+  req.on('error', err => finish(err ?? new Error('request error')));
 }
 
 function parseInput(body: string): Record<string, unknown> {
