@@ -36,7 +36,10 @@ export interface AuditFilter {
 
 export class AuditTrail {
   private readonly memory: RecordedEvent[] = [];
-  /** By key ARN, then operation (two lookups of strings the request already has, no slot string made per request). */
+  /**
+   * By operation, then key ARN: two lookups of strings the request already has (no slot string made per request),
+   * and a new key (CreateKey) adds an entry, not a map.
+   */
   private readonly counters = new Map<string, Map<string, { keyArn: string; operation: string; calls: number; errors: number; throttled: number }>>();
   /** `key-policy|<keyArn>|<index>`, `identity-policy|<callerArn>|<policy>|<index>`, `grant|<grantId>`. */
   private readonly decidingAllows = new Set<string>();
@@ -64,10 +67,10 @@ export class AuditTrail {
     for (let i = 0; i < keys.length; i++) {
       const keyArn = keys[i];
       if (keys.indexOf(keyArn) < i) continue; // named before (a key is named when resolved and again when authorized)
-      let ofKey = this.counters.get(keyArn);
-      if (!ofKey) this.counters.set(keyArn, ofKey = new Map());
-      let count = ofKey.get(request.operation);
-      if (!count) ofKey.set(request.operation, count = { keyArn, operation: request.operation, calls: 0, errors: 0, throttled: 0 });
+      let ofOperation = this.counters.get(request.operation);
+      if (!ofOperation) this.counters.set(request.operation, ofOperation = new Map());
+      let count = ofOperation.get(keyArn);
+      if (!count) ofOperation.set(keyArn, count = { keyArn, operation: request.operation, calls: 0, errors: 0, throttled: 0 });
       count.calls++;
       if (errorCode) count.errors++;
       if (errorCode === 'ThrottlingException') count.throttled++;
@@ -113,7 +116,7 @@ export class AuditTrail {
 
   /** Calls per key and operation over the whole run (not only the events still in memory). */
   public counts(): AuditCount[] {
-    return [...this.counters.values()].flatMap(ofKey => [...ofKey.values()]).map(c => ({ ...c }))
+    return [...this.counters.values()].flatMap(ofOperation => [...ofOperation.values()]).map(c => ({ ...c }))
       .sort((a, b) => a.keyArn.localeCompare(b.keyArn) || a.operation.localeCompare(b.operation));
   }
 
