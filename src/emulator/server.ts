@@ -201,7 +201,7 @@ function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, 
   try {
     if (req.method !== 'POST') throw new KmsError('UnsupportedOperationException', `KMS accepts POST requests only. Received: ${req.method}`);
     const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const operation = interned(target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target);
     if (!target.startsWith(ADMIN_TARGET_PREFIX)) audit.operation = operation;
     const credential = parseAuthorization(req.headers.authorization);
     const signed = { method: req.method, path: req.url ?? '/', headers: req.headers, body };
@@ -217,8 +217,9 @@ function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, 
     if (credential.accessKeyId === admin.accessKeyId) {
       throw new KmsError('UnrecognizedClientException', 'The emulator\'s admin credential is for its GuardedKeys.* API only, not for KMS operations.');
     }
-    audit.accessKeyId = credential.accessKeyId;
-    audit.region = credential.region;
+    const region = interned(credential.region);
+    audit.accessKeyId = interned(credential.accessKeyId);
+    audit.region = region;
     const principal = core.identities.lookup(credential.accessKeyId)!;
     audit.callerArn = principal.identity.arn;
     audit.callerAccount = principal.identity.accountId;
@@ -237,7 +238,7 @@ function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, 
     ctx = new OperationContext(core, {
       operation,
       caller: principal.identity,
-      region: credential.region,
+      region,
       viaService,
       sourceIp,
       sourceArn: headerValue(req, SOURCE_ARN_HEADER),
@@ -293,6 +294,20 @@ function recordAudit(
 }
 
 const NO_RESOURCES: readonly string[] = Object.freeze([]);
+
+/**
+ * One copy of each short name requests repeat (operation, region, access key id): a request's own copy is then
+ * garbage at once instead of kept by its audit record. Bounded: names past the bound are simply not shared.
+ */
+function interned(text: string): string {
+  const known = INTERNED.get(text);
+  if (known !== undefined) return known;
+  if (INTERNED.size < INTERNED_MAX) INTERNED.set(text, text);
+  return text;
+}
+
+const INTERNED = new Map<string, string>();
+const INTERNED_MAX = 4096;
 
 /** Reads a request body (bounded) and calls `done` once: with the body, or with the error that ended the read. */
 function readBody(req: IncomingMessage, done: (err: unknown, body?: string) => void): void {

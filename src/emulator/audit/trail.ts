@@ -137,6 +137,14 @@ export class AuditTrail {
   }
 }
 
+const NO_AUTHORIZATIONS: readonly AuditAuthorization[] = Object.freeze([]);
+
+/** A list without repeats, in order, in an array of its own size. */
+function distinct(items: readonly string[]): readonly string[] {
+  if (items.length === 2 && items[0] === items[1]) return [items[0]]; // a key resolved, then authorized: the usual case
+  return items.filter((item, i) => items.indexOf(item) === i);
+}
+
 /** The resource counted for a request that names no key. */
 const NO_RESOURCE: readonly string[] = Object.freeze(['*']);
 
@@ -169,8 +177,9 @@ class RecordedEvent implements Omit<FinishedRequest, 'input'> {
     this.callerArn = request.callerArn;
     this.callerAccount = request.callerAccount;
     this.viaService = request.viaService;
-    this.resources = request.resources;
-    this.authorizations = request.authorizations;
+    // Kept at their size (a list grown by push holds room for 17): the trail keeps tens of thousands of these.
+    this.resources = distinct(request.resources);
+    this.authorizations = request.authorizations.length === 0 ? NO_AUTHORIZATIONS : request.authorizations.slice();
     this.error = request.error;
     this.parameters = recordedParameters(request.input);
   }
