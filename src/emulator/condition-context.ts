@@ -32,9 +32,34 @@ export interface ConditionFacts {
   };
 }
 
-/** The facts of a key, copied. */
-export function keyFacts(key: KeyRecord, aliases: string[]): NonNullable<ConditionFacts['key']> {
-  return {
+type KeyFacts = NonNullable<ConditionFacts['key']>;
+
+/**
+ * The facts of a key, copied, and frozen: the copy is kept per key record and given again while the key's attributes
+ * and aliases are the same (most requests), so a logged request still shows the key as it was, without a new copy
+ * per request.
+ */
+export function keyFacts(key: KeyRecord, aliases: string[]): KeyFacts {
+  const kept = KEY_FACTS.get(key);
+  if (kept && kept.keySpec === key.keySpec && kept.keyUsage === key.keyUsage && kept.origin === key.origin
+    && kept.multiRegion === key.multiRegion && kept.multiRegionKeyType === key.multiRegionKeyType && kept.tags === key.tags
+    && sameList(kept.aliases, aliases)) return kept;
+  const facts = copyKeyFacts(key, Object.isFrozen(aliases) ? aliases : Object.freeze([...aliases]) as string[]);
+  KEY_FACTS.set(key, facts);
+  return facts;
+}
+
+const KEY_FACTS = new WeakMap<KeyRecord, KeyFacts>();
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function copyKeyFacts(key: KeyRecord, aliases: string[]): KeyFacts {
+  return Object.freeze({
     keySpec: key.keySpec,
     keyUsage: key.keyUsage,
     origin: key.origin,
@@ -42,7 +67,7 @@ export function keyFacts(key: KeyRecord, aliases: string[]): NonNullable<Conditi
     multiRegionKeyType: key.multiRegionKeyType,
     tags: key.tags,
     aliases,
-  };
+  });
 }
 
 const USER_NAME = /:user\/(?:.*\/)?([^/]+)$/;

@@ -25,9 +25,9 @@ export interface RequestInfo {
 
 /** Extra facts for one authorization. */
 export interface AuthorizeOptions {
-  readonly encryptionContext?: Record<string, string>;
+  readonly encryptionContext?: Readonly<Record<string, string>>;
   readonly grantTokens?: string[];
-  readonly conditions?: Record<string, ConditionValue>;
+  readonly conditions?: Readonly<Record<string, ConditionValue>>;
   /** The alias named in the request (`kms:RequestAlias`). */
   readonly requestAlias?: string;
   /** CreateGrant: the grant being created (a grant may only create grants within itself). */
@@ -196,16 +196,16 @@ export class OperationContext {
       requestAlias: options.requestAlias ?? this.lastAlias,
       encryptionContext: options.encryptionContext,
       conditions: options.conditions,
-      key: key ? keyFacts(key, this.aliasesOf(key).map(a => a.aliasName)) : undefined,
+      key: key ? keyFacts(key, aliasNames(this.aliasesOf(key))) : undefined,
     };
     let conditionContext: Record<string, ConditionValue> | undefined;
     return {
       action,
       operation: this.request.operation,
       caller,
-      key: key ? { arn: key.arn, accountId: key.account, region: key.region, policy: parsedPolicy(key.policy) } : undefined,
+      key: key ? resourceOf(key) : undefined,
       resourceArn: key ? key.arn : '*',
-      grants: key ? this.grantsOf(key).map(toGrantRecord) : [],
+      grants: key ? grantRecords(this.grantsOf(key)) : NO_GRANTS,
       newGrant: options.newGrant,
       encryptionContext: options.encryptionContext,
       get conditionContext() {
@@ -227,6 +227,37 @@ function parsedPolicy(text: string): PolicyDocumentJson {
     POLICY_CACHE.set(text, parsed);
   }
   return parsed;
+}
+
+/**
+ * The shared answers for a key without aliases or grants (most keys, most requests): frozen, so no reader of one
+ * request can change what another request sees.
+ */
+const NO_GRANTS: GrantRecord[] = Object.freeze([]) as unknown as GrantRecord[];
+const NO_ALIASES: string[] = Object.freeze([]) as unknown as string[];
+
+function grantRecords(grants: GrantRecordStored[]): GrantRecord[] {
+  return grants.length === 0 ? NO_GRANTS : grants.map(toGrantRecord);
+}
+
+function aliasNames(aliases: AliasRecord[]): string[] {
+  return aliases.length === 0 ? NO_ALIASES : aliases.map(a => a.aliasName);
+}
+
+type KeyResource = NonNullable<AuthorizationRequest['key']>;
+
+/**
+ * The authorization request's view of a key, made once per key record and policy text: a key's ARN, account and
+ * region never change, and a new policy text (PutKeyPolicy) makes a new one. Frozen, as it is shared by requests.
+ */
+const RESOURCES = new WeakMap<KeyRecord, { readonly policyText: string; readonly resource: KeyResource }>();
+
+function resourceOf(key: KeyRecord): KeyResource {
+  const known = RESOURCES.get(key);
+  if (known && known.policyText === key.policy) return known.resource;
+  const resource = Object.freeze({ arn: key.arn, accountId: key.account, region: key.region, policy: parsedPolicy(key.policy) });
+  RESOURCES.set(key, { policyText: key.policy, resource });
+  return resource;
 }
 
 function toGrantRecord(g: GrantRecordStored): GrantRecord {

@@ -39,7 +39,7 @@ export class EmulatorCore {
     /** Every request, CloudTrail-shaped (audit/). */
     public readonly audit: AuditTrail = new AuditTrail(),
   ) {
-    this.decisionCache = new DecisionCache(() => store.generation);
+    this.decisionCache = new DecisionCache(request => (request.key ? store.generation : store.principalGeneration));
   }
 
   /**

@@ -36,7 +36,8 @@ export class DueIndex {
   }
 
   /** The slots due at or before `now`, earliest first, removed from the index (a handled key re-indexes itself). */
-  public takeDue(now: number): string[] {
+  public takeDue(now: number): readonly string[] {
+    if (this.heap.length === 0 || this.heap[0].time > now) return NOTHING_DUE; // every request asks, and most find nothing
     const due: string[] = [];
     while (this.heap.length > 0 && this.heap[0].time <= now) {
       const entry = this.pop();
@@ -89,3 +90,6 @@ export class DueIndex {
     return top;
   }
 }
+
+/** The answer when nothing is due: shared, so frozen. */
+const NOTHING_DUE: readonly string[] = Object.freeze([]);

@@ -6,6 +6,21 @@ export const MAX_POLICY_BYTES = 32_768;
 
 /** The default key policy KMS gives a key created without one: the account root may do everything. */
 export function defaultKeyPolicy(account: string): string {
+  // One text per account, made once: a string cannot be changed, so every key of the account can share it, and a
+  // shared text is found at once in the parsed-policy cache (context.ts) and the decision cache's policy check.
+  let text = DEFAULT_POLICIES.get(account);
+  if (text === undefined) {
+    if (DEFAULT_POLICIES.size >= DEFAULT_POLICIES_KEPT) DEFAULT_POLICIES.delete(DEFAULT_POLICIES.keys().next().value!);
+    DEFAULT_POLICIES.set(account, text = defaultKeyPolicyText(account));
+  }
+  return text;
+}
+
+const DEFAULT_POLICIES = new Map<string, string>();
+/** Accounts whose default policy text is kept (an emulator serves a few). */
+const DEFAULT_POLICIES_KEPT = 64;
+
+function defaultKeyPolicyText(account: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Id: 'key-default-1',

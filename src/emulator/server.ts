@@ -126,7 +126,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const debug = options.debug ?? process.env.GUARDED_KEYS_DEBUG?.split(',').includes('authz') ?? false;
   const core = new EmulatorCore(store, clock, identities, options.authorizer ?? evaluateAuthorization, debug, audit);
   const server = createServer((req, res) => {
-    handle(core, admin, req, res, quotas).catch(err => respond(res, clock, internal(err)));
+    // A callback, not a promise: nothing after the body arrives awaits, and an async handler cost a promise and a
+    // microtask per request.
+    readBody(req, (err, body) => {
+      try {
+        if (err !== undefined) respond(res, clock, err instanceof KmsError ? err : internal(err));
+        else handle(core, admin, req, res, body!, quotas);
+      } catch (unexpected) {
+        respond(res, clock, internal(unexpected));
+      }
+    });
   });
   server.keepAliveTimeout = 65_000;
   try {
@@ -182,24 +191,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * One request: read (bounded), authenticate, dispatch, make durable, answer. From the elapsed-time changes to the
- * journal write nothing awaits, so requests never interleave their changes and each is journaled as one line.
+ * One request whose body has been read: authenticate, dispatch, make durable, answer. Nothing in it awaits, so
+ * requests never interleave their changes and each is journaled as one line.
  */
-async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, quotas?: RequestQuotas): Promise<void> {
-  let body: string;
-  try {
-    body = await readBody(req);
-  } catch (err) {
-    respond(res, core.clock, err instanceof KmsError ? err : internal(err));
-    return;
-  }
+function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMessage, res: ServerResponse, body: string, quotas?: RequestQuotas): void {
   const started = core.clock.now();
   const audit: { -readonly [K in keyof FinishedRequest]?: FinishedRequest[K] } = { sourceIp: normalizeIp(req.socket.remoteAddress) };
   let ctx: OperationContext | undefined;
   try {
     if (req.method !== 'POST') throw new KmsError('UnsupportedOperationException', `KMS accepts POST requests only. Received: ${req.method}`);
     const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
+    const operation = interned(target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target);
     if (!target.startsWith(ADMIN_TARGET_PREFIX)) audit.operation = operation;
     const credential = parseAuthorization(req.headers.authorization);
     const signed = { method: req.method, path: req.url ?? '/', headers: req.headers, body };
@@ -215,23 +217,30 @@ async function handle(core: EmulatorCore, admin: ResolvedAdmin, req: IncomingMes
     if (credential.accessKeyId === admin.accessKeyId) {
       throw new KmsError('UnrecognizedClientException', 'The emulator\'s admin credential is for its GuardedKeys.* API only, not for KMS operations.');
     }
-    Object.assign(audit, { accessKeyId: credential.accessKeyId, region: credential.region });
+    const region = interned(credential.region);
+    audit.accessKeyId = interned(credential.accessKeyId);
+    audit.region = region;
     const principal = core.identities.lookup(credential.accessKeyId)!;
-    Object.assign(audit, { callerArn: principal.identity.arn, callerAccount: principal.identity.accountId });
+    audit.callerArn = principal.identity.arn;
+    audit.callerAccount = principal.identity.accountId;
     if (core.identities.configured) verifySignature(signed, credential, principal.secretAccessKey, core.clock.now());
     if (!isOperationName(operation)) {
       throw new KmsError('UnsupportedOperationException', `The emulator does not support the operation ${operation || '(no X-Amz-Target)'}.`);
     }
     const input = parseInput(body);
-    Object.assign(audit, { input, viaService: headerValue(req, VIA_SERVICE_HEADER), sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? audit.sourceIp });
+    const viaService = headerValue(req, VIA_SERVICE_HEADER);
+    const sourceIp = headerValue(req, SOURCE_IP_HEADER) ?? audit.sourceIp!;
+    audit.input = input;
+    audit.viaService = viaService;
+    audit.sourceIp = sourceIp;
     applyElapsedTime(core.store, core.clock.now());
     expireImportedMaterial(core.store, core.clock.now());
     ctx = new OperationContext(core, {
       operation,
       caller: principal.identity,
-      region: credential.region,
-      viaService: headerValue(req, VIA_SERVICE_HEADER),
-      sourceIp: headerValue(req, SOURCE_IP_HEADER) ?? normalizeIp(req.socket.remoteAddress),
+      region,
+      viaService,
+      sourceIp,
       sourceArn: headerValue(req, SOURCE_ARN_HEADER),
       sourceAccount: headerValue(req, SOURCE_ACCOUNT_HEADER),
     });
@@ -267,6 +276,7 @@ function recordAudit(
   error?: KmsError, output?: Record<string, unknown>,
 ): void {
   const created = (output?.KeyMetadata as { Arn?: string } | undefined)?.Arn;
+  const named = ctx?.resources ?? NO_RESOURCES; // the request is over: its list is not added to again
   core.audit.record({
     time,
     operation: audit.operation ?? '',
@@ -277,34 +287,56 @@ function recordAudit(
     callerAccount: audit.callerAccount,
     viaService: audit.viaService,
     input: audit.input,
-    resources: [...(ctx?.resources ?? []), ...(created ? [created] : [])],
+    resources: created ? [...named, created] : named,
     authorizations: ctx?.authorizations ?? [],
     error: error ? { code: error.code, message: error.message } : undefined,
   });
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      req.resume();
-      reject(new KmsError('ValidationException', `Request body of ${declared} bytes is larger than ${MAX_BODY_BYTES}.`));
+const NO_RESOURCES: readonly string[] = Object.freeze([]);
+
+/**
+ * One copy of each short name requests repeat (operation, region, access key id): a request's own copy is then
+ * garbage at once instead of kept by its audit record. Bounded: names past the bound are simply not shared.
+ */
+function interned(text: string): string {
+  const known = INTERNED.get(text);
+  if (known !== undefined) return known;
+  if (INTERNED.size < INTERNED_MAX) INTERNED.set(text, text);
+  return text;
+}
+
+const INTERNED = new Map<string, string>();
+const INTERNED_MAX = 4096;
+
+/** Reads a request body (bounded) and calls `done` once: with the body, or with the error that ended the read. */
+function readBody(req: IncomingMessage, done: (err: unknown, body?: string) => void): void {
+  let finished = false;
+  const finish = (err: unknown, body?: string) => {
+    if (finished) return;
+    finished = true;
+    done(err, body);
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    finish(new KmsError('ValidationException', `Request body of ${declared} bytes is larger than ${MAX_BODY_BYTES}.`));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.destroy();
+      finish(new KmsError('ValidationException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.destroy();
-        reject(new KmsError('ValidationException', `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    chunks.push(chunk);
   });
+  // A KMS request body nearly always arrives as one chunk: decode it without copying it into a new buffer first.
+  req.on('end', () => finish(undefined, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+  req.on('error', err => finish(err ?? new Error('request error')));
 }
 
 function parseInput(body: string): Record<string, unknown> {

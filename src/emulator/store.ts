@@ -51,6 +51,7 @@ export class Store {
   private writer?: JournalWriter;
   private fd?: number;
   private writes = 0;
+  private principalWrites = 0;
 
   constructor(private readonly dataDir?: string, io: JournalFs = NODE_JOURNAL_FS) {
     if (!dataDir) return;
@@ -69,6 +70,14 @@ export class Store {
    */
   public get generation(): number {
     return this.writes;
+  }
+
+  /**
+   * How many writes the principals table has seen: what a decision without a key (CreateKey, ListKeys...) can depend
+   * on in the store, as it reads no key, alias or grant (authz/decision-cache.ts).
+   */
+  public get principalGeneration(): number {
+    return this.principalWrites;
   }
 
   /** The records of a key id in every account and region, in the order they were created. */
@@ -180,6 +189,7 @@ export class Store {
   /** Every change to a table goes through here (requests, rollback, replay), so the indexes never drift. */
   private write(table: Table, slot: string, record: StoredRecord | undefined): void {
     this.writes++;
+    if (table === 'principal') this.principalWrites++;
     const map = this.table(table);
     const before = map.get(slot) as StoredRecord | undefined;
     if (record === undefined) map.delete(slot);
@@ -228,10 +238,13 @@ export class Store {
   }
 
   private table(table: Table): Map<string, unknown> {
-    const tables: Record<Table, Map<string, unknown>> = {
-      key: this.keys, alias: this.aliases, grant: this.grants, principal: this.principals, stack: this.stacks,
-    };
-    return tables[table];
+    switch (table) { // (not an object of the five made per write)
+      case 'key': return this.keys;
+      case 'alias': return this.aliases;
+      case 'grant': return this.grants;
+      case 'principal': return this.principals;
+      case 'stack': return this.stacks;
+    }
   }
 
   /** The journal entry for a touched slot: its record as it now is, or its removal. */

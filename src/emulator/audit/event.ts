@@ -97,12 +97,19 @@ const READ_ONLY = /^(Describe|Get|List)/;
 /** The request's recordable parameters, in CloudTrail's lower camel case (null when none). */
 export function recordedParameters(input: Record<string, unknown> | undefined): Record<string, unknown> | null {
   if (!input) return null;
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(input)) {
-    if (RECORDED_PARAMETERS.has(name)) out[name.charAt(0).toLowerCase() + name.slice(1)] = value;
+  let out: Record<string, unknown> | null = null;
+  for (const name in input) {
+    if (!Object.prototype.hasOwnProperty.call(input, name)) continue;
+    const recorded = RECORDED_NAMES.get(name);
+    if (recorded !== undefined) (out ??= {})[recorded] = input[name];
   }
-  return Object.keys(out).length ? out : null;
+  return out;
 }
+
+/** Each recorded field's CloudTrail name, spelled once (not per request). */
+const RECORDED_NAMES: ReadonlyMap<string, string> = new Map(
+  [...RECORDED_PARAMETERS].map(name => [name, name.charAt(0).toLowerCase() + name.slice(1)]),
+);
 
 /** The CloudTrail identity type of an ARN (or a service principal). */
 export function userIdentityOf(arn: string | undefined, accountId: string | undefined, accessKeyId: string | undefined): AuditUserIdentity {

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'fs';
-import { AuditEvent, auditEventWith, FinishedRequest, KEY_USE_OPERATIONS, recordedParameters, userIdentityOf } from './event';
+import { AuditAuthorization, AuditEvent, auditEventWith, AuditStatementRef, FinishedRequest, KEY_USE_OPERATIONS, recordedParameters } from './event';
 
 /**
  * The emulator's record of every KMS request: kept in memory (at least the newest {@link AUDIT_MEMORY_SIZE} events), appended
@@ -36,11 +36,17 @@ export interface AuditFilter {
 
 export class AuditTrail {
   private readonly memory: RecordedEvent[] = [];
-  private readonly counters = new Map<string, { keyArn: string; operation: string; calls: number; errors: number; throttled: number }>();
+  /**
+   * By operation, then key ARN: two lookups of strings the request already has (no slot string made per request),
+   * and a new key (CreateKey) adds an entry, not a map.
+   */
+  private readonly counters = new Map<string, Map<string, { keyArn: string; operation: string; calls: number; errors: number; throttled: number }>>();
   /** `key-policy|<keyArn>|<index>`, `identity-policy|<callerArn>|<policy>|<index>`, `grant|<grantId>`. */
   private readonly decidingAllows = new Set<string>();
   /** Keys that served a successful cryptographic request (KEY_USE_OPERATIONS). */
   private readonly usedKeys = new Set<string>();
+  /** Deciding statements already counted in {@link decidingAllows}, by statements, resource and caller. */
+  private readonly counted = new WeakMap<readonly AuditStatementRef[], Map<string, Set<string | undefined>>>();
   private fd?: number;
 
   constructor(logFile?: string) {
@@ -56,20 +62,24 @@ export class AuditTrail {
   public record(request: FinishedRequest): void {
     this.memory.push(new RecordedEvent(request));
     if (this.memory.length >= AUDIT_MEMORY_SIZE + DROP_BATCH) this.memory.splice(0, DROP_BATCH);
-    const keys = request.resources.length ? new Set(request.resources) : ['*'];
+    const keys = request.resources.length ? request.resources : NO_RESOURCE;
     const errorCode = request.error?.code;
-    for (const keyArn of keys) {
-      const slot = `${keyArn}|${request.operation}`;
-      let count = this.counters.get(slot);
-      if (!count) this.counters.set(slot, count = { keyArn, operation: request.operation, calls: 0, errors: 0, throttled: 0 });
+    for (let i = 0; i < keys.length; i++) {
+      const keyArn = keys[i];
+      if (keys.indexOf(keyArn) < i) continue; // named before (a key is named when resolved and again when authorized)
+      let ofOperation = this.counters.get(request.operation);
+      if (!ofOperation) this.counters.set(request.operation, ofOperation = new Map());
+      let count = ofOperation.get(keyArn);
+      if (!count) ofOperation.set(keyArn, count = { keyArn, operation: request.operation, calls: 0, errors: 0, throttled: 0 });
       count.calls++;
       if (errorCode) count.errors++;
       if (errorCode === 'ThrottlingException') count.throttled++;
       if (!errorCode && KEY_USE_OPERATIONS.has(request.operation) && keyArn !== '*') this.usedKeys.add(keyArn);
     }
-    const callerArn = userIdentityOf(request.callerArn, request.callerAccount, request.accessKeyId).arn;
+    // userIdentityOf's arn, without making the identity: a service principal (no account) and an unknown caller have none.
+    const callerArn = request.callerAccount ? request.callerArn : undefined;
     for (const authorization of request.authorizations) {
-      if (!authorization.allowed) continue;
+      if (!authorization.allowed || authorization.decidingStatements.length === 0 || this.alreadyCounted(authorization, callerArn)) continue;
       for (const s of authorization.decidingStatements) {
         if (s.source === 'key-policy') this.decidingAllows.add(`key-policy|${authorization.resource}|${s.statementIndex}`);
         else if (s.source === 'identity-policy') this.decidingAllows.add(`identity-policy|${callerArn}|${s.policyName}|${s.statementIndex}`);
@@ -77,6 +87,22 @@ export class AuditTrail {
       }
     }
     if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(this.memory[this.memory.length - 1].event)}\n`);
+  }
+
+  /**
+   * Whether these deciding statements already decided an allowed request on this resource for this caller (so
+   * their slots are in {@link decidingAllows}). A cached decision's statements are the same array every time
+   * (audit/event.ts `decidingStatements`), so a repeated request finds them here by identity, without building
+   * its slot strings again.
+   */
+  private alreadyCounted(authorization: AuditAuthorization, callerArn: string | undefined): boolean {
+    let byResource = this.counted.get(authorization.decidingStatements);
+    if (!byResource) this.counted.set(authorization.decidingStatements, byResource = new Map());
+    let callers = byResource.get(authorization.resource);
+    if (!callers) byResource.set(authorization.resource, callers = new Set());
+    if (callers.has(callerArn)) return true;
+    callers.add(callerArn);
+    return false;
   }
 
   /** The events in memory, oldest first, optionally filtered. */
@@ -90,7 +116,7 @@ export class AuditTrail {
 
   /** Calls per key and operation over the whole run (not only the events still in memory). */
   public counts(): AuditCount[] {
-    return [...this.counters.values()].map(c => ({ ...c }))
+    return [...this.counters.values()].flatMap(ofOperation => [...ofOperation.values()]).map(c => ({ ...c }))
       .sort((a, b) => a.keyArn.localeCompare(b.keyArn) || a.operation.localeCompare(b.operation));
   }
 
@@ -111,21 +137,54 @@ export class AuditTrail {
   }
 }
 
+const NO_AUTHORIZATIONS: readonly AuditAuthorization[] = Object.freeze([]);
+
+/** A list without repeats, in order, in an array of its own size. */
+function distinct(items: readonly string[]): readonly string[] {
+  if (items.length === 2 && items[0] === items[1]) return [items[0]]; // a key resolved, then authorized: the usual case
+  return items.filter((item, i) => items.indexOf(item) === i);
+}
+
+/** The resource counted for a request that names no key. */
+const NO_RESOURCE: readonly string[] = Object.freeze(['*']);
+
 /**
  * A finished request and, once read, its event (made once, so its id never changes). The request's parameters are
- * copied through the allowlist at once: the request's own input (its plaintext, say) is not kept.
+ * copied through the allowlist at once: the request's own input (its plaintext, say) is not kept. The request's
+ * fields are this object's own (one object kept per request, not two: the in-memory trail holds tens of thousands).
  */
-class RecordedEvent {
-  private made?: AuditEvent;
-  private readonly request: Omit<FinishedRequest, 'input'>;
+class RecordedEvent implements Omit<FinishedRequest, 'input'> {
+  public readonly time: number;
+  public readonly operation: string;
+  public readonly region: string;
+  public readonly sourceIp: string;
+  public readonly accessKeyId?: string;
+  public readonly callerArn?: string;
+  public readonly callerAccount?: string;
+  public readonly viaService?: string;
+  public readonly resources: readonly string[];
+  public readonly authorizations: readonly AuditAuthorization[];
+  public readonly error?: { readonly code: string; readonly message: string };
   private readonly parameters: Record<string, unknown> | null;
+  private made?: AuditEvent;
 
-  constructor({ input, ...request }: FinishedRequest) {
-    this.request = request;
-    this.parameters = recordedParameters(input);
+  constructor(request: FinishedRequest) {
+    this.time = request.time;
+    this.operation = request.operation;
+    this.region = request.region;
+    this.sourceIp = request.sourceIp;
+    this.accessKeyId = request.accessKeyId;
+    this.callerArn = request.callerArn;
+    this.callerAccount = request.callerAccount;
+    this.viaService = request.viaService;
+    // Kept at their size (a list grown by push holds room for 17): the trail keeps tens of thousands of these.
+    this.resources = distinct(request.resources);
+    this.authorizations = request.authorizations.length === 0 ? NO_AUTHORIZATIONS : request.authorizations.slice();
+    this.error = request.error;
+    this.parameters = recordedParameters(request.input);
   }
 
   public get event(): AuditEvent {
-    return this.made ??= auditEventWith(this.request, this.parameters);
+    return this.made ??= auditEventWith(this, this.parameters);
   }
 }

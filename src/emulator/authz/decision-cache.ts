@@ -18,8 +18,10 @@ import { AuthorizationDecision, AuthorizationRequest, CallerIdentity, ConditionV
  * the grants' constraints and the request's encryption context, which are not condition keys.
  *
  * The store's generation (bumped on every write of a key, alias, grant or principal) is a second fence: a decision
- * cached before any write is never used after it, whatever the write changed. It costs a re-evaluation after each
- * write, which is cheap next to a write.
+ * on a key cached before any write is never used after it, whatever the write changed. It costs a re-evaluation
+ * after each write, which is cheap next to a write. A decision without a key (CreateKey, ListKeys, ...) is fenced
+ * by the writes of principals only: it reads no key, alias or grant, so the other writes cannot change it, and
+ * CreateKey, itself a write, would otherwise re-evaluate its own decision every time.
  */
 export class DecisionCache {
   private readonly buckets = new Map<string, Bucket>();
@@ -27,15 +29,15 @@ export class DecisionCache {
   private missCount = 0;
 
   constructor(
-    /** The store's write counter, read on every decision. */
-    private readonly generation: () => number,
+    /** The store's write counter for the request (see above), read on every decision. */
+    private readonly generation: (request: AuthorizationRequest) => number,
     private readonly maxBuckets = DECISION_CACHE_SIZE,
   ) {}
 
   /** The decision for a request: the cached one when it provably applies, else `evaluate`'s (then kept). */
   public decide(request: AuthorizationRequest, evaluate: Evaluator): AuthorizationDecision {
     if (request.grants.length > 0 || request.newGrant !== undefined) return evaluate(request, conditionLookup(request));
-    const generation = this.generation();
+    const generation = this.generation(request);
     const policy = request.key?.policy;
     const id = `${request.caller.arn}\u0000${request.action}\u0000${request.operation}\u0000${request.resourceArn}`;
     let bucket = this.buckets.get(id);

@@ -35,6 +35,7 @@ export interface ParsedBlob {
 
 /** The encryption context in one canonical form: keys sorted, as JSON. */
 export function canonicalContext(context: Record<string, string> | undefined): string {
+  if (context === undefined) return '[]'; // JSON.stringify([]), as below
   const sorted = Object.keys(context ?? {}).sort().map(k => [k, context![k]]);
   return JSON.stringify(sorted);
 }

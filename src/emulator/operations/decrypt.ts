@@ -2,7 +2,7 @@ import { rsaDecrypt } from '../crypto/asymmetric';
 import { KmsError } from '../errors';
 import { dryRunOf, KEY_ID_RULE, optionalString, requiredBlob } from '../input';
 import { Handler } from './handler';
-import { decryptSymmetric, encryptionAlgorithmOf, encryptionContextOf, grantTokensOf, MAX_CIPHERTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
+import { algorithmCondition, decryptSymmetric, encryptionAlgorithmOf, encryptionContextOf, grantTokensOf, MAX_CIPHERTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
 
 
 export const decrypt: Handler = (ctx, input) => {
@@ -23,7 +23,7 @@ export const decrypt: Handler = (ctx, input) => {
   requireUsage(key, 'ENCRYPT_DECRYPT', 'Decrypt');
   if (key.keySpec === 'SYMMETRIC_DEFAULT') throw new KmsError('InvalidKeyUsageException', `${algorithm} is not valid for a symmetric key.`);
   ctx.assertUsable(key);
-  ctx.authorize('kms:Decrypt', key, { grantTokens: grantTokensOf(input), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
+  ctx.authorize('kms:Decrypt', key, { grantTokens: grantTokensOf(input), conditions: algorithmCondition(algorithm) });
   stopIfDryRun(input);
   return { Plaintext: rsaDecrypt(key.materials[0].secret, algorithm, blob).toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };
 };

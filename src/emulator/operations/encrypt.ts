@@ -2,7 +2,7 @@ import { rsaEncrypt } from '../crypto/asymmetric';
 import { KmsError } from '../errors';
 import { requiredBlob } from '../input';
 import { Handler } from './handler';
-import { encryptionAlgorithmOf, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, requireUsage, stopIfDryRun } from './shared';
+import { algorithmCondition, encryptionAlgorithmOf, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, MAX_PLAINTEXT_BYTES, NO_ENCRYPTION_CONTEXT, requireUsage, stopIfDryRun } from './shared';
 
 
 export const encrypt: Handler = (ctx, input) => {
@@ -12,7 +12,7 @@ export const encrypt: Handler = (ctx, input) => {
   const algorithm = encryptionAlgorithmOf(input, 'EncryptionAlgorithm');
   requireUsage(key, 'ENCRYPT_DECRYPT', 'Encrypt');
   ctx.assertUsable(key);
-  ctx.authorize('kms:Encrypt', key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input), conditions: { 'kms:EncryptionAlgorithm': algorithm } });
+  ctx.authorize('kms:Encrypt', key, { encryptionContext: context ?? NO_ENCRYPTION_CONTEXT, grantTokens: grantTokensOf(input), conditions: algorithmCondition(algorithm) });
   stopIfDryRun(input);
   if (key.keySpec === 'SYMMETRIC_DEFAULT') {
     if (algorithm !== 'SYMMETRIC_DEFAULT') throw new KmsError('InvalidKeyUsageException', `${algorithm} is not valid for a symmetric key.`);

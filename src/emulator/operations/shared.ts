@@ -1,3 +1,4 @@
+import { ConditionValue } from '../authz/types';
 import { OperationContext } from '../context';
 import { decryptBlob, encryptBlob, parseBlob } from '../crypto/symmetric';
 import { dryRunSucceeded, KmsError, withoutMessage } from '../errors';
@@ -42,6 +43,21 @@ export function encryptionAlgorithmOf(input: Input, field: string): 'SYMMETRIC_D
   return algorithm;
 }
 
+/**
+ * An absent encryption context as authorization sees it, shared by every request that has none (frozen: a reader
+ * of one request's authorization cannot change another's).
+ */
+export const NO_ENCRYPTION_CONTEXT: Readonly<Record<string, string>> = Object.freeze({});
+
+/** `kms:EncryptionAlgorithm` as a condition of the authorization, one frozen object per algorithm (not one per request). */
+export function algorithmCondition(algorithm: string): Readonly<Record<string, ConditionValue>> {
+  let condition = ALGORITHM_CONDITIONS.get(algorithm);
+  if (!condition) ALGORITHM_CONDITIONS.set(algorithm, condition = Object.freeze({ 'kms:EncryptionAlgorithm': algorithm }));
+  return condition;
+}
+
+const ALGORITHM_CONDITIONS = new Map<string, Readonly<Record<string, ConditionValue>>>();
+
 /** `GrantTokens`, at most 10 as KMS allows. */
 export function grantTokensOf(input: Input): string[] | undefined {
   return optionalStringList(input, 'GrantTokens', 10);
@@ -83,7 +99,7 @@ export function decryptSymmetric(
   if (named && named.keyId !== parsed.keyId) throw new KmsError('IncorrectKeyException', INCORRECT_KEY);
   requireUsage(key, 'ENCRYPT_DECRYPT', ctx.request.operation, true);
   ctx.assertUsable(key);
-  ctx.authorize(action, key, { encryptionContext: context ?? {}, grantTokens });
+  ctx.authorize(action, key, { encryptionContext: context ?? NO_ENCRYPTION_CONTEXT, grantTokens });
   if (dryRun) throw dryRunSucceeded();
   // Imported material that was deleted or expired (its id kept, its secret gone) decrypts nothing until re-imported.
   if (key.materials.find(m => m.id === parsed.materialId)?.importState === 'PENDING_IMPORT') {

@@ -71,6 +71,18 @@ describe('cached decisions and the changes that end them', () => {
     expect(await allowedAfter(key, async () => emulator.addPrincipal(appConfig([])))).toBe(false);
   });
 
+  test('a changed identity policy ends a cached CreateKey Allow, which CreateKey\'s own writes do not end', async () => {
+    // GIVEN App allowed CreateKey by its identity policy, creating keys (each a write of the store)
+    emulator.addPrincipal(appConfig([allowAll]));
+    for (let i = 0; i < 3; i++) await app.send(new CreateKeyCommand({}));
+    // WHEN its identity policies are replaced by none THEN the next CreateKey is denied
+    emulator.addPrincipal(appConfig([]));
+    expect((await errorOf(app.send(new CreateKeyCommand({})))).name).toBe('AccessDeniedException');
+    // AND allowed again once the policy is back
+    emulator.addPrincipal(appConfig([allowAll]));
+    await expect(app.send(new CreateKeyCommand({}))).resolves.toBeDefined();
+  });
+
   test('RevokeGrant ends a cached grant Allow', async () => {
     const key = await createKey(policy());
     const { GrantId } = await root.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: APP, Operations: ['Encrypt'] }));

@@ -3,6 +3,11 @@ import { evaluateAuthorization } from '../../../src/emulator/authz';
 import { DecisionCache } from '../../../src/emulator/authz/decision-cache';
 import { evaluateWithLookup } from '../../../src/emulator/authz/evaluate';
 import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson, PolicyStatementJson } from '../../../src/emulator/authz/types';
+import { ManualClock } from '../../../src/emulator/clock';
+import { EmulatorCore } from '../../../src/emulator/core';
+import { IdentityRegistry } from '../../../src/emulator/identity';
+import { KeyRecord } from '../../../src/emulator/state';
+import { Store } from '../../../src/emulator/store';
 
 const ACCOUNT = '111122223333';
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -193,3 +198,53 @@ describe('decision cache', () => {
     });
   });
 });
+
+describe('the store writes that fence a cached decision (EmulatorCore)', () => {
+  const keyless = (who: CallerIdentity): AuthorizationRequest => ({
+    action: 'kms:CreateKey', operation: 'CreateKey', caller: who, resourceArn: '*', grants: [], conditionContext: {},
+  });
+  const principal = { arn: `arn:aws:iam::${ACCOUNT}:role/App`, accessKeyId: 'AKIAFENCEAPP', secretAccessKey: 'fence-app-secret' };
+
+  test('a decision without a key survives a write of a key (as CreateKey makes), and ends with a write of a principal', () => {
+    const store = new Store();
+    const core = new EmulatorCore(store, new ManualClock(), new IdentityRegistry({}), evaluateAuthorization, false);
+    const alice = caller(undefined, [policyOf({ Effect: 'Allow', Action: 'kms:CreateKey', Resource: '*' })]);
+    expect(core.decide(keyless(alice)).allowed).toBe(true);
+    // a key written (as CreateKey writes one): the keyless decision is still served from the cache
+    const key = { ...storedKey(), keyId: 'fence-key' };
+    store.putKey(key);
+    expect(core.decide(keyless(alice)).allowed).toBe(true);
+    expect(core.decisionCache.stats()).toEqual({ hits: 1, misses: 1 });
+    // a principal written: evaluated again
+    store.putPrincipal(principal);
+    expect(core.decide(keyless(alice)).allowed).toBe(true);
+    expect(core.decisionCache.stats()).toEqual({ hits: 1, misses: 2 });
+    // while a decision on a key still ends with any write
+    const onKey = requestOf(alice, policyOf(trustAccount), {});
+    core.decide(onKey);
+    store.putKey({ ...key, description: 'changed' });
+    core.decide(onKey);
+    expect(core.decisionCache.stats()).toEqual({ hits: 1, misses: 4 });
+  });
+});
+
+/** A minimal stored key (the fields the store's indexes read). */
+function storedKey(): KeyRecord {
+  return {
+    keyId: 'k',
+    account: ACCOUNT,
+    region: 'eu-west-1',
+    arn: KEY_ARN,
+    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    origin: 'AWS_KMS',
+    description: '',
+    state: 'Enabled',
+    createdAt: 0,
+    policy: '{}',
+    tags: {},
+    rotation: { enabled: false, periodDays: 365 },
+    materials: [],
+    multiRegion: false,
+  } as KeyRecord;
+}
