@@ -30,8 +30,20 @@ export class BrokenPipeError extends Error {
   }
 }
 
+/**
+ * A failure already classified elsewhere: the CLI's stream worker (./stream-worker.ts) fails in its own thread, whose
+ * error classes are not this thread's, and sends its exit code and message, which this carries as they were.
+ */
+export class ReportedError extends Error {
+  constructor(message: string, public readonly exitCode: number) {
+    super(message);
+    this.name = 'ReportedError';
+  }
+}
+
 /** The exit code of an error thrown by a command. */
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof ReportedError) return err.exitCode;
   if (err instanceof BrokenPipeError || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.brokenPipe;
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof KmsAccessError || err instanceof KeyNotFoundError) return EXIT.kms;

@@ -14,6 +14,8 @@ import { registerDeployCommand } from './deploy-command';
 import { registerEmulatorCommand } from './emulator-command';
 import { registerEnvelopeCommands } from './envelope-commands';
 import { registerMatrixCommand } from './matrix-command';
+import { useStreamWorker } from './stream-in-worker';
+import { isStreamWorker, runStreamWorker } from './stream-worker';
 
 export function buildProgram(): Command {
   const program = new Command('guarded-keys')
@@ -45,7 +47,11 @@ function packageVersion(): string {
   }
 }
 
-if (require.main === module) {
+if (isStreamWorker()) {
+  // This file, started again as the stream worker of a `seal` or `open` (./stream-in-worker.ts).
+  runStreamWorker();
+} else if (require.main === module) {
+  useStreamWorker(__filename);
   buildProgram().parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`guarded-keys: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

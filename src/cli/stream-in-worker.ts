@@ -1,0 +1,98 @@
+/**
+ * The main thread's side of the CLI's stream worker (./stream-worker.ts says why there is one): starts it on the
+ * CLI's own entry file, answers its KMS calls with the main thread's client, and turns its failure into the error
+ * the command throws. Used only where the worker streams exactly as the main thread would: stdout as the output
+ * (not `--out`, whose partial file the main thread's signal handlers remove), no progress bar, stdin (when read)
+ * and stdout not terminals.
+ * @module
+ */
+import { fstatSync } from 'fs';
+import { isatty } from 'tty';
+import { Worker } from 'worker_threads';
+import { ReportedError } from './exit-codes';
+import { forThread, MainAnswer, plainError, STREAM_WORKER, StreamJob, StreamWorkerData, WorkerRequest } from './stream-worker-protocol';
+import { wipe } from '../envelope/bytes';
+import { callKms, KmsLike } from '../envelope/kms';
+
+let entry: string | undefined;
+
+/**
+ * Lets the envelope commands stream in a worker started on `file`, the CLI's entry (main.ts, or the bundle made
+ * of it), which runs the worker's job when it starts in one. A program built in-process without it streams in
+ * its own thread.
+ */
+export function useStreamWorker(file: string): void {
+  entry = file;
+}
+
+/** Whether a command with these `--in` and `--out` streams in the worker. */
+export function streamsInWorker(input: string | undefined, output: string | undefined): boolean {
+  if (entry === undefined || output !== undefined || process.env.GUARDED_KEYS_STREAM_WORKER === '0') return false;
+  return (input !== undefined || streamable(0)) && streamable(1);
+}
+
+function streamable(fd: number): boolean {
+  try {
+    if (isatty(fd)) return false;
+    const stats = fstatSync(fd);
+    return stats.isFIFO() || stats.isSocket() || stats.isFile() || stats.isCharacterDevice();
+  } catch {
+    return false; // closed: the main thread reports it as it always did
+  }
+}
+
+/** A failure of the worker's job, as the worker classified it. */
+export class StreamWorkerError extends ReportedError {
+  /** True when KMS refused a wrapped key (an access error or a key not found). */
+  public readonly kmsRefusal: boolean;
+
+  constructor(message: string, exitCode: number, kmsRefusal: boolean) {
+    super(message, exitCode);
+    this.kmsRefusal = kmsRefusal;
+  }
+}
+
+/** Runs the job in a stream worker, answering its KMS calls with `kms`; resolves when it streamed everything. */
+export function streamInWorker(job: StreamJob, kms: KmsLike & { config?: { region?: unknown } }): Promise<void> {
+  const data: StreamWorkerData = { [STREAM_WORKER]: job, regional: kms.config?.region !== undefined };
+  const worker = new Worker(entry!, { workerData: data });
+  return new Promise((resolve, reject) => {
+    let failure: Error | undefined;
+    worker.on('message', (request: WorkerRequest) => {
+      if (request.kind === 'failed') failure = new StreamWorkerError(request.message, request.exitCode, request.kmsRefusal);
+      else if (request.kind === 'region') answer(worker, request.id, () => regionOf(kms));
+      else answer(worker, request.id, () => callKms(kms, request.operation, request.input), request.input);
+    });
+    worker.on('error', err => (failure ??= err));
+    worker.on('exit', code => {
+      if (failure) reject(failure);
+      else if (code !== 0) reject(new Error(`the stream worker ended with code ${code}`));
+      else resolve();
+    });
+  });
+}
+
+/**
+ * Posts the call's output (byte arrays transferred, the SDK's own copies wiped) or its error. A data key sent for
+ * KMS Encrypt is wiped here once KMS answered: this thread's copy is the structured clone of the worker's.
+ */
+function answer(worker: Worker, id: number, call: () => Promise<unknown>, input?: Record<string, unknown>): void {
+  void (async () => {
+    try {
+      const output = await call();
+      if (typeof output !== 'object' || output === null) return worker.postMessage({ id, output } satisfies MainAnswer);
+      const { message, transfer } = forThread(output);
+      worker.postMessage({ id, output: message } satisfies MainAnswer, transfer);
+      wipe((output as { Plaintext?: Uint8Array }).Plaintext);
+    } catch (err) {
+      worker.postMessage({ id, error: plainError(err) } satisfies MainAnswer);
+    } finally {
+      wipe(input?.Plaintext as Uint8Array | undefined);
+    }
+  })();
+}
+
+async function regionOf(kms: { config?: { region?: unknown } }): Promise<unknown> {
+  const region = kms.config?.region;
+  return typeof region === 'function' ? (region as () => Promise<unknown>)() : region;
+}
