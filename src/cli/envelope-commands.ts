@@ -11,7 +11,7 @@ import { createOpenStream, createSealStream, IntegrityError, KeyNotFoundError, K
 import { run } from './exit-codes';
 import { countRest, followedBy, openInput, readPreamble, refuseEmpty, regularFileSize } from './input';
 import { lazyKmsClient, resolveExpectedKeys, WitnessingKms } from './kms-for-cli';
-import { allOrNothing, pipeInto } from './output';
+import { allOrNothing, pipeInto, stdout } from './output';
 import { streamInWorker, streamsInWorker, StreamWorkerError } from './stream-in-worker';
 
 export { EXIT } from './exit-codes';
@@ -93,7 +93,7 @@ export function registerEnvelopeCommands(program: Command): void {
       const bodyBytes = size !== undefined ? size - parsed.bodyOffset : bytes.length - parsed.bodyOffset + await countRest(source);
       source.destroy();
       const description = { ...inspect(bytes.subarray(0, parsed.bodyOffset)), bodyBytes };
-      process.stdout.write(`${JSON.stringify(description, null, 2)}\n`);
+      stdout().write(`${JSON.stringify(description, null, 2)}\n`);
     }));
 }
 

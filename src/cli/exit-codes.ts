@@ -57,10 +57,6 @@ export function exitCodeFor(err: unknown): number {
 
 /** Runs a command, mapping a failure to its exit code and a one-line message (none for a broken pipe). */
 export async function run(action: () => Promise<void>): Promise<void> {
-  // A reader that goes away makes stdout emit 'error' besides failing the write; without a listener Node would
-  // crash with a stack trace. The failed write itself reports it (as BrokenPipeError) to the command.
-  const ignore = () => undefined;
-  process.stdout.on('error', ignore);
   try {
     await action();
   } catch (err) {

@@ -22,6 +22,9 @@ export function openInput(path: string | undefined): Readable {
   return path === undefined ? process.stdin : createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES });
 }
 
+/** Why `seal` refuses an empty input. */
+export const EMPTY_INPUT = 'the input is empty (a closed or empty stdin?); pass --allow-empty to seal an empty plaintext';
+
 /** Fails at the end of an input that had no byte, before the seal stream asks KMS for anything or writes. */
 export function refuseEmpty(): Transform {
   let seen = 0;
@@ -31,7 +34,7 @@ export function refuseEmpty(): Transform {
       callback(null, chunk);
     },
     flush(callback) {
-      callback(seen === 0 ? new UsageError('the input is empty (a closed or empty stdin?); pass --allow-empty to seal an empty plaintext') : null);
+      callback(seen === 0 ? new UsageError(EMPTY_INPUT) : null);
     },
   });
 }

@@ -22,7 +22,7 @@ export interface OutputTarget {
 
 /** The output of a command: stdout when no path is given. */
 export function openOutput(path: string | undefined): OutputTarget {
-  if (path === undefined) return streamOutput(process.stdout);
+  if (path === undefined) return streamOutput(stdout());
   if (isNonRegular(path)) {
     // Renaming over /dev/null or a FIFO would replace the device or the pipe with a file: write to it directly.
     return { atomic: false, stream: createWriteStream(path, { flags: 'w' }), commit: () => undefined, abort: () => undefined };
@@ -83,6 +83,19 @@ export function allOrNothing(inner: Writable, limit: number, tooLarge: string): 
 async function writeAllThenEnd(inner: Writable, chunks: Buffer[]): Promise<void> {
   await pipeline(Readable.from(chunks, { objectMode: false }), inner);
 }
+
+/**
+ * Process stdout, for a command that writes it from the main thread. A reader that goes away makes stdout emit
+ * 'error' besides failing the write; without a listener Node would crash with a stack trace, so one is added (the
+ * failed write itself reports it, as BrokenPipeError). Only then: creating process.stdout makes a pipe on fd 1
+ * non-blocking, which the stream worker, writing fd 1 itself, must not find (./fd-seal.ts).
+ */
+export function stdout(): NodeJS.WriteStream {
+  if (!process.stdout.listeners('error').includes(ignore)) process.stdout.on('error', ignore);
+  return process.stdout;
+}
+
+const ignore = () => undefined;
 
 /**
  * A stream output that cannot be taken back: process stdout, or (in the CLI's stream worker) a stream over fd 1.

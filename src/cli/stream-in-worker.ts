@@ -55,7 +55,10 @@ export class StreamWorkerError extends ReportedError {
 /** Runs the job in a stream worker, answering its KMS calls with `kms`; resolves when it streamed everything. */
 export function streamInWorker(job: StreamJob, kms: KmsLike & { config?: { region?: unknown } }): Promise<void> {
   const data: StreamWorkerData = { [STREAM_WORKER]: job, regional: kms.config?.region !== undefined };
-  const worker = new Worker(entry!, { workerData: data });
+  // The worker's stdio are not piped to this thread's: that would create process.stdout here, which makes a pipe
+  // on fd 1 non-blocking, under the worker's blocking writes (./fd-seal.ts). Its stderr (a warning) is passed on.
+  const worker = new Worker(entry!, { workerData: data, stdout: true, stderr: true });
+  worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   return new Promise((resolve, reject) => {
     let failure: Error | undefined;
     worker.on('message', (request: WorkerRequest) => {

@@ -15,10 +15,11 @@ import { Socket } from 'net';
 import { Readable, Writable } from 'stream';
 import { isMainThread, MessagePort, parentPort, workerData } from 'worker_threads';
 import { exitCodeFor } from './exit-codes';
-import { openInput, refuseEmpty } from './input';
+import { sealFd } from './fd-seal';
+import { openInput } from './input';
 import { allOrNothing, pipeInto, streamOutput } from './output';
 import { errorFrom, forThread, MainAnswer, STREAM_WORKER, StreamJob, StreamWorkerData, WorkerRequest } from './stream-worker-protocol';
-import { createOpenStream, createSealStream, KeyNotFoundError, KmsAccessError } from '../envelope';
+import { createOpenStream, KeyNotFoundError, KmsAccessError } from '../envelope';
 import type { KmsOperation, KmsOperations, KmsOperationTypes, KmsOutput } from '../envelope/kms';
 
 /** True in a thread started by ./stream-in-worker.ts. */
@@ -43,15 +44,13 @@ export function runStreamWorker(): void {
 }
 
 async function streamJob(job: StreamJob, kms: KmsOperations): Promise<void> {
+  if (job.kind === 'seal') {
+    return sealFd({ keyIds: job.keyIds, encryptionContext: job.encryptionContext, kms, allowEmpty: job.allowEmpty, input: job.input });
+  }
   const input = job.input !== undefined ? openInput(job.input) : readableFd(0);
   const output = streamOutput(writableFd(1));
-  if (job.kind === 'seal') {
-    const sealing = createSealStream({ keyIds: job.keyIds, encryptionContext: job.encryptionContext, kms });
-    await pipeInto(output, [input, ...(job.allowEmpty ? [] : [refuseEmpty()]), sealing]);
-  } else {
-    const opening = createOpenStream({ kms, expect: { encryptionContext: job.expectContext, keyIds: job.keyIds } });
-    await pipeInto(output, [input, opening], job.stream ? undefined : sink => allOrNothing(sink, job.maxBuffer, job.tooLarge));
-  }
+  const opening = createOpenStream({ kms, expect: { encryptionContext: job.expectContext, keyIds: job.keyIds } });
+  await pipeInto(output, [input, opening], job.stream ? undefined : sink => allOrNothing(sink, job.maxBuffer, job.tooLarge));
 }
 
 /** A pipe or socket as a net.Socket (non-blocking, as node's own stdio); a file or device as a file stream. */

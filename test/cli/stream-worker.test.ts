@@ -140,7 +140,7 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
     const bodyOffset = parseEnvelope(sealed).bodyOffset;
     await fc.assert(fc.asyncProperty(fc.integer({ min: bodyOffset, max: sealed.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, xor) => {
       const tampered = Buffer.from(sealed);
-      tampered[at] ^= xor;
+      tampered[at] = (tampered[at] + xor) % 256; // another byte
       // WHEN
       const [inWorker, inMain] = await Promise.all([run(['open'], tampered), run(['open'], tampered, false)]);
       // THEN
