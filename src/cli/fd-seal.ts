@@ -27,6 +27,8 @@ export interface FdSealOptions {
   readonly input?: string;
   /** Where to write (fd 1 by default). */
   readonly output?: number;
+  /** Bytes already read from the input (they come first); the array is wiped. */
+  readonly first?: Uint8Array;
   /** The cipher backend (tests pass one with fixed randomness to compare bytes with the stream's). */
   readonly backend?: CipherBackend;
 }
@@ -40,7 +42,11 @@ export async function sealFd(options: FdSealOptions): Promise<void> {
   let key: Uint8Array | undefined;
   try {
     // The first byte (or the end) before KMS is asked for anything, as the stream pipeline does.
-    let filled = readSome(input, buffer, 0);
+    let filled = options.first?.length ? options.first.length : readSome(input, buffer, 0);
+    if (options.first?.length) {
+      buffer.set(options.first);
+      wipe(options.first);
+    }
     if (filled === 0 && !options.allowEmpty) throw new UsageError(EMPTY_INPUT);
     const p = await prepareSeal({ keyIds: options.keyIds, encryptionContext: options.encryptionContext, kms: options.kms, backend: options.backend });
     key = p.encryptionKey;

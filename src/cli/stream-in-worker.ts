@@ -6,10 +6,11 @@
  * and stdout not terminals.
  * @module
  */
-import { fstatSync } from 'fs';
+import { fstatSync, readSync } from 'fs';
 import { isatty } from 'tty';
 import { Worker } from 'worker_threads';
-import { ReportedError } from './exit-codes';
+import { ReportedError, UsageError } from './exit-codes';
+import { EMPTY_INPUT } from './input';
 import { forThread, MainAnswer, plainError, STREAM_WORKER, StreamJob, StreamWorkerData, WorkerRequest } from './stream-worker-protocol';
 import { wipe } from '../envelope/bytes';
 import { callKms, KmsLike } from '../envelope/kms';
@@ -52,12 +53,22 @@ export class StreamWorkerError extends ReportedError {
   }
 }
 
-/** Runs the job in a stream worker, answering its KMS calls with `kms`; resolves when it streamed everything. */
-export function streamInWorker(job: StreamJob, kms: KmsLike & { config?: { region?: unknown } }): Promise<void> {
+/**
+ * Runs the job in a stream worker, answering its KMS calls with `kms`; resolves when it streamed everything.
+ * A seal of stdin first reads its first bytes here: an empty input is then refused without starting a worker
+ * (about 30 ms of CPU and 10 MB), and the bytes read are handed over.
+ */
+export async function streamInWorker(job: StreamJob, kms: KmsLike & { config?: { region?: unknown } }): Promise<void> {
+  if (job.kind === 'seal' && job.input === undefined) {
+    const first = firstBytes();
+    if (first?.length === 0 && !job.allowEmpty) throw new UsageError(EMPTY_INPUT);
+    if (first?.length) job = { ...job, first };
+  }
   const data: StreamWorkerData = { [STREAM_WORKER]: job, regional: kms.config?.region !== undefined };
+  const transfer = job.kind === 'seal' && job.first ? [job.first.buffer as ArrayBuffer] : [];
   // The worker's stdio are not piped to this thread's: that would create process.stdout here, which makes a pipe
   // on fd 1 non-blocking, under the worker's blocking writes (./fd-seal.ts). Its stderr (a warning) is passed on.
-  const worker = new Worker(entry!, { workerData: data, stdout: true, stderr: true });
+  const worker = new Worker(entry!, { workerData: data, transferList: transfer, stdout: true, stderr: true });
   worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   return new Promise((resolve, reject) => {
     let failure: Error | undefined;
@@ -93,6 +104,20 @@ function answer(worker: Worker, id: number, call: () => Promise<unknown>, input?
       wipe(input?.Plaintext as Uint8Array | undefined);
     }
   })();
+}
+
+/**
+ * One blocking read of stdin (this thread has nothing else to do yet): its bytes, empty at the end of the input,
+ * or undefined when stdin is non-blocking and has nothing yet (the worker then reads it all).
+ */
+function firstBytes(): Uint8Array | undefined {
+  const buffer = new Uint8Array(64 * 1024);
+  try {
+    return buffer.subarray(0, readSync(0, buffer, 0, buffer.length, null));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return undefined;
+    throw err;
+  }
 }
 
 async function regionOf(kms: { config?: { region?: unknown } }): Promise<unknown> {

@@ -11,7 +11,15 @@ export const STREAM_WORKER = 'guardedKeysStreamJob';
 
 /** What the worker streams: stdin (or `input`) to stdout. */
 export type StreamJob =
-  | { readonly kind: 'seal'; readonly keyIds: string[]; readonly encryptionContext: Record<string, string>; readonly input?: string; readonly allowEmpty: boolean }
+  | {
+    readonly kind: 'seal';
+    readonly keyIds: string[];
+    readonly encryptionContext: Record<string, string>;
+    readonly input?: string;
+    readonly allowEmpty: boolean;
+    /** The first bytes of stdin, read by the main thread (./stream-in-worker.ts says why). */
+    readonly first?: Uint8Array;
+  }
   | {
     readonly kind: 'open';
     readonly expectContext: Record<string, string>;

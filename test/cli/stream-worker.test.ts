@@ -177,13 +177,14 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
     }
   }, 60_000);
 
-  test('an empty stdin is refused in the worker before any KMS call: exit 2, the same message', async () => {
+  test('an empty stdin is refused before a worker starts or KMS is called: exit 2, the same message', async () => {
     const [inWorker, inMain] = await Promise.all([run(['seal', '--key', key], Buffer.alloc(0)), run(['seal', '--key', key], Buffer.alloc(0), false)]);
     expect(inWorker.code).toBe(EXIT.usage);
     expect(inWorker.stderr).toBe(inMain.stderr);
     expect(inWorker.stdout.length).toBe(0);
-    // No KMS call was made: the main thread never needed the SDK.
+    // No KMS call was made (the main thread never needed the SDK), and no worker was started for it.
     expect(sdkModules(inWorker.threads.get(0))).toEqual([]);
+    expect(inWorker.threads.has(1)).toBe(false);
   }, 60_000);
 });
 
