@@ -45,7 +45,8 @@ export function runStreamWorker(): void {
 
 async function streamJob(job: StreamJob, kms: KmsOperations): Promise<void> {
   if (job.kind === 'seal') {
-    return sealFd({ keyIds: job.keyIds, encryptionContext: job.encryptionContext, kms, allowEmpty: job.allowEmpty, input: job.input, first: job.first });
+    const { keyIds, encryptionContext, allowEmpty, input, first } = job;
+    return sealFd({ keyIds, encryptionContext, kms, allowEmpty, input, first });
   }
   const input = job.input !== undefined ? openInput(job.input) : readableFd(0);
   const output = streamOutput(writableFd(1));
