@@ -18,6 +18,9 @@ import { sealFrameParts } from '../envelope/frames';
 import { EnvelopeKms } from '../envelope/kms';
 import { prepareSeal } from '../envelope/seal';
 
+/** How much plaintext is sealed between two calls of `collect`. */
+export const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
+
 export interface FdSealOptions {
   readonly keyIds: string[];
   readonly encryptionContext: Record<string, string>;
@@ -29,6 +32,11 @@ export interface FdSealOptions {
   readonly output?: number;
   /** Bytes already read from the input (they come first); the array is wiped. */
   readonly first?: Uint8Array;
+  /**
+   * Called after every {@link COLLECT_EVERY_BYTES} of plaintext sealed: the worker passes a minor GC
+   * (./young-gc.ts says why).
+   */
+  readonly collect?: () => void;
   /** The cipher backend (tests pass one with fixed randomness to compare bytes with the stream's). */
   readonly backend?: CipherBackend;
 }
@@ -54,11 +62,17 @@ export async function sealFd(options: FdSealOptions): Promise<void> {
     if (buffer.length < 2 * p.frameSize + 1) buffer = grown(buffer, 2 * p.frameSize + 1, filled);
     let start = 0;
     let sequence = 1;
+    let sinceCollect = 0;
     let ended = filled === 0;
     for (;;) {
       while (filled - start > p.frameSize) {
         writeAll(output, sealFrameParts(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, buffer.subarray(start, start + p.frameSize)));
         start += p.frameSize;
+        sinceCollect += p.frameSize;
+        if (sinceCollect >= COLLECT_EVERY_BYTES) {
+          sinceCollect = 0;
+          options.collect?.();
+        }
       }
       if (ended) break;
       if (buffer.length - filled < p.frameSize) {

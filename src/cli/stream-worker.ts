@@ -19,6 +19,7 @@ import { sealFd } from './fd-seal';
 import { openInput } from './input';
 import { allOrNothing, pipeInto, streamOutput } from './output';
 import { errorFrom, forThread, MainAnswer, STREAM_WORKER, StreamJob, StreamWorkerData, WorkerRequest } from './stream-worker-protocol';
+import { youngGc } from './young-gc';
 import { createOpenStream, KeyNotFoundError, KmsAccessError } from '../envelope';
 import type { KmsOperation, KmsOperations, KmsOperationTypes, KmsOutput } from '../envelope/kms';
 
@@ -46,7 +47,7 @@ export function runStreamWorker(): void {
 async function streamJob(job: StreamJob, kms: KmsOperations): Promise<void> {
   if (job.kind === 'seal') {
     const { keyIds, encryptionContext, allowEmpty, input, first } = job;
-    return sealFd({ keyIds, encryptionContext, kms, allowEmpty, input, first });
+    return sealFd({ keyIds, encryptionContext, kms, allowEmpty, input, first, collect: youngGc() });
   }
   const input = job.input !== undefined ? openInput(job.input) : readableFd(0);
   const output = streamOutput(writableFd(1));

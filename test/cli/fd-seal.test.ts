@@ -5,8 +5,9 @@ import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import * as fc from 'fast-check';
 import { UsageError } from '../../src/cli/exit-codes';
-import { sealFd } from '../../src/cli/fd-seal';
+import { COLLECT_EVERY_BYTES, sealFd } from '../../src/cli/fd-seal';
 import { EMPTY_INPUT } from '../../src/cli/input';
+import { youngGc } from '../../src/cli/young-gc';
 import { open } from '../../src/envelope';
 import { nodeBackend } from '../../src/envelope/backends';
 import type { KmsOperation, KmsOperations } from '../../src/envelope/kms';
@@ -42,14 +43,14 @@ describe('sealFd', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'guarded-keys-fd-seal-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function viaFd(plaintext: Uint8Array, allowEmpty = true): Promise<{ bytes: Buffer; calls: KmsOperation[] }> {
+  async function viaFd(plaintext: Uint8Array, allowEmpty = true, collect?: () => void): Promise<{ bytes: Buffer; calls: KmsOperation[] }> {
     const input = join(dir, 'in.bin');
     const outPath = join(dir, 'out.gke');
     writeFileSync(input, plaintext);
     const output = openSync(outPath, 'w');
     const kms = fixedKms();
     try {
-      await sealFd({ keyIds: [KEY_ARN], encryptionContext: { t: 'fd' }, kms, allowEmpty, input, output, backend: fixedBackend });
+      await sealFd({ keyIds: [KEY_ARN], encryptionContext: { t: 'fd' }, kms, allowEmpty, input, output, backend: fixedBackend, collect });
     } finally {
       closeSync(output);
     }
@@ -83,4 +84,17 @@ describe('sealFd', () => {
     const allowed = await viaFd(new Uint8Array(0), true);
     expect(allowed.calls).toEqual(['GenerateDataKey']);
   });
+
+  test('collects young garbage once per 2 MiB sealed, and the collector is a working minor GC', async () => {
+    // GIVEN 80 full frames and a final one
+    expect(COLLECT_EVERY_BYTES).toBe(32 * FRAME);
+    let collected = 0;
+    // WHEN
+    await viaFd(new Uint8Array(80 * FRAME + 1), true, () => collected++);
+    // THEN 80 frames sealed before the final one: two collections (after frames 32 and 64)
+    expect(collected).toBe(2);
+    const gc = youngGc();
+    expect(typeof gc).toBe('function');
+    gc!();
+  }, 30_000);
 });
