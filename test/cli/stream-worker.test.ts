@@ -65,8 +65,11 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
     await emulator.stop();
   });
 
-  /** Runs the CLI with `input` on a stdin pipe and stdout a pipe; `worker: false` forces the main-thread path. */
-  const run = (args: string[], input: Buffer, worker = true) => new Promise<Ran>((resolve, reject) => {
+  /**
+   * Runs the CLI with `input` on a stdin pipe and stdout a pipe; `worker: false` forces the main-thread path;
+   * `readAfterMs` leaves stdout unread that long (the pipe fills and the writer must wait).
+   */
+  const run = (args: string[], input: Buffer, worker = true, readAfterMs = 0) => new Promise<Ran>((resolve, reject) => {
     const loaded = join(dir, `loaded-${runs++}`);
     const child = spawn(process.execPath, ['-r', hook, cli, ...args], {
       env: { ...env, LOADED_OUT: loaded, GUARDED_KEYS_STREAM_WORKER: worker ? '1' : '0' },
@@ -74,6 +77,10 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    if (readAfterMs > 0) {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), readAfterMs);
+    }
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdin.on('error', () => undefined); // a CLI that refuses early may close its stdin first
     child.on('error', reject);
@@ -101,6 +108,17 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
       expect(sdkModules(ran.threads.get(1))).toEqual([]);
       expect(sdkModules(ran.threads.get(0)).length).toBeGreaterThan(0);
     }
+  }, 60_000);
+
+  test('a reader slower than the worker (a full pipe, which may be non-blocking) gets every byte', async () => {
+    // The main thread's SDK creates process.stdout, which makes a pipe on fd 1 non-blocking: the worker's writes
+    // then meet EAGAIN whenever the pipe is full, and must wait and retry rather than fail or drop bytes.
+    const plaintext = Buffer.alloc(40 * FRAME + 5, 0x61);
+    const sealed = await run(['seal', '--key', key], plaintext, true, 500);
+    expect(sealed.code).toBe(EXIT.ok);
+    const opened = await run(['open'], sealed.stdout, true, 500);
+    expect(opened.code).toBe(EXIT.ok);
+    expect(opened.stdout.equals(plaintext)).toBe(true);
   }, 60_000);
 
   test('the main-thread path (GUARDED_KEYS_STREAM_WORKER=0) starts no worker, and opens what the worker sealed', async () => {
