@@ -24,7 +24,8 @@ export interface KmsOperationTypes {
  * with the operation's plain output (or throws an error whose `name` is KMS's exception, as the SDK's do). The
  * envelope then never builds the SDK's command objects, so @aws-sdk/client-kms is not loaded for them: the CLI's
  * stream worker forwards these calls to the thread that holds the real client (src/cli/stream-worker.ts).
- * An object with `kmsOperation` is called through it, whatever else it has.
+ * An object with a `send` function is called as an SDK client whatever else it has (so a mock that answers every
+ * property, as deep-proxy mocks do, is called as before); `kmsOperation` is used when there is no `send`.
  */
 export interface KmsOperations {
   /** The region, as an SDK client's `config.region` (a string or a function resolving to one): `mrk-` ARNs need it. */
@@ -39,11 +40,11 @@ export type KmsOutput<O extends KmsOperation> = Partial<KmsOperationTypes[O][1]>
 export type EnvelopeKms = KmsLike | KmsOperations;
 
 /**
- * Calls one KMS operation: by name on a {@link KmsOperations}, else as the SDK's command object through `send`
- * (what a real `KMSClient`, aws-sdk-client-mock and the handler's client expect).
+ * Calls one KMS operation: as the SDK's command object through `send` (what a real `KMSClient`, aws-sdk-client-mock
+ * and the handler's client expect), or by name on a {@link KmsOperations} (an object without `send`).
  */
 export async function callKms<O extends KmsOperation>(kms: EnvelopeKms, operation: O, input: KmsOperationTypes[O][0]): Promise<KmsOutput<O>> {
-  if (typeof (kms as KmsOperations).kmsOperation === 'function') return (kms as KmsOperations).kmsOperation(operation, input);
+  if (typeof (kms as Partial<KmsLike>).send !== 'function') return (kms as KmsOperations).kmsOperation(operation, input);
   const Command = kmsCommands()[`${operation}Command`] as unknown as new (i: typeof input) => Parameters<KmsLike['send']>[0];
   return (kms as KmsLike).send(new Command(input)) as Promise<KmsOutput<O>>;
 }
