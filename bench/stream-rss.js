@@ -1,7 +1,9 @@
 // One streamed seal in a process of its own, on the bundled library (bench/bundle.ts), so peak RSS and speed are
 // the library's and not ts-node's: `node stream-rss.js <bundle> <ours|node> <MiB>`. Input arrives in 64 KiB chunks,
 // as from a file stream, into a sink. `node` is the limit: a plain node:crypto AES-256-GCM cipher stream. The KMS
-// is an in-process stand-in. Prints one JSON line.
+// is an in-process stand-in of the plain-operations shape (KmsOperations in src/envelope/kms.ts), so the envelope
+// builds no SDK command objects and @aws-sdk/client-kms is not loaded: an application that passes its own KMSClient
+// has the SDK in memory anyway, whatever the stream costs. Prints one JSON line.
 const { Readable, Writable } = require('stream');
 const { pipeline } = require('stream/promises');
 const { createCipheriv, randomBytes } = require('crypto');
@@ -9,7 +11,7 @@ const { createCipheriv, randomBytes } = require('crypto');
 const [bundlePath, mode, mib] = process.argv.slice(2);
 const master = randomBytes(32);
 const kms = {
-  send: async () => {
+  kmsOperation: async () => {
     const key = randomBytes(32);
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', master, iv);

@@ -4,14 +4,15 @@
  * What each command writes, and when, is stated in its help and in docs/cli.md.
  * @module
  */
-import { Transform } from 'stream';
+import { Transform, Writable } from 'stream';
 import type { SingleBar as SingleBarType } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { createOpenStream, createSealStream, IntegrityError, KeyNotFoundError, KmsAccessError, inspect, rewrapPreamble } from '../envelope';
-import { run, UsageError } from './exit-codes';
-import { countRest, followedBy, openInput, readPreamble, regularFileSize } from './input';
+import { run } from './exit-codes';
+import { countRest, followedBy, openInput, readPreamble, refuseEmpty, regularFileSize } from './input';
 import { lazyKmsClient, resolveExpectedKeys, WitnessingKms } from './kms-for-cli';
-import { allOrNothing, pipeInto } from './output';
+import { allOrNothing, pipeInto, stdout } from './output';
+import { streamInWorker, streamsInWorker, StreamWorkerError } from './stream-in-worker';
 
 export { EXIT } from './exit-codes';
 
@@ -47,7 +48,11 @@ export function registerEnvelopeCommands(program: Command): void {
     .option('--allow-empty', 'seal an empty input instead of refusing it')
     .addHelpText('after', `\n${SEAL_HELP}`)
     .action(async (o: { key: string[]; context: Record<string, string>; in?: string; out?: string; allowEmpty?: boolean }) => run(async () => {
-      const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms: lazyKmsClient() });
+      const kms = lazyKmsClient();
+      if (inWorker(o.in, o.out)) {
+        return streamInWorker({ kind: 'seal', keyIds: o.key, encryptionContext: o.context, input: o.in, allowEmpty: o.allowEmpty === true }, kms);
+      }
+      const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms });
       const stages = [openInput(o.in), ...progress(o.in), ...(o.allowEmpty ? [] : [refuseEmpty()]), sealing];
       await pipeInto(o.out, stages);
     }));
@@ -88,7 +93,7 @@ export function registerEnvelopeCommands(program: Command): void {
       const bodyBytes = size !== undefined ? size - parsed.bodyOffset : bytes.length - parsed.bodyOffset + await countRest(source);
       source.destroy();
       const description = { ...inspect(bytes.subarray(0, parsed.bodyOffset)), bodyBytes };
-      process.stdout.write(`${JSON.stringify(description, null, 2)}\n`);
+      stdout().write(`${JSON.stringify(description, null, 2)}\n`);
     }));
 }
 
@@ -104,14 +109,21 @@ interface OpenCommandOptions {
 async function openCommand(o: OpenCommandOptions): Promise<void> {
   const kms = new WitnessingKms();
   const keyIds = o.expectKey ? await resolveExpectedKeys(kms, o.expectKey) : undefined;
-  const opening = createOpenStream({ kms, expect: { encryptionContext: o.expectContext, keyIds } });
+  const opening = () => createOpenStream({ kms, expect: { encryptionContext: o.expectContext, keyIds } });
   const tooLarge = `the plaintext exceeds --max-buffer (${o.maxBuffer} bytes) and nothing was written; use --out FILE, --stream or a larger --max-buffer`;
   try {
-    await pipeInto(o.out, [openInput(o.in), ...progress(o.in), opening], o.stream ? undefined : sink => allOrNothing(sink, o.maxBuffer, tooLarge));
+    if (inWorker(o.in, o.out)) {
+      const job = { kind: 'open', expectContext: o.expectContext, keyIds, input: o.in, stream: o.stream === true, maxBuffer: o.maxBuffer, tooLarge } as const;
+      await streamInWorker(job, kms);
+    } else {
+      const wrap = o.stream ? undefined : (sink: Writable) => allOrNothing(sink, o.maxBuffer, tooLarge);
+      await pipeInto(o.out, [openInput(o.in), ...progress(o.in), opening()], wrap);
+    }
   } catch (err) {
     // KMS called a wrapped key's ciphertext (with the envelope's context) invalid: the envelope is not genuine,
     // whatever another wrapped key's access error says.
-    if ((err instanceof KmsAccessError || err instanceof KeyNotFoundError) && kms.sawInvalidCiphertext) throw new IntegrityError();
+    const kmsRefusal = err instanceof KmsAccessError || err instanceof KeyNotFoundError || (err instanceof StreamWorkerError && err.kmsRefusal);
+    if (kmsRefusal && kms.sawInvalidCiphertext) throw new IntegrityError();
     throw err;
   }
 }
@@ -131,24 +143,24 @@ function parseSize(value: string): number {
   return Number(match[1]) * UNIT[match[2].toLowerCase()];
 }
 
-/** Fails at the end of an input that had no byte, before the seal stream asks KMS for anything or writes. */
-function refuseEmpty(): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      callback(null, chunk);
-    },
-    flush(callback) {
-      callback(seen === 0 ? new UsageError('the input is empty (a closed or empty stdin?); pass --allow-empty to seal an empty plaintext') : null);
-    },
-  });
+/**
+ * Whether the command streams in a worker thread (./stream-worker.ts): on stdout, without a progress bar (which
+ * draws on the main thread's stderr).
+ */
+function inWorker(input: string | undefined, output: string | undefined): boolean {
+  return progressSize(input) === undefined && streamsInWorker(input, output);
+}
+
+/** The input's size when a progress bar is shown: on a terminal, for a file input of 8 MiB or more. */
+function progressSize(input: string | undefined): number | undefined {
+  const size = input === undefined || !process.stderr.isTTY ? undefined : regularFileSize(input);
+  return size === undefined || size < 8 * 1024 * 1024 ? undefined : size;
 }
 
 /** A progress bar on a terminal, for a file input of 8 MiB or more. */
 function progress(input: string | undefined): Transform[] {
-  const size = input === undefined || !process.stderr.isTTY ? undefined : regularFileSize(input);
-  if (size === undefined || size < 8 * 1024 * 1024) return [];
+  const size = progressSize(input);
+  if (size === undefined) return [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SingleBar } = require('cli-progress') as { SingleBar: typeof SingleBarType };
   const bar = new SingleBar({ stream: process.stderr, format: 'guarded-keys [{bar}] {percentage}% {value}/{total} bytes' });

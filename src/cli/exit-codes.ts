@@ -30,8 +30,20 @@ export class BrokenPipeError extends Error {
   }
 }
 
+/**
+ * A failure already classified elsewhere: the CLI's stream worker (./stream-worker.ts) fails in its own thread, whose
+ * error classes are not this thread's, and sends its exit code and message, which this carries as they were.
+ */
+export class ReportedError extends Error {
+  constructor(message: string, public readonly exitCode: number) {
+    super(message);
+    this.name = 'ReportedError';
+  }
+}
+
 /** The exit code of an error thrown by a command. */
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof ReportedError) return err.exitCode;
   if (err instanceof BrokenPipeError || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.brokenPipe;
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof KmsAccessError || err instanceof KeyNotFoundError) return EXIT.kms;
@@ -45,10 +57,6 @@ export function exitCodeFor(err: unknown): number {
 
 /** Runs a command, mapping a failure to its exit code and a one-line message (none for a broken pipe). */
 export async function run(action: () => Promise<void>): Promise<void> {
-  // A reader that goes away makes stdout emit 'error' besides failing the write; without a listener Node would
-  // crash with a stack trace. The failed write itself reports it (as BrokenPipeError) to the command.
-  const ignore = () => undefined;
-  process.stdout.on('error', ignore);
   try {
     await action();
   } catch (err) {

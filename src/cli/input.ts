@@ -4,7 +4,8 @@
  * @module
  */
 import { createReadStream, fstatSync, statSync } from 'fs';
-import { Readable } from 'stream';
+import { Readable, Transform } from 'stream';
+import { UsageError } from './exit-codes';
 import { MalformedEnvelopeError } from '../envelope';
 import { ParsedEnvelope, parseEnvelope } from '../envelope/format';
 
@@ -19,6 +20,23 @@ export const MAX_PREAMBLE_SEARCH_BYTES = 64 * 1024 * 1024;
 /** The input of a command: stdin when no path is given. */
 export function openInput(path: string | undefined): Readable {
   return path === undefined ? process.stdin : createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES });
+}
+
+/** Why `seal` refuses an empty input. */
+export const EMPTY_INPUT = 'the input is empty (a closed or empty stdin?); pass --allow-empty to seal an empty plaintext';
+
+/** Fails at the end of an input that had no byte, before the seal stream asks KMS for anything or writes. */
+export function refuseEmpty(): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      callback(null, chunk);
+    },
+    flush(callback) {
+      callback(seen === 0 ? new UsageError(EMPTY_INPUT) : null);
+    },
+  });
 }
 
 /** The size of the input when it is a regular file (a path, or stdin redirected from a file); otherwise undefined. */

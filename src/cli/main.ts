@@ -1,51 +1,28 @@
 #!/usr/bin/env node
 /**
- * The `guarded-keys` command: one sub-command module per part of the library.
- *
- * Each module exports a `register*(program)` function; this file only wires them,
- * so the parts never import each other through the CLI.
+ * The `guarded-keys` command (./program.ts). The same file is started again as the stream worker of a `seal` or
+ * `open` (./stream-in-worker.ts): it then loads the worker's part only, not commander or the other commands.
  * @module
  */
-import { readFileSync } from 'fs';
-import { join } from 'path';
-import { Command } from 'commander';
-import { registerCheckCommand } from './check-command';
-import { registerDeployCommand } from './deploy-command';
-import { registerEmulatorCommand } from './emulator-command';
-import { registerEnvelopeCommands } from './envelope-commands';
-import { registerMatrixCommand } from './matrix-command';
+import { isMainThread, workerData } from 'worker_threads';
+import type { Command } from 'commander';
+import type * as Program from './program';
+import type * as StreamInWorker from './stream-in-worker';
+import type * as StreamWorker from './stream-worker';
+import { STREAM_WORKER } from './stream-worker-protocol';
 
+/** The program, with every command registered. */
 export function buildProgram(): Command {
-  const program = new Command('guarded-keys')
-    .description('Guarded AWS KMS keys: a local KMS emulator, envelope encryption and local deployments.')
-    .version(packageVersion(), '-V, --version', 'print the version of cdk-guarded-keys')
-    .showHelpAfterError()
-    // Usage errors exit 2 (the envelope commands use 3 for integrity, 4 for KMS, 5 for I/O).
-    .exitOverride(err => {
-      process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : 2);
-    });
-  registerEmulatorCommand(program);
-  registerDeployCommand(program);
-  registerEnvelopeCommands(program);
-  registerCheckCommand(program);
-  registerMatrixCommand(program);
-  return program;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./program') as typeof Program).buildProgram();
 }
 
-/**
- * The installed package's version: package.json sits two levels up from both src/cli and lib/cli. A CLI bundled
- * into one file elsewhere (the tests bundle it with esbuild) has no package.json there: it still runs, and
- * `--version` says the version is unknown rather than every command failing.
- */
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown (not run from an installed package)';
-  }
-}
-
-if (require.main === module) {
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[STREAM_WORKER] !== undefined) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./stream-worker') as typeof StreamWorker).runStreamWorker();
+} else if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./stream-in-worker') as typeof StreamInWorker).useStreamWorker(__filename);
   buildProgram().parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`guarded-keys: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

@@ -22,7 +22,7 @@ export interface OutputTarget {
 
 /** The output of a command: stdout when no path is given. */
 export function openOutput(path: string | undefined): OutputTarget {
-  if (path === undefined) return { atomic: false, stream: stdoutSink(), commit: () => undefined, abort: () => undefined };
+  if (path === undefined) return streamOutput(stdout());
   if (isNonRegular(path)) {
     // Renaming over /dev/null or a FIFO would replace the device or the pipe with a file: write to it directly.
     return { atomic: false, stream: createWriteStream(path, { flags: 'w' }), commit: () => undefined, abort: () => undefined };
@@ -35,11 +35,11 @@ export function openOutput(path: string | undefined): OutputTarget {
  * A stream output is wrapped by `wrap` (e.g. {@link allOrNothing}) when given.
  */
 export async function pipeInto(
-  output: string | undefined,
+  output: string | OutputTarget | undefined,
   stages: Array<NodeJS.ReadableStream | NodeJS.ReadWriteStream>,
   wrap?: (stream: Writable) => Writable,
 ): Promise<void> {
-  const target = openOutput(output);
+  const target = typeof output === 'object' ? output : openOutput(output);
   const sink = !target.atomic && wrap ? wrap(target.stream) : target.stream;
   try {
     await pipeline([...stages, sink] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
@@ -84,13 +84,35 @@ async function writeAllThenEnd(inner: Writable, chunks: Buffer[]): Promise<void>
   await pipeline(Readable.from(chunks, { objectMode: false }), inner);
 }
 
-/** Process stdout as a Writable whose failure when the reader went away is a {@link BrokenPipeError}. */
-function stdoutSink(): Writable {
-  return new Writable({
+/**
+ * Process stdout, for a command that writes it from the main thread. A reader that goes away makes stdout emit
+ * 'error' besides failing the write; without a listener Node would crash with a stack trace, so one is added (the
+ * failed write itself reports it, as BrokenPipeError). Only then: creating process.stdout makes a pipe on fd 1
+ * non-blocking, which the stream worker, writing fd 1 itself, must not find (./fd-seal.ts).
+ */
+export function stdout(): NodeJS.WriteStream {
+  if (!process.stdout.listeners('error').includes(ignore)) process.stdout.on('error', ignore);
+  return process.stdout;
+}
+
+const ignore = () => undefined;
+
+/**
+ * A stream output that cannot be taken back: process stdout, or (in the CLI's stream worker) a stream over fd 1.
+ * Its failure when the reader went away is a {@link BrokenPipeError}.
+ */
+export function streamOutput(out: Writable): OutputTarget {
+  const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      process.stdout.write(chunk, err => callback(err ? asBrokenPipe(err) : undefined));
+      out.write(chunk, err => callback(err ? asBrokenPipe(err) : undefined));
+    },
+    final(callback) {
+      // process.stdout is never ended (node owns it); another stream over fd 1 is ended, so its last bytes are written.
+      if (out === process.stdout) callback();
+      else out.end(callback);
     },
   });
+  return { atomic: false, stream, commit: () => undefined, abort: () => undefined };
 }
 
 function asBrokenPipe(err: Error): Error {

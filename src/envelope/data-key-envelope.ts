@@ -23,7 +23,7 @@ import {
   COMMITMENT_BYTES, EnvelopeHeader, encodeHeader, encodeWrappedKeys, MESSAGE_ID_BYTES, MIN_FRAME_SIZE, ParsedEnvelope, SUITE_DATA_KEY, VERSION,
   WrappedKey,
 } from './format';
-import { kmsCommands, KmsLike, mapKmsError, unwrapDataKey } from './kms';
+import { callKms, EnvelopeKms, mapKmsError, unwrapDataKey } from './kms';
 import { candidateWrappedKeys, mostUsefulError, Opened, OpenOptions } from './open';
 import { validateContext } from './seal';
 
@@ -34,12 +34,12 @@ export const DATA_KEY_BYTES = 32;
  * The envelope of a data key KMS generated without returning it: one GenerateDataKeyWithoutPlaintext under `keyId`
  * with the context. Nothing secret passes through this process.
  */
-export async function generateDataKeyEnvelope(kms: KmsLike, keyId: string, encryptionContext: Record<string, string> = {}): Promise<Uint8Array> {
+export async function generateDataKeyEnvelope(kms: EnvelopeKms, keyId: string, encryptionContext: Record<string, string> = {}): Promise<Uint8Array> {
   if (typeof keyId !== 'string' || keyId.length === 0) throw new TypeError('keyId: expected a KMS key id, ARN or alias');
   const context = validateContext(encryptionContext);
   let out;
   try {
-    out = await kms.send(new (kmsCommands().GenerateDataKeyWithoutPlaintextCommand)({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+    out = await callKms(kms, 'GenerateDataKeyWithoutPlaintext', { KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context });
   } catch (err) {
     throw mapKmsError(err, keyId);
   }

@@ -18,7 +18,7 @@ export { DataKeyCache } from './cache';
 export type { DataKeyCacheOptions, SealKeyLease, OpenKeyLease } from './cache';
 export { nodeBackend, nobleBackend } from './backends';
 export type { CipherBackend } from './backends';
-export type { KmsLike } from './kms';
+export type { EnvelopeKms, KmsLike, KmsOperation, KmsOperations, KmsOperationTypes, KmsOutput } from './kms';
 export {
   EnvelopeError, MalformedEnvelopeError, UnsupportedFormatError, IntegrityError, TooManyWrappedKeysError, KmsAccessError, KeyNotFoundError,
   ExpectationError,

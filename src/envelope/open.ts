@@ -5,7 +5,7 @@ import { openDataKeyEnvelope } from './data-key-envelope';
 import { ExpectationError, IntegrityError, KeyNotFoundError, KmsAccessError, TooManyWrappedKeysError, UnsupportedFormatError } from './errors';
 import { EnvelopeHeader, ParsedEnvelope, parseEnvelope, SUITE_DATA_KEY } from './format';
 import { deriveMessageKeys, openBody } from './frames';
-import { describeKeyArn, KmsLike, MRK_ARN, unwrapDataKey } from './kms';
+import { describeKeyArn, EnvelopeKms, MRK_ARN, unwrapDataKey } from './kms';
 
 /** Wrapped keys tried on open, unless the caller allows more. */
 export const DEFAULT_MAX_WRAPPED_KEYS = 10;
@@ -25,7 +25,7 @@ export interface OpenExpectations {
 }
 
 export interface OpenOptions {
-  readonly kms: KmsLike;
+  readonly kms: EnvelopeKms;
   readonly expect?: OpenExpectations;
   /**
    * At most this many wrapped keys (inclusive); an envelope with more is refused before any KMS call.
@@ -144,7 +144,7 @@ export function checkContextExpectation(header: EnvelopeHeader, expect: OpenExpe
 const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 
 /** Key ARNs as given; ids and aliases resolved by KMS DescribeKey in the client's account and region. */
-export async function resolveExpectedKeys(kms: KmsLike, keyIds: string[]): Promise<string[]> {
+export async function resolveExpectedKeys(kms: EnvelopeKms, keyIds: string[]): Promise<string[]> {
   if (!Array.isArray(keyIds) || keyIds.some(k => typeof k !== 'string' || k.length === 0)) {
     throw new TypeError('expect.keyIds: expected a list of KMS key ARNs, key ids or aliases');
   }

@@ -1,13 +1,13 @@
 import { abytes, concat } from './bytes';
 import { TooManyWrappedKeysError } from './errors';
 import { encodeWrappedKeys, parseEnvelope, WrappedKey } from './format';
-import { KmsLike, reEncryptWrappedKey } from './kms';
+import { EnvelopeKms, reEncryptWrappedKey } from './kms';
 import { DEFAULT_MAX_WRAPPED_KEYS, mostUsefulError } from './open';
 
 export interface RewrapOptions {
   /** The KMS key to move the envelope to. */
   readonly toKeyId: string;
-  readonly kms: KmsLike;
+  readonly kms: EnvelopeKms;
   /**
    * Keep the existing wrapped keys beside the new one (the envelope then opens under both).
    * By default they are replaced: the envelope moves to the new key only.

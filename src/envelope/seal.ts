@@ -6,7 +6,7 @@ import {
   RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, encodeContext,
 } from './format';
 import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
-import { GeneratedDataKey, generateWrappedDataKey, KmsLike } from './kms';
+import { GeneratedDataKey, generateWrappedDataKey, EnvelopeKms } from './kms';
 
 /** How to seal. */
 export interface SealOptions {
@@ -14,7 +14,7 @@ export interface SealOptions {
   readonly keyIds: string[];
   /** Non-secret context bound to the message by KMS and by every frame. */
   readonly encryptionContext?: Record<string, string>;
-  readonly kms: KmsLike;
+  readonly kms: EnvelopeKms;
   /** Plaintext bytes per frame (1 KiB to 16 MiB). Default 64 KiB. */
   readonly frameSize?: number;
   /**
