@@ -40,6 +40,20 @@ describe('work per key at synthesis', () => {
     expect(render).toHaveBeenCalledTimes(5);
   });
 
+  test('the size validation resolves the key policy\'s tokens only, never the whole document', () => {
+    // GIVEN keys whose policies hold tokens (the root's ARN), and every resolution watched
+    const resolve = jest.spyOn(Stack.prototype, 'resolve');
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
+    for (let i = 0; i < 5; i++) new GuardedKey(stack, `Key${i}`, { users: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app')] });
+    // WHEN
+    app.synth();
+    // THEN no policy document was handed to the resolver whole (the template's rendering resolves it as a token)
+    const documents = resolve.mock.calls.filter(([value]) => value !== null && typeof value === 'object' && 'Statement' in (value as object));
+    expect(documents).toEqual([]);
+    expect(resolve.mock.calls.length).toBeGreaterThan(0);
+  });
+
   test('the shared rendering is the model as it is now: a member added since is in the next rendering', () => {
     // GIVEN a key whose policy was rendered (as the size validation does)
     const app = new App();
