@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { guardConfig } from '../../src/guard/config';
 import { runGuard } from '../../src/guard/engine';
 import { evaluate, Unresolved } from '../../src/guard/evaluate';
 import { GuardTemplate } from '../../src/guard/template-source';
@@ -45,6 +46,38 @@ describe('malformed templates never crash the guard', () => {
       // and no rule needed the safety net (an internal failure would be a GK0 'could not read' finding)
       expect(runGuard([template]).findings.filter(f => f.message.includes('could not read this template'))).toEqual([]);
     }), { numRuns: Number(process.env.GUARD_FUZZ_RUNS ?? 1000) });
+  });
+
+  test('the guard only reads its template: every rule runs on a deep-frozen one and finds the same (the KeyGuard hands it the template synthesis writes, uncopied)', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+        Object.values(value).forEach(deepFreeze);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    fc.assert(fc.property(json, json, (keyProperties, policyDocument) => {
+      const template = (): GuardTemplate => ({
+        stackName: 'S',
+        file: 'S.json',
+        template: {
+          Parameters: { Env: { Type: 'String', Default: 'prod' } },
+          Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } },
+          Mappings: { M: { A: { B: keyProperties } } },
+          Resources: {
+            Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: keyProperties, Tags: [{ Key: 'team', Value: 'x' }] } as Record<string, unknown> },
+            Other: { Type: 'AWS::KMS::Key', Condition: 'IsProd', Properties: (typeof keyProperties === 'object' && keyProperties !== null ? keyProperties : {}) as Record<string, unknown> },
+            Policy: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: policyDocument, Roles: [{ Ref: 'Role' }] } as Record<string, unknown> },
+            Role: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: policyDocument }], ManagedPolicyArns: [{ Ref: 'Managed' }] } as Record<string, unknown> },
+            Managed: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: keyProperties } as Record<string, unknown> },
+          },
+        },
+      });
+      const config = guardConfig({ requiredTags: ['team'], allowedRegions: ['eu-west-1'], approvedPatterns: ['p'] });
+      const frozen = runGuard([deepFreeze(template())], config);
+      expect(frozen.findings.filter(f => f.message.includes('could not read this template'))).toEqual([]);
+      expect(frozen).toEqual(runGuard([template()], config));
+    }), { numRuns: 300 });
   });
 
   test.each([
