@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { GuardedKey, KeyGuard } from '../../src';
 import * as engine from '../../src/guard/engine';
 import { KeyPolicyModel } from '../../src/policy/key-policy-model';
+import * as kmsActions from '../../src/policy/kms-actions';
 import { expandActionPattern, KMS_ACTIONS } from '../../src/policy/kms-actions';
 import * as glob from '../../src/private/glob';
 
@@ -26,6 +27,21 @@ describe('work per key at synthesis', () => {
     expect(new Set(expansions).size).toBe(1);
     expect(Object.isFrozen(expansions[0])).toBe(true);
     expect(Object.isFrozen(KMS_ACTIONS)).toBe(true);
+  });
+
+  test('the guard expands a statement\'s action list once, however many keys repeat it', () => {
+    // GIVEN 200 keys whose policies repeat two action lists no other test used, and the expansion watched
+    const expand = jest.spyOn(kmsActions, 'expandActionPattern');
+    const statement = (Sid: string, Action: string[]) => ({ Sid, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/r' }, Action, Resource: '*' });
+    const Resources = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`Key${i}`, {
+      Type: 'AWS::KMS::Key',
+      Properties: { KeyPolicy: { Statement: [statement('Use', ['kms:Decrypt', 'kms:Encrypt', 'kms:ListGrants']), statement('Manage', ['kms:Describe*', 'kms:Put*', 'kms:ListGrants'])] } },
+    }]));
+    // WHEN every rule runs over them
+    const report = engine.runGuard([{ stackName: 'S', file: 'S.json', template: { Resources } }]);
+    // THEN each list was expanded once (3 patterns each), and the rules still saw every key's statements
+    expect(expand).toHaveBeenCalledTimes(6);
+    expect(report.findings.filter(f => f.rule === 'GK2')).toHaveLength(200);
   });
 
   test('a key policy is rendered once per synthesis (the size validation and the template share it)', () => {

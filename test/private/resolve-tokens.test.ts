@@ -44,7 +44,10 @@ describe('resolveTokensIn', () => {
       statements: [
         new iam.PolicyStatement({ sid: 'Root', principals: [new iam.AccountRootPrincipal()], actions: ['kms:*'], resources: ['*'] }),
         new iam.PolicyStatement({
-          sid: 'Use', principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app')], actions: ['kms:Decrypt', 'kms:Encrypt'], resources: ['*'],
+          sid: 'Use',
+          principals: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app')],
+          actions: ['kms:Decrypt', 'kms:Encrypt'],
+          resources: ['*'],
           conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
         }),
       ],
