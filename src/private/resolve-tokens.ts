@@ -5,6 +5,13 @@ import { Construct } from 'constructs';
 const LIST_TOKEN_MARKER = '#{Token[';
 
 /**
+ * False when a string cannot hold a token: it has neither a string token's marker (`${Token[`) nor the exponent of
+ * an encoded number token (`-1.8881545897087626e+289`), the two forms aws-cdk-lib's token pattern matches.
+ * `Token.isUnresolved` on a string costs about a microsecond and a policy has dozens of plain strings per key.
+ */
+const mayHoldToken = (s: string): boolean => s.includes('{Token[') || s.includes('e+289');
+
+/**
  * `stack.resolve(value)` for a value that is mostly plain JSON (a rendered policy document): the plain parts are
  * copied as they are and only the tokens in it go through the resolver, each on its own. The resolver gives the same
  * result (it resolves an object as the object of its resolved members, and drops `undefined` members as this does),
@@ -14,7 +21,7 @@ const LIST_TOKEN_MARKER = '#{Token[';
  * throws as before.
  */
 export function resolveTokensIn(stack: Stack, value: unknown): unknown {
-  if (typeof value === 'string') return Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER) ? stack.resolve(value) : value;
+  if (typeof value === 'string') return mayHoldToken(value) && (Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER)) ? stack.resolve(value) : value;
   if (typeof value === 'number') return Token.isUnresolved(value) ? stack.resolve(value) : value;
   if (typeof value === 'function') return stack.resolve(value);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
@@ -24,7 +31,7 @@ export function resolveTokensIn(stack: Stack, value: unknown): unknown {
   }
   if (Tokenization.isResolvable(value) || Construct.isConstruct(value)) return stack.resolve(value);
   const keys = Object.keys(value);
-  if (keys.some(k => Token.isUnresolved(k))) return stack.resolve(value);
+  if (keys.some(k => mayHoldToken(k) && Token.isUnresolved(k))) return stack.resolve(value);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const resolved = resolveTokensIn(stack, (value as Record<string, unknown>)[key]);
