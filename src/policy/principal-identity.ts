@@ -1,6 +1,7 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { resolveTokensIn } from '../private/resolve-tokens';
 
 /**
  * A stable identity for a principal, so that "is this role both an admin and a user?" can be asked of
@@ -16,7 +17,8 @@ export function principalIdentity(scope: IConstruct, principal: iam.IPrincipal):
  */
 function resolveIn(scope: IConstruct, principal: iam.IPrincipal): unknown {
   const home = Construct.isConstruct(principal) ? principal : scope;
-  return Stack.of(home).resolve(principal.policyFragment.principalJson);
+  // The resolver's JSON, with only the tokens resolved: a literal ARN is asked for on every member check.
+  return resolveTokensIn(Stack.of(home), principal.policyFragment.principalJson);
 }
 
 /** The account of a principal: its `principalAccount`, or the account in a literal IAM ARN. */

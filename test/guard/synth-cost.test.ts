@@ -70,6 +70,21 @@ describe('work per key at synthesis', () => {
     expect(resolve.mock.calls.length).toBeGreaterThan(0);
   });
 
+  test('a principal with a literal ARN is compared without the resolver (its identity is asked on every member check)', () => {
+    // GIVEN every resolution watched
+    const resolve = jest.spyOn(Stack.prototype, 'resolve');
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
+    // WHEN keys are built with literal admins and users, and granted to more
+    for (let i = 0; i < 5; i++) {
+      const key = new GuardedKey(stack, `Key${i}`, { admins: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/admin')], users: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app')] });
+      key.grantDecrypt(new iam.ArnPrincipal('arn:aws:iam::111122223333:role/reader'));
+      expect(key.rolesOf(new iam.ArnPrincipal('arn:aws:iam::111122223333:role/app'))).toEqual(['user']);
+    }
+    // THEN no principal's JSON went through the resolver
+    expect(resolve.mock.calls.filter(([value]) => value !== null && typeof value === 'object' && 'AWS' in (value as object))).toEqual([]);
+  });
+
   test('the shared rendering is the model as it is now: a member added since is in the next rendering', () => {
     // GIVEN a key whose policy was rendered (as the size validation does)
     const app = new App();
