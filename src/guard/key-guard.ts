@@ -145,6 +145,8 @@ export class KeyGuard implements IAspect {
         // frozen one), and a copy of a 500-key template cost a tenth of a plain app's synthesis.
         const findings = this.review(stack, template as unknown as CfnTemplate);
         this.reports.set(stack, findings);
+        // Nothing to annotate: no walk of the stack's constructs (a logical ID is a token, resolved per resource).
+        if (findings.size === 0) return template;
         for (const node of stack.node.findAll()) {
           if (CfnResource.isCfnResource(node) && REPORTED_TYPES.test(node.cfnResourceType) && Stack.of(node) === stack) this.annotate(node, findings);
         }
@@ -155,9 +157,11 @@ export class KeyGuard implements IAspect {
 
   /** The findings on one resource, as annotations on it (suppressed ones as info, with their reason). */
   private annotate(node: CfnResource, findings: Map<string, GuardFinding[]>): void {
-    const logicalId = Stack.of(node).resolve(node.logicalId) as string;
+    if (findings.size === 0) return;
+    const mine = findings.get(Stack.of(node).resolve(node.logicalId) as string);
+    if (!mine) return;
     const suppressed = suppressionsOf(node);
-    for (const finding of findings.get(logicalId) ?? []) {
+    for (const finding of mine) {
       const text = `[${finding.rule}] ${finding.message}`;
       const reason = suppressed.get(finding.rule);
       if (reason !== undefined) Annotations.of(node).addInfo(`${text} (suppressed: ${reason})`);

@@ -136,6 +136,25 @@ describe('work per key at synthesis', () => {
     for (const stack of stacks) expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('GK15'))).toHaveLength(1);
   });
 
+  test('the KeyGuard adds no resolution when it finds nothing (no logical ID resolved, no walk of the constructs to annotate)', () => {
+    // GIVEN two apps of compliant keys, one guarded, and every resolution counted
+    const resolutions = (guarded: boolean) => {
+      const resolve = jest.spyOn(Stack.prototype, 'resolve');
+      const app = new App();
+      if (guarded) Aspects.of(app).add(new KeyGuard());
+      const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
+      for (let i = 0; i < 5; i++) new GuardedKey(stack, `Key${i}`, { admins: [new iam.ArnPrincipal('arn:aws:iam::111122223333:role/admin')] });
+      // WHEN each is synthesized
+      const assembly = app.synth();
+      expect(assembly.getStackArtifact(stack.artifactId).messages).toEqual([]);
+      const count = resolve.mock.calls.length;
+      resolve.mockRestore();
+      return count;
+    };
+    // THEN the same number of resolutions
+    expect(resolutions(true)).toBe(resolutions(false));
+  });
+
   test('the KeyGuard sees what aspects after it changed: a tag added by a later Tags aspect satisfies GK15', () => {
     // GIVEN the guard requiring a tag that a Tags aspect, added after the guard, puts on every key
     const app = new App();
