@@ -48,10 +48,32 @@ export function evaluate(value: unknown, scope: EvaluationScope): unknown {
 
 /** Every unresolved value inside an evaluated value, with its JSON path. */
 export function unresolvedIn(value: unknown, path = ''): Array<{ path: string; reason: string }> {
-  if (value instanceof Unresolved) return [{ path: path || '/', reason: value.reason }];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unresolvedIn(v, `${path}/${i}`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unresolvedIn(v, `${path}/${k}`));
-  return [];
+  const found: Array<{ path: string; reason: string }> = [];
+  collectUnresolved(value, path, [], found);
+  return found;
+}
+
+/**
+ * The walk of {@link unresolvedIn}: the path is kept as a list of keys and written out only for a value found, as
+ * every member of every key's properties is walked at each review and almost none is unresolved.
+ */
+function collectUnresolved(value: unknown, base: string, keys: string[], found: Array<{ path: string; reason: string }>): void {
+  if (value instanceof Unresolved) {
+    const path = keys.length ? `${base}/${keys.join('/')}` : base;
+    found.push({ path: path || '/', reason: value.reason });
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      keys.push(String(i));
+      collectUnresolved(value[i], base, keys, found);
+      keys.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      keys.push(key);
+      collectUnresolved((value as Record<string, unknown>)[key], base, keys, found);
+      keys.pop();
+    }
+  }
 }
 
 class Evaluator {

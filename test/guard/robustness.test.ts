@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { guardConfig } from '../../src/guard/config';
 import { runGuard } from '../../src/guard/engine';
-import { evaluate, Unresolved } from '../../src/guard/evaluate';
+import { evaluate, Unresolved, unresolvedIn } from '../../src/guard/evaluate';
 import { GuardTemplate } from '../../src/guard/template-source';
 
 /** JSON values in which intrinsic function names appear, well-formed or not, as a hand-written template may have them. */
@@ -96,5 +96,22 @@ describe('malformed templates never crash the guard', () => {
     fc.assert(fc.property(fc.string(), fc.array(fc.string().filter(s => !s.includes('${')), { maxLength: 6 }), (separator, parts) => {
       expect(evaluate({ 'Fn::Join': [separator, parts] }, { template: {} })).toBe(parts.join(separator));
     }));
+  });
+});
+
+describe('unresolvedIn', () => {
+  /** The straightforward definition: every Unresolved with its JSON path. */
+  const reference = (value: unknown, path = ''): Array<{ path: string; reason: string }> => {
+    if (value instanceof Unresolved) return [{ path: path || '/', reason: value.reason }];
+    if (Array.isArray(value)) return value.flatMap((v, i) => reference(v, `${path}/${i}`));
+    if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => reference(v, `${path}/${k}`));
+    return [];
+  };
+
+  test('finds every unresolved value with its path, as the straightforward walk does, on evaluated random templates', () => {
+    fc.assert(fc.property(templateValue, fc.constantFrom('', '/Resources/Key/Properties'), (value, base) => {
+      const evaluated = evaluate(JSON.parse(JSON.stringify(value ?? null)), { template: {} });
+      expect(unresolvedIn(evaluated, base)).toEqual(reference(evaluated, base));
+    }), { numRuns: 500 });
   });
 });
