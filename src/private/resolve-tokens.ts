@@ -1,5 +1,6 @@
-import { Stack, Token, Tokenization } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { core } from './cdk-exports';
 
 /** The marker of an encoded list token (`#{Token[...]}`), which the resolver refuses in a scalar context. */
 const LIST_TOKEN_MARKER = '#{Token[';
@@ -21,17 +22,17 @@ const mayHoldToken = (s: string): boolean => s.includes('{Token[') || s.includes
  * throws as before.
  */
 export function resolveTokensIn(stack: Stack, value: unknown): unknown {
-  if (typeof value === 'string') return mayHoldToken(value) && (Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER)) ? stack.resolve(value) : value;
-  if (typeof value === 'number') return Token.isUnresolved(value) ? stack.resolve(value) : value;
+  if (typeof value === 'string') return mayHoldToken(value) && (core.Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER)) ? stack.resolve(value) : value;
+  if (typeof value === 'number') return core.Token.isUnresolved(value) ? stack.resolve(value) : value;
   if (typeof value === 'function') return stack.resolve(value);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (Array.isArray(value)) {
     if (value.some(v => typeof v === 'string' && v.includes(LIST_TOKEN_MARKER))) return stack.resolve(value);
     return value.map(v => resolveTokensIn(stack, v)).filter(v => v !== undefined);
   }
-  if (Tokenization.isResolvable(value) || Construct.isConstruct(value)) return stack.resolve(value);
+  if (core.Tokenization.isResolvable(value) || Construct.isConstruct(value)) return stack.resolve(value);
   const keys = Object.keys(value);
-  if (keys.some(k => mayHoldToken(k) && Token.isUnresolved(k))) return stack.resolve(value);
+  if (keys.some(k => mayHoldToken(k) && core.Token.isUnresolved(k))) return stack.resolve(value);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const resolved = resolveTokensIn(stack, (value as Record<string, unknown>)[key]);
