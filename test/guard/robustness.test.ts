@@ -80,6 +80,17 @@ describe('malformed templates never crash the guard', () => {
     }), { numRuns: 300 });
   });
 
+  test('a KeyPolicy of Ref AWS::NoValue is no policy: GK13 passes over it (it failed reading it, found by the property above)', () => {
+    const template: GuardTemplate = {
+      stackName: 'S',
+      file: 'S.json',
+      template: { Resources: { Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Ref: 'AWS::NoValue' } } } } },
+    };
+    const report = runGuard([template]);
+    expect(report.findings.filter(f => f.message.includes('could not read this template'))).toEqual([]);
+    expect(report.findings.filter(f => f.rule === 'GK13')).toEqual([]);
+  });
+
   test.each([
     [{ 'Fn::Sub': ['${AWS::Region}', ''] }, 'a malformed Fn::Sub (its variables are not an object)'],
     [{ 'Fn::Sub': ['${toString}', {}] }, '${toString}'],
@@ -113,5 +124,26 @@ describe('unresolvedIn', () => {
       const evaluated = evaluate(JSON.parse(JSON.stringify(value ?? null)), { template: {} });
       expect(unresolvedIn(evaluated, base)).toEqual(reference(evaluated, base));
     }), { numRuns: 500 });
+  });
+});
+
+describe('evaluation copies only what it changes', () => {
+  test('a value without intrinsics is returned as it is (nothing copied), at any depth', () => {
+    const plain = fc.jsonValue().filter(v => !JSON.stringify(v ?? null).match(/"(Ref|Fn::[A-Za-z]+|Condition)"\s*:/));
+    fc.assert(fc.property(plain, value => {
+      expect(evaluate(value, { template: {} })).toBe(value);
+    }), { numRuns: 300 });
+  });
+
+  test('a value with an intrinsic deep inside is copied along its path only, and the original is unchanged', () => {
+    const statement = { Sid: 'Use', Action: ['kms:Decrypt'], Principal: { AWS: { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':root']] } } };
+    const policy = { Version: '2012-10-17', Statement: [statement, { Sid: 'Other', Action: 'kms:*' }] };
+    const before = JSON.stringify(policy);
+    const evaluated = evaluate(policy, { template: {}, account: '111122223333' }) as { Statement: [typeof statement, unknown] };
+    expect(JSON.stringify(policy)).toBe(before);
+    expect(evaluated).not.toBe(policy);
+    expect(evaluated.Statement[0].Principal.AWS).toBe('arn:aws:iam::111122223333:root');
+    expect(evaluated.Statement[0].Action).toBe(statement.Action);
+    expect(evaluated.Statement[1]).toBe(policy.Statement[1]);
   });
 });
