@@ -230,7 +230,7 @@ export class KeyPolicyModel {
 
     statements.push(new iamClasses.PolicyStatement({
       sid: STATEMENT_SIDS.root,
-      principals: [new iamClasses.AccountRootPrincipal()],
+      principals: [accountRoot()],
       actions: ['kms:*'],
       resources: ['*'],
     }));
@@ -351,6 +351,15 @@ export class KeyPolicyModel {
     this.changes++;
   }
 }
+
+/**
+ * The account root, one principal for every key policy: it resolves to the root of the stack it is rendered in, and a
+ * new one per rendering registered a new token for each of the app's keys.
+ */
+function accountRoot(): iam.AccountRootPrincipal {
+  return ACCOUNT_ROOT.principal ??= new iamClasses.AccountRootPrincipal();
+}
+const ACCOUNT_ROOT: { principal?: iam.AccountRootPrincipal } = {};
 
 function allow(sid: string, principals: iam.IPrincipal[], actions: string[], conditions?: Conditions): iam.PolicyStatement {
   return new iamClasses.PolicyStatement({

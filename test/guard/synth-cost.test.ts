@@ -85,6 +85,19 @@ describe('work per key at synthesis', () => {
     expect(resolve.mock.calls.filter(([value]) => value !== null && typeof value === 'object' && 'AWS' in (value as object))).toEqual([]);
   });
 
+  test('the key policies of an app share one account-root principal (one token, not one per key)', () => {
+    // GIVEN keys in two stacks of different accounts
+    const app = new App();
+    const stacks = ['111122223333', '444455556666'].map(account => new Stack(app, `S${account}`, { env: { account, region: 'eu-west-1' } }));
+    const keys = stacks.flatMap(stack => [0, 1].map(i => new GuardedKey(stack, `Key${i}`)));
+    // WHEN their policies are rendered
+    const rootTokens = keys.map(key => JSON.stringify((key as unknown as { _model: KeyPolicyModel })._model.render().toJSON().Statement[0].Principal));
+    // THEN one token in all of them, which each stack resolves to its own account's root
+    expect(new Set(rootTokens).size).toBe(1);
+    expect(JSON.stringify(stacks[0].resolve(keys[0]._model.render().toJSON()))).toContain('111122223333:root');
+    expect(JSON.stringify(stacks[1].resolve(keys[2]._model.render().toJSON()))).toContain('444455556666:root');
+  });
+
   test('the shared rendering is the model as it is now: a member added since is in the next rendering', () => {
     // GIVEN a key whose policy was rendered (as the size validation does)
     const app = new App();
