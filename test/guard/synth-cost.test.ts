@@ -91,7 +91,7 @@ describe('work per key at synthesis', () => {
     const stacks = ['111122223333', '444455556666'].map(account => new Stack(app, `S${account}`, { env: { account, region: 'eu-west-1' } }));
     const keys = stacks.flatMap(stack => [0, 1].map(i => new GuardedKey(stack, `Key${i}`)));
     // WHEN their policies are rendered
-    const rootTokens = keys.map(key => JSON.stringify((key as unknown as { _model: KeyPolicyModel })._model.render().toJSON().Statement[0].Principal));
+    const rootTokens = keys.map(key => JSON.stringify(key._model.render().toJSON().Statement[0].Principal));
     // THEN one token in all of them, which each stack resolves to its own account's root
     expect(new Set(rootTokens).size).toBe(1);
     expect(JSON.stringify(stacks[0].resolve(keys[0]._model.render().toJSON()))).toContain('111122223333:root');
