@@ -4,7 +4,7 @@ import { GUARD_RULES, ruleById } from './catalogue';
 import { DEFAULT_CONFIG, guardConfig } from './config';
 import { GuardFinding, runGuard } from './engine';
 import { CfnTemplate, GuardInputError, SUPPRESSIONS_METADATA } from './template-source';
-import { core } from '../private/cdk-exports';
+import { cdkCore } from '../private/cdk-exports';
 
 /**
  * Options for the {@link KeyGuard}.
@@ -113,10 +113,10 @@ export class KeyGuard implements IAspect {
 
   public visit(node: IConstruct): void {
     // A stack is visited before its resources: when its synthesis can be watched, the review happens there.
-    // (`core`: every construct of the app is visited, and aws-cdk-lib's index re-requires per export read.)
-    if (core.Stack.isStack(node)) return this.reviewAtSynthesis(node);
-    if (!core.CfnResource.isCfnResource(node) || !REPORTED_TYPES.test(node.cfnResourceType)) return;
-    const stack = core.Stack.of(node);
+    // (`cdkCore`: every construct of the app is visited, and aws-cdk-lib's index re-requires per export read.)
+    if (cdkCore().Stack.isStack(node)) return this.reviewAtSynthesis(node);
+    if (!cdkCore().CfnResource.isCfnResource(node) || !REPORTED_TYPES.test(node.cfnResourceType)) return;
+    const stack = cdkCore().Stack.of(node);
     if (this.watched.has(stack)) return;
     let findings = this.reports.get(stack);
     if (!findings) {

@@ -156,7 +156,7 @@ export class KeyGrantWriter {
    * cannot be named in `aws:PrincipalArn` and are not registered either.
    */
   private isRegistrable(principal: iam.IPrincipal): boolean {
-    if (principalArnPattern(principal) === undefined || principal instanceof iamClasses.AccountPrincipal) return false;
+    if (principalArnPattern(principal) === undefined || principal instanceof iamClasses().AccountPrincipal) return false;
     return !/:root"/.test(principalIdentity(this.target.scope, principal));
   }
 

@@ -1,6 +1,6 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { core } from './cdk-exports';
+import { cdkCore } from './cdk-exports';
 
 /** The marker of an encoded list token (`#{Token[...]}`), which the resolver refuses in a scalar context. */
 const LIST_TOKEN_MARKER = '#{Token[';
@@ -22,17 +22,17 @@ const mayHoldToken = (s: string): boolean => s.includes('{Token[') || s.includes
  * throws as before.
  */
 export function resolveTokensIn(stack: Stack, value: unknown): unknown {
-  if (typeof value === 'string') return mayHoldToken(value) && (core.Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER)) ? stack.resolve(value) : value;
-  if (typeof value === 'number') return core.Token.isUnresolved(value) ? stack.resolve(value) : value;
+  if (typeof value === 'string') return mayHoldToken(value) && (cdkCore().Token.isUnresolved(value) || value.includes(LIST_TOKEN_MARKER)) ? stack.resolve(value) : value;
+  if (typeof value === 'number') return cdkCore().Token.isUnresolved(value) ? stack.resolve(value) : value;
   if (typeof value === 'function') return stack.resolve(value);
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (Array.isArray(value)) {
     if (value.some(v => typeof v === 'string' && v.includes(LIST_TOKEN_MARKER))) return stack.resolve(value);
     return value.map(v => resolveTokensIn(stack, v)).filter(v => v !== undefined);
   }
-  if (core.Tokenization.isResolvable(value) || Construct.isConstruct(value)) return stack.resolve(value);
+  if (cdkCore().Tokenization.isResolvable(value) || Construct.isConstruct(value)) return stack.resolve(value);
   const keys = Object.keys(value);
-  if (keys.some(k => mayHoldToken(k) && core.Token.isUnresolved(k))) return stack.resolve(value);
+  if (keys.some(k => mayHoldToken(k) && cdkCore().Token.isUnresolved(k))) return stack.resolve(value);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     const resolved = resolveTokensIn(stack, (value as Record<string, unknown>)[key]);
