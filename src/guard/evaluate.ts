@@ -48,28 +48,67 @@ export function evaluate(value: unknown, scope: EvaluationScope): unknown {
 
 /** Every unresolved value inside an evaluated value, with its JSON path. */
 export function unresolvedIn(value: unknown, path = ''): Array<{ path: string; reason: string }> {
-  if (value instanceof Unresolved) return [{ path: path || '/', reason: value.reason }];
-  if (Array.isArray(value)) return value.flatMap((v, i) => unresolvedIn(v, `${path}/${i}`));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unresolvedIn(v, `${path}/${k}`));
-  return [];
+  const found: Array<{ path: string; reason: string }> = [];
+  collectUnresolved(value, path, [], found);
+  return found;
+}
+
+/**
+ * The walk of {@link unresolvedIn}: the path is kept as a list of keys and written out only for a value found, as
+ * every member of every key's properties is walked at each review and almost none is unresolved.
+ */
+function collectUnresolved(value: unknown, base: string, keys: string[], found: Array<{ path: string; reason: string }>): void {
+  if (value instanceof Unresolved) {
+    const path = keys.length ? `${base}/${keys.join('/')}` : base;
+    found.push({ path: path || '/', reason: value.reason });
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      keys.push(String(i));
+      collectUnresolved(value[i], base, keys, found);
+      keys.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) {
+      keys.push(key);
+      collectUnresolved((value as Record<string, unknown>)[key], base, keys, found);
+      keys.pop();
+    }
+  }
 }
 
 class Evaluator {
   constructor(private readonly scope: EvaluationScope) {}
 
+  /**
+   * A part with no intrinsic in it is returned as it is, not copied: a review evaluates every property of every key
+   * and most of it (actions, Sids, literal ARNs) is plain. The guard only reads what it evaluates.
+   */
   public value(value: unknown, conditionsSeen: Set<string>): unknown {
-    if (Array.isArray(value)) return value.map(v => this.value(v, conditionsSeen)).filter(v => v !== NO_VALUE);
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const evaluated = this.value(value[i], conditionsSeen);
+        if (out === undefined && evaluated !== value[i]) out = value.slice(0, i);
+        if (out !== undefined && evaluated !== NO_VALUE) out.push(evaluated);
+      }
+      return out ?? value;
+    }
     if (value === null || typeof value !== 'object') return value;
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::') || entries[0][0] === 'Condition')) {
-      return this.intrinsic(entries[0][0], entries[0][1], conditionsSeen);
+    const keys = Object.keys(value);
+    const object = value as Record<string, unknown>;
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::') || keys[0] === 'Condition')) {
+      return this.intrinsic(keys[0], object[keys[0]], conditionsSeen);
     }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of entries) {
-      const evaluated = this.value(v, conditionsSeen);
-      if (evaluated !== NO_VALUE) out[k] = evaluated;
+    let out: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const evaluated = this.value(object[keys[i]], conditionsSeen);
+      if (out === undefined && evaluated !== object[keys[i]]) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]] = object[keys[j]];
+      }
+      if (out !== undefined && evaluated !== NO_VALUE) out[keys[i]] = evaluated;
     }
-    return out;
+    return out ?? value;
   }
 
   private intrinsic(name: string, arg: unknown, seen: Set<string>): unknown {

@@ -4,6 +4,7 @@ import { GUARD_RULES, ruleById } from './catalogue';
 import { DEFAULT_CONFIG, guardConfig } from './config';
 import { GuardFinding, runGuard } from './engine';
 import { CfnTemplate, GuardInputError, SUPPRESSIONS_METADATA } from './template-source';
+import { cdkCore } from '../private/cdk-exports';
 
 /**
  * Options for the {@link KeyGuard}.
@@ -112,9 +113,10 @@ export class KeyGuard implements IAspect {
 
   public visit(node: IConstruct): void {
     // A stack is visited before its resources: when its synthesis can be watched, the review happens there.
-    if (Stack.isStack(node)) return this.reviewAtSynthesis(node);
-    if (!CfnResource.isCfnResource(node) || !REPORTED_TYPES.test(node.cfnResourceType)) return;
-    const stack = Stack.of(node);
+    // (`cdkCore`: every construct of the app is visited, and aws-cdk-lib's index re-requires per export read.)
+    if (cdkCore().Stack.isStack(node)) return this.reviewAtSynthesis(node);
+    if (!cdkCore().CfnResource.isCfnResource(node) || !REPORTED_TYPES.test(node.cfnResourceType)) return;
+    const stack = cdkCore().Stack.of(node);
     if (this.watched.has(stack)) return;
     let findings = this.reports.get(stack);
     if (!findings) {
@@ -141,9 +143,12 @@ export class KeyGuard implements IAspect {
     rendering._toCloudFormation = (...args: unknown[]) => {
       const template = render.apply(stack, args);
       if (!this.reports.has(stack)) {
-        // A copy: the rules read the template, and it is about to be written as it is.
-        const findings = this.review(stack, JSON.parse(JSON.stringify(template)) as CfnTemplate);
+        // The template itself, not a copy: the rules only read it (test/guard/robustness.test.ts runs them on a
+        // frozen one), and a copy of a 500-key template cost a tenth of a plain app's synthesis.
+        const findings = this.review(stack, template as unknown as CfnTemplate);
         this.reports.set(stack, findings);
+        // Nothing to annotate: no walk of the stack's constructs (a logical ID is a token, resolved per resource).
+        if (findings.size === 0) return template;
         for (const node of stack.node.findAll()) {
           if (CfnResource.isCfnResource(node) && REPORTED_TYPES.test(node.cfnResourceType) && Stack.of(node) === stack) this.annotate(node, findings);
         }
@@ -154,9 +159,11 @@ export class KeyGuard implements IAspect {
 
   /** The findings on one resource, as annotations on it (suppressed ones as info, with their reason). */
   private annotate(node: CfnResource, findings: Map<string, GuardFinding[]>): void {
-    const logicalId = Stack.of(node).resolve(node.logicalId) as string;
+    if (findings.size === 0) return;
+    const mine = findings.get(Stack.of(node).resolve(node.logicalId) as string);
+    if (!mine) return;
     const suppressed = suppressionsOf(node);
-    for (const finding of findings.get(logicalId) ?? []) {
+    for (const finding of mine) {
       const text = `[${finding.rule}] ${finding.message}`;
       const reason = suppressed.get(finding.rule);
       if (reason !== undefined) Annotations.of(node).addInfo(`${text} (suppressed: ${reason})`);

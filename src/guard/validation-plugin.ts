@@ -52,7 +52,7 @@ export class GuardedKeysValidationPlugin implements IPolicyValidationPluginBeta1
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = runGuard(context.templatePaths.map(templateOf), this.config);
+    const report = runGuard(templatesOf(context.templatePaths), this.config);
     const violations: PolicyViolationBeta1[] = report.findings.map(finding => {
       const rule = ruleById(finding.rule);
       return {
@@ -73,16 +73,26 @@ export class GuardedKeysValidationPlugin implements IPolicyValidationPluginBeta1
   }
 }
 
-/** A template, with its stack's environment when the cloud assembly beside it says so. */
-function templateOf(path: string): GuardTemplate {
-  const dir = dirname(path);
-  if (existsSync(join(dir, 'manifest.json'))) {
-    try {
-      const found = readGuardTemplates(dir).find(t => resolve(t.file) === resolve(path));
-      if (found) return found;
-    } catch {
-      // The assembly is still being written while plugins run: read the template alone.
-    }
+/**
+ * The templates, each with its stack's environment when the cloud assembly beside it says so. Each assembly is read
+ * once for all its templates: reading it per template read every template of an app of n stacks n times.
+ */
+function templatesOf(paths: readonly string[]): GuardTemplate[] {
+  const assemblies = new Map<string, GuardTemplate[] | undefined>();
+  return paths.map(path => {
+    const dir = dirname(path);
+    if (!assemblies.has(dir)) assemblies.set(dir, assemblyBeside(dir));
+    return assemblies.get(dir)?.find(t => resolve(t.file) === resolve(path)) ?? readGuardTemplates(path)[0];
+  });
+}
+
+/** The templates of the cloud assembly in `dir`, or undefined when there is none (yet). */
+function assemblyBeside(dir: string): GuardTemplate[] | undefined {
+  if (!existsSync(join(dir, 'manifest.json'))) return undefined;
+  try {
+    return readGuardTemplates(dir);
+  } catch {
+    // The assembly is still being written while plugins run: read the templates alone.
+    return undefined;
   }
-  return readGuardTemplates(path)[0];
 }

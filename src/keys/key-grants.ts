@@ -10,6 +10,7 @@ import { expandActionPattern } from '../policy/kms-actions';
 import { Conditions } from '../policy/narrowing';
 import { describePrincipal, principalArnPattern, principalIdentity } from '../policy/principal-identity';
 import { intersectViaServices } from '../policy/via-services';
+import { iamClasses } from '../private/cdk-exports';
 import { validationError } from '../private/errors';
 import { DESCRIBE_ACTIONS } from '../private/perms';
 
@@ -155,7 +156,7 @@ export class KeyGrantWriter {
    * cannot be named in `aws:PrincipalArn` and are not registered either.
    */
   private isRegistrable(principal: iam.IPrincipal): boolean {
-    if (principalArnPattern(principal) === undefined || principal instanceof iam.AccountPrincipal) return false;
+    if (principalArnPattern(principal) === undefined || principal instanceof iamClasses().AccountPrincipal) return false;
     return !/:root"/.test(principalIdentity(this.target.scope, principal));
   }
 

@@ -1,7 +1,8 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { aliasNameProblems, normalizeAliasName } from './alias-name';
 import { GuardedKeyCommonProps } from './common-props';
 import { narrowingProblems } from '../policy/narrowing';
+import { cdkCore } from '../private/cdk-exports';
 
 /** Rotation period bounds KMS accepts, in days. */
 export const MIN_ROTATION_DAYS = 90;
@@ -19,7 +20,7 @@ const MAX_TAG_VALUE = 256;
 export function commonPropProblems(props: GuardedKeyCommonProps & { requiredEncryptionContext?: Record<string, string> }): string[] {
   const problems: string[] = [];
   problems.push(...daysInRange('pendingWindow', wholeDays(props.pendingWindow ?? Duration.days(30)), MIN_PENDING_WINDOW_DAYS, MAX_PENDING_WINDOW_DAYS));
-  if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION_LENGTH) {
+  if (props.description !== undefined && !cdkCore().Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION_LENGTH) {
     problems.push(`'description' must be at most ${MAX_DESCRIPTION_LENGTH} characters. Received: ${props.description.length}`);
   }
   const aliases = (props.aliases ?? []).map(normalizeAliasName);
@@ -44,7 +45,7 @@ export function daysInRange(prop: string, days: number | undefined, min: number,
 
 /** Days in a duration, fractional if need be; undefined for a token. */
 export function wholeDays(duration: Duration | undefined): number | undefined {
-  if (duration === undefined || Token.isUnresolved(duration.toSeconds())) return undefined;
+  if (duration === undefined || cdkCore().Token.isUnresolved(duration.toSeconds())) return undefined;
   return duration.toDays({ integral: false });
 }
 

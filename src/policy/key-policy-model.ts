@@ -1,8 +1,8 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { callerConditions, Conditions, Narrowing, useConditions } from './narrowing';
 import { accountOfPrincipal, principalArnPattern, principalIdentity } from './principal-identity';
+import { cdkCore, iamClasses } from '../private/cdk-exports';
 import {
   ADMIN_ACTIONS, ALL_DECRYPT_SIDE_ACTIONS, ALL_ENCRYPT_SIDE_ACTIONS, ALL_MANAGEMENT_ACTIONS, ASYMMETRIC_DECRYPT_ACTIONS,
   ASYMMETRIC_ENCRYPT_ACTIONS, DECRYPT_ACTIONS, DESCRIBE_ACTIONS, ENCRYPT_ACTIONS, GENERATE_MAC_ACTIONS, GRANT_ACTIONS,
@@ -201,12 +201,12 @@ export class KeyPolicyModel {
   }
 
   /** Conditions on cryptographic use for the given region (encryption context only for symmetric keys). */
-  public useConditions(region: string = Aws.REGION): Conditions {
+  public useConditions(region: string = cdkCore().Aws.REGION): Conditions {
     return this.kind === 'symmetric' ? useConditions(this.options, region) : callerConditions(this.options, region);
   }
 
   /** Conditions on context-free use (DescribeKey, grants) for the given region. */
-  public callerConditions(region: string = Aws.REGION): Conditions {
+  public callerConditions(region: string = cdkCore().Aws.REGION): Conditions {
     return callerConditions(this.options, region);
   }
 
@@ -214,7 +214,7 @@ export class KeyPolicyModel {
    * Renders the key policy for a region: the primary's by default, or a replica's, which names its own
    * region in ViaService values, keeps its own extra statements and its own deployers.
    */
-  public render(region: string = Stack.of(this.scope).region, replica?: ReplicaRendering): iam.PolicyDocument {
+  public render(region: string = cdkCore().Stack.of(this.scope).region, replica?: ReplicaRendering): iam.PolicyDocument {
     if (replica) return this.renderFresh(region, replica);
     // The primary's policy is rendered twice per synthesis (the size validation, then the template): the second
     // time is the first document again unless a member or statement was added since.
@@ -228,9 +228,9 @@ export class KeyPolicyModel {
     const statements: iam.PolicyStatement[] = [];
     const inPolicy = (role: KeyRole) => this.principals(role, 'key-policy', region);
 
-    statements.push(new iam.PolicyStatement({
+    statements.push(new (iamClasses().PolicyStatement)({
       sid: STATEMENT_SIDS.root,
-      principals: [new iam.AccountRootPrincipal()],
+      principals: [accountRoot()],
       actions: ['kms:*'],
       resources: ['*'],
     }));
@@ -266,14 +266,14 @@ export class KeyPolicyModel {
       statements.push(...this.strictDenies(region, replica?.deployers ?? this.options.deployers, replica ? [] : this.replicaDeployers));
     }
     statements.push(...(replica ? replica.extraStatements : this.extraStatements));
-    return new iam.PolicyDocument({ statements });
+    return new (iamClasses().PolicyDocument)({ statements });
   }
 
   /** The account of a principal when it differs from the key's (both must be concrete). */
   public foreignAccountOf(principal: iam.IPrincipal): string | undefined {
     const account = accountOfPrincipal(principal);
-    const mine = Stack.of(this.scope).account;
-    if (account === undefined || Token.isUnresolved(account) || Token.isUnresolved(mine) || account === mine) return undefined;
+    const mine = cdkCore().Stack.of(this.scope).account;
+    if (account === undefined || cdkCore().Token.isUnresolved(account) || cdkCore().Token.isUnresolved(mine) || account === mine) return undefined;
     return account;
   }
 
@@ -293,7 +293,7 @@ export class KeyPolicyModel {
         continue;
       }
       const arn = principalArnPattern(principal);
-      const named = arn !== undefined && !Token.isUnresolved(arn) ? principal : new iam.AccountPrincipal(account);
+      const named = arn !== undefined && !cdkCore().Token.isUnresolved(arn) ? principal : new (iamClasses().AccountPrincipal)(account);
       const group = byAccount.get(account) ?? [];
       if (!group.some(p => principalIdentity(this.scope, p) === principalIdentity(this.scope, named))) group.push(named);
       byAccount.set(account, group);
@@ -316,7 +316,7 @@ export class KeyPolicyModel {
   private strictDenies(
     region: string, deployerPrincipals: iam.IPrincipal[] = [], replicaDeployers: iam.IPrincipal[] = [],
   ): iam.PolicyStatement[] {
-    const root = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`;
+    const root = `arn:${cdkCore().Aws.PARTITION}:iam::${cdkCore().Aws.ACCOUNT_ID}:root`;
     const members = this.membersIn(region);
     const of = (...roles: KeyRole[]) => [root, ...members.filter(m => roles.includes(m.role)).map(m => principalArnPattern(m.principal)!)];
     const deployers = deployerPrincipals.map(p => principalArnPattern(p)!);
@@ -352,8 +352,17 @@ export class KeyPolicyModel {
   }
 }
 
+/**
+ * The account root, one principal for every key policy: it resolves to the root of the stack it is rendered in, and a
+ * new one per rendering registered a new token for each of the app's keys.
+ */
+function accountRoot(): iam.AccountRootPrincipal {
+  return ACCOUNT_ROOT.principal ??= new (iamClasses().AccountRootPrincipal)();
+}
+const ACCOUNT_ROOT: { principal?: iam.AccountRootPrincipal } = {};
+
 function allow(sid: string, principals: iam.IPrincipal[], actions: string[], conditions?: Conditions): iam.PolicyStatement {
-  return new iam.PolicyStatement({
+  return new (iamClasses().PolicyStatement)({
     sid,
     principals,
     actions,
@@ -363,10 +372,10 @@ function allow(sid: string, principals: iam.IPrincipal[], actions: string[], con
 }
 
 function deny(sid: string, actions: string[], exceptArns: string[]): iam.PolicyStatement {
-  return new iam.PolicyStatement({
+  return new (iamClasses().PolicyStatement)({
     sid,
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
+    effect: iamClasses().Effect.DENY,
+    principals: [new (iamClasses().AnyPrincipal)()],
     actions,
     resources: ['*'],
     conditions: {
@@ -377,10 +386,10 @@ function deny(sid: string, actions: string[], exceptArns: string[]): iam.PolicyS
 }
 
 function denyTo(sid: string, actions: string[], arns: string[], conditions: Conditions): iam.PolicyStatement {
-  return new iam.PolicyStatement({
+  return new (iamClasses().PolicyStatement)({
     sid,
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
+    effect: iamClasses().Effect.DENY,
+    principals: [new (iamClasses().AnyPrincipal)()],
     actions,
     resources: ['*'],
     conditions: { ArnLike: { 'aws:PrincipalArn': dedupe(arns) }, ...conditions },

@@ -1,6 +1,7 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { cdkCore, iamClasses } from '../private/cdk-exports';
+import { resolveTokensIn } from '../private/resolve-tokens';
 
 /**
  * A stable identity for a principal, so that "is this role both an admin and a user?" can be asked of
@@ -16,14 +17,15 @@ export function principalIdentity(scope: IConstruct, principal: iam.IPrincipal):
  */
 function resolveIn(scope: IConstruct, principal: iam.IPrincipal): unknown {
   const home = Construct.isConstruct(principal) ? principal : scope;
-  return Stack.of(home).resolve(principal.policyFragment.principalJson);
+  // The resolver's JSON, with only the tokens resolved: a literal ARN is asked for on every member check.
+  return resolveTokensIn(cdkCore().Stack.of(home), principal.policyFragment.principalJson);
 }
 
 /** The account of a principal: its `principalAccount`, or the account in a literal IAM ARN. */
 export function accountOfPrincipal(principal: iam.IPrincipal): string | undefined {
   if (principal.principalAccount !== undefined) return principal.principalAccount;
   const arn = principalArnPattern(principal);
-  if (arn === undefined || Token.isUnresolved(arn)) return undefined;
+  if (arn === undefined || cdkCore().Token.isUnresolved(arn)) return undefined;
   return /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(arn)?.[1];
 }
 
@@ -79,15 +81,15 @@ function crossRegionImport(attribute: string): string | undefined {
  * Returns undefined for principals that have no IAM ARN (services, federated identities).
  */
 export function principalArnPattern(principal: iam.IPrincipal): string | undefined {
-  if (principal instanceof iam.AccountPrincipal) {
-    return `arn:${Aws.PARTITION}:iam::${principal.accountId}:*`;
+  if (principal instanceof iamClasses().AccountPrincipal) {
+    return `arn:${cdkCore().Aws.PARTITION}:iam::${principal.accountId}:*`;
   }
-  if (principal instanceof iam.ArnPrincipal) return principal.arn;
+  if (principal instanceof iamClasses().ArnPrincipal) return principal.arn;
   const maybeRole = principal as Partial<iam.IRole & iam.IUser>;
   if (typeof maybeRole.roleArn === 'string') return maybeRole.roleArn;
   if (typeof maybeRole.userArn === 'string') return maybeRole.userArn;
   const json = principal.policyFragment.principalJson;
   const aws = json.AWS ?? [];
-  if (aws.length === 1 && (typeof aws[0] === 'string' || Token.isUnresolved(aws[0]))) return aws[0];
+  if (aws.length === 1 && (typeof aws[0] === 'string' || cdkCore().Token.isUnresolved(aws[0]))) return aws[0];
   return undefined;
 }

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { DEFAULT_CONFIG, guardConfig } from '../../src/guard/config';
 import { runGuard } from '../../src/guard/engine';
+import { evaluate } from '../../src/guard/evaluate';
 import { PATTERN_METADATA } from '../../src/guard/pattern-marker';
 import { GuardTemplate } from '../../src/guard/template-source';
 
@@ -244,6 +246,31 @@ describe('a key policy measured as it will be deployed (GK13)', () => {
     expect(JSON.stringify({ Statement: statements }).length).toBeLessThan(32_768 * 0.9);
     // THEN
     expect(measured(statements)).toEqual([expect.stringMatching(/^GK13 warning the key policy is about \d+ to \d+ bytes once deployed, which may be over KMS's limit of 32768$/)]);
+  });
+
+  test('the range is the written text with each placeholder at its shortest and longest (random policies, multibyte text)', () => {
+    // The straightforward measure: the text without its placeholders, then each placeholder's plausible lengths.
+    const lengths: Array<[RegExp, number, number]> = [[/^AWS::AccountId$/, 12, 12], [/^AWS::Partition$/, 3, 10], [/^AWS::Region$/, 9, 14],
+      [/^AWS::URLSuffix$/, 13, 16], [/\.Arn$/, 32, 110], [/./, 1, 64]];
+    const reference = (policy: unknown): [number, number] => {
+      const text = JSON.stringify(policy);
+      let [min, max] = Array(2).fill(Buffer.byteLength(text.replace(/\$\{[^}!][^}]*\}/g, ''), 'utf8')) as [number, number];
+      for (const [, name] of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
+        const [, lo, hi] = lengths.find(([pattern]) => pattern.test(name))!;
+        [min, max] = [min + lo, max + hi];
+      }
+      return [min, max];
+    };
+    const piece = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('${AWS::AccountId}', '${Role.Arn}', '${ÄÖ}', '${!Literal}', '${Param}', '${', '}', 'é'));
+    fc.assert(fc.property(fc.array(fc.array(piece, { maxLength: 8 }).map(p => p.join('')), { minLength: 1, maxLength: 6 }), sids => {
+      // GIVEN a policy padded to within 10 % of the limit, so the finding states the range
+      const statements = [ROOT, ...sids.map(sid => allow({ Sid: sid, Principal: role(), Action: 'kms:Decrypt' })), allow({ Sid: 'x'.repeat(30_000), Principal: role(), Action: 'kms:Decrypt' })];
+      const evaluated = evaluate({ Statement: statements }, { template: {}, account: ACCOUNT, region: 'eu-west-1' });
+      const [min, max] = reference(evaluated);
+      // THEN the finding states the reference range
+      const size = min === max ? `${min} bytes` : `${min} to ${max} bytes once deployed`;
+      expect(findings({ Key: key(statements) }).filter(f => f.rule === 'GK13').map(f => f.message)).toEqual([expect.stringContaining(`about ${size}`)]);
+    }), { numRuns: 100 });
   });
 
   test('Fn::Join root ARNs longer than the ARNs they become: over 32 KB as written, not once deployed', () => {

@@ -83,3 +83,29 @@ describe('GuardedKeysValidationPlugin, run by `cdk synth`', () => {
     expect(() => new GuardedKeysValidationPlugin({ configFile: config })).toThrow("'suppressions[0].reason' is required");
   });
 });
+
+describe('GuardedKeysValidationPlugin, reading the assembly', () => {
+  test('reads each template of an assembly once, however many stacks it has (it read the assembly per template)', () => {
+    // GIVEN an assembly of four stacks, each with a plain key (GK findings), and file reads watched
+    const outdir = mkdtempSync(join(tmpdir(), 'guard-plugin-reads-'));
+    try {
+      const app = new App({ outdir });
+      const stacks = ['A', 'B', 'C', 'D'].map(name => new Stack(app, name, { env: { account: '111122223333', region: 'eu-west-1' } }));
+      stacks.forEach(stack => new kms.Key(stack, 'Key'));
+      const assembly = app.synth();
+      const templatePaths = stacks.map(stack => join(assembly.directory, stack.templateFile));
+      const fs = jest.requireActual<typeof import('fs')>('fs');
+      const read = jest.spyOn(fs, 'readFileSync');
+      // WHEN the plugin validates them
+      const report = new GuardedKeysValidationPlugin().validate({ templatePaths });
+      // THEN each template was read once, and every stack's key has its findings, with its own template
+      const templateReads = read.mock.calls.filter(([file]) => String(file).endsWith('.template.json'));
+      expect(templateReads).toHaveLength(4);
+      const files = new Set(report.violations.flatMap(v => v.violatingResources.map(r => r.templatePath)));
+      expect([...files].sort()).toEqual([...templatePaths].sort());
+    } finally {
+      jest.restoreAllMocks();
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

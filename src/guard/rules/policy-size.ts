@@ -28,12 +28,13 @@ function deployedSize(key: GuardKey): [number, number] {
   // A policy given as a JSON string holds no intrinsics: it is sent as written.
   if (typeof policy === 'string') return [Buffer.byteLength(policy, 'utf8'), Buffer.byteLength(policy, 'utf8')];
   const text = JSON.stringify(policy);
-  const base = Buffer.byteLength(text.replace(/\$\{[^}!][^}]*\}/g, ''), 'utf8');
-  let [shortest, longest] = [base, base];
-  for (const [, name] of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
+  // One pass: each placeholder's own bytes are taken out of the text's and its plausible lengths put in.
+  let [shortest, longest] = Array(2).fill(Buffer.byteLength(text, 'utf8')) as [number, number];
+  for (const [placeholder, name] of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
     const [, min, max] = PLACEHOLDER_LENGTHS.find(([pattern]) => pattern.test(name))!;
-    shortest += min;
-    longest += max;
+    const own = Buffer.byteLength(placeholder, 'utf8');
+    shortest += min - own;
+    longest += max - own;
   }
   return [shortest, longest];
 }
@@ -45,7 +46,8 @@ export const POLICY_SIZE: GuardRule = {
   defaultSeverity: 'error',
   why: 'KMS rejects a key policy over 32 KB, so the deployment (or the next change) fails.',
   source: 'https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html#key-policy-document-size',
-  check: stack => stack.keys.filter(k => k.rawPolicy !== undefined).flatMap((key): RuleHit[] => {
+  // A KeyPolicy that evaluates to nothing (`Ref: AWS::NoValue`) is no policy: CloudFormation applies the default one.
+  check: stack => stack.keys.filter(k => k.rawPolicy !== undefined && k.properties.KeyPolicy !== undefined).flatMap((key): RuleHit[] => {
     const pointer = `/Resources/${key.logicalId}/Properties/KeyPolicy`;
     // A policy that cannot be evaluated entirely is measured as written (GK0 reports what is missing).
     const [shortest, longest] = key.policyIncomplete

@@ -1,6 +1,6 @@
-import { Capability, capabilityOf } from '../../policy/kms-actions';
+import { Capability } from '../../policy/kms-actions';
 import { GuardStatement } from '../model';
-import { actionsOf, coversKey, GuardRule, keyHit, RuleHit, trustsAccountIam, where } from '../rule';
+import { capabilitiesOf, coversKey, GuardRule, keyHit, RuleHit, trustsAccountIam, where } from '../rule';
 
 const USES: Capability[] = ['encrypt', 'decrypt', 'sign', 'mac', 'grant'];
 
@@ -37,13 +37,8 @@ export const SEPARATION_OF_DUTIES: GuardRule = {
       }
     }
     const hits: RuleHit[] = [];
-    // A statement's capabilities, once per statement (asked per principal and per use).
-    const capsOf = new Map<GuardStatement, Set<Capability | undefined>>();
-    const caps = (s: GuardStatement) => {
-      let found = capsOf.get(s);
-      if (!found) capsOf.set(s, found = new Set([...actionsOf(s)].map(capabilityOf)));
-      return found;
-    };
+    // A statement's capabilities, computed once per action list (asked per principal and per use).
+    const caps = capabilitiesOf;
     for (const [id, statements] of byIdentity) {
       const managing = statements.filter(({ statement }) => caps(statement).has('administer'));
       const using = statements.filter(({ statement }) => USES.some(u => caps(statement).has(u)));
