@@ -16,7 +16,15 @@ export function dataKeyPair(ctx: OperationContext, input: Input, action: string,
   const context = encryptionContextOf(input);
   requireUsage(key, 'ENCRYPT_DECRYPT', action.replace('kms:', ''), true);
   ctx.assertUsable(key);
-  ctx.authorize(action, key, { encryptionContext: context ?? {}, grantTokens: grantTokensOf(input), conditions: { 'kms:DataKeyPairSpec': spec } });
+  ctx.authorize(action, key, {
+    encryptionContext: context ?? {},
+    grantTokens: grantTokensOf(input),
+    conditions: {
+      'kms:DataKeyPairSpec': spec,
+      // The algorithm that encrypts the private key (see generate-data-key.ts).
+      'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT',
+    },
+  });
   stopIfDryRun(input);
   const pem = generatePrivateKeyPem(spec);
   const privateDer = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });

@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import { OperationContext } from '../context';
 import { Input } from '../input';
 import { Handler } from './handler';
-import { currentKeyMaterialId, dataKeyLength, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, NO_ENCRYPTION_CONTEXT, requireUsage, stopIfDryRun } from './shared';
+import { algorithmCondition, currentKeyMaterialId, dataKeyLength, encryptionContextOf, encryptUnder, grantTokensOf, keyFromInput, NO_ENCRYPTION_CONTEXT, requireUsage, stopIfDryRun } from './shared';
 
 /** GenerateDataKey and its WithoutPlaintext twin: a random key, encrypted under the KMS key, the plaintext wiped. */
 export function generateDataKeyWith(ctx: OperationContext, input: Input, operation: string, withPlaintext: boolean): Record<string, unknown> {
@@ -11,7 +11,10 @@ export function generateDataKeyWith(ctx: OperationContext, input: Input, operati
   const context = encryptionContextOf(input);
   requireUsage(key, 'ENCRYPT_DECRYPT', operation, true);
   ctx.assertUsable(key);
-  ctx.authorize(`kms:${operation}`, key, { encryptionContext: context ?? NO_ENCRYPTION_CONTEXT, grantTokens: grantTokensOf(input) });
+  // kms:EncryptionAlgorithm of a data key operation is the algorithm that encrypts the data key: always SYMMETRIC_DEFAULT.
+  ctx.authorize(`kms:${operation}`, key, {
+    encryptionContext: context ?? NO_ENCRYPTION_CONTEXT, grantTokens: grantTokensOf(input), conditions: algorithmCondition('SYMMETRIC_DEFAULT'),
+  });
   stopIfDryRun(input);
   const plaintext = randomBytes(length);
   try {

@@ -99,7 +99,9 @@ export function decryptSymmetric(
   if (named && named.keyId !== parsed.keyId) throw new KmsError('IncorrectKeyException', INCORRECT_KEY);
   requireUsage(key, 'ENCRYPT_DECRYPT', ctx.request.operation, true);
   ctx.assertUsable(key);
-  ctx.authorize(action, key, { encryptionContext: context ?? NO_ENCRYPTION_CONTEXT, grantTokens });
+  // kms:EncryptionAlgorithm is set when the request leaves the parameter out, to its default (KMS's condition keys
+  // "work even when the parameter doesn't appear in the request"): a policy that requires SYMMETRIC_DEFAULT allows it.
+  ctx.authorize(action, key, { encryptionContext: context ?? NO_ENCRYPTION_CONTEXT, grantTokens, conditions: algorithmCondition('SYMMETRIC_DEFAULT') });
   if (dryRun) throw dryRunSucceeded();
   // Imported material that was deleted or expired (its id kept, its secret gone) decrypts nothing until re-imported.
   if (key.materials.find(m => m.id === parsed.materialId)?.importState === 'PENDING_IMPORT') {

@@ -1,5 +1,6 @@
 import {
-  CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListKeysCommand, PutKeyPolicyCommand, ScheduleKeyDeletionCommand,
+  CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, GenerateDataKeyPairCommand,
+  GenerateDataKeyWithoutPlaintextCommand, KMSClient, ListKeysCommand, PutKeyPolicyCommand, ReEncryptCommand, ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { kmsClientFor, PolicyDocumentJson, PrincipalConfig, RunningEmulator, startEmulator } from '../../../src/emulator';
 import { evaluateAuthorization } from '../../../src/emulator/authz';
@@ -186,6 +187,48 @@ describe('KMS authorization rules, through the real SDK', () => {
       }),
     }));
     await as(app).send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }));
+  });
+
+  test('kms:EncryptionAlgorithm is SYMMETRIC_DEFAULT where a request leaves it out, on every operation KMS sets it for', async () => {
+    // A policy requiring the default algorithm must allow requests that do not name one, as in KMS ("works even when
+    // the parameter doesn't appear in the request"); the emulator once left the key out of Decrypt, ReEncryptFrom and
+    // the data-key operations, so this allow matched nothing there.
+    const actions = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair'];
+    const key = await keyWithPolicy([{
+      Sid: 'AppDefaultAlgorithmOnly',
+      Effect: 'Allow',
+      Principal: { AWS: APP },
+      Action: actions,
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT' } },
+    }]);
+    const app = principal(APP);
+    emulator.addPrincipal(app);
+    const kms = as(app);
+    const blob = (await kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }))).CiphertextBlob!;
+    await kms.send(new DecryptCommand({ CiphertextBlob: blob }));
+    await kms.send(new ReEncryptCommand({ CiphertextBlob: blob, DestinationKeyId: key }));
+    await kms.send(new GenerateDataKeyCommand({ KeyId: key, KeySpec: 'AES_256' }));
+    await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key, KeySpec: 'AES_256' }));
+    await kms.send(new GenerateDataKeyPairCommand({ KeyId: key, KeyPairSpec: 'ECC_NIST_P256' }));
+    const allowedBy = emulator.decisions().slice(-7).map(d => [d.action, d.allowed, d.reason.includes('AppDefaultAlgorithmOnly')]);
+    expect(allowedBy).toEqual(['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair'].map(a => [a, true, true]));
+
+    // And a policy requiring another algorithm matches none of them.
+    await as(root).send(new PutKeyPolicyCommand({
+      KeyId: key,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'Root', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' },
+          { Effect: 'Allow', Principal: { AWS: APP }, Action: actions, Resource: '*', Condition: { StringEquals: { 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } } },
+        ],
+      }),
+    }));
+    expect((await errorOf(kms.send(new DecryptCommand({ CiphertextBlob: blob })))).name).toBe('AccessDeniedException');
+    expect((await errorOf(kms.send(new GenerateDataKeyCommand({ KeyId: key, KeySpec: 'AES_256' })))).name).toBe('AccessDeniedException');
   });
 });
 
