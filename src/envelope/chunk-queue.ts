@@ -11,6 +11,8 @@
 export class ChunkQueue {
   private chunks: Uint8Array[] = [];
   private head = 0;
+  /** The memory `detach` copies into. */
+  private owned = EMPTY;
   /** Bytes queued. */
   public length = 0;
 
@@ -31,6 +33,29 @@ export class ChunkQueue {
       filled += part.length;
     }
     return out;
+  }
+
+  /**
+   * Copies the queued bytes into memory the queue owns (one buffer, reused and grown as needed), so that the chunks
+   * they came from may change afterwards. A Node stream's writer may refill its buffer as soon as its write is called
+   * back, so a Transform that keeps bytes past the callback must own them (a sealed envelope of the refilled bytes
+   * would authenticate the wrong plaintext). Views returned by `take` before this call may be overwritten by it.
+   */
+  public detach(): void {
+    const queued = this.chunks.length - this.head;
+    if (queued === 0) return;
+    const first = this.chunks[this.head];
+    if (queued === 1 && first.buffer === this.owned.buffer && first.byteOffset === this.owned.byteOffset) return; // already ours
+    const target = this.length <= this.owned.length ? this.owned : new Uint8Array(this.length);
+    let filled = 0;
+    // In order; `set` copies as if through a temporary when source and target share memory (the head may be ours).
+    for (let i = this.head; i < this.chunks.length; i++) {
+      target.set(this.chunks[i], filled);
+      filled += this.chunks[i].length;
+    }
+    this.owned = target;
+    this.chunks = [target.subarray(0, filled)];
+    this.head = 0;
   }
 
   /** Removes and returns the first `n` bytes: a view into a chunk when they lie in one, else one new array. */

@@ -12,7 +12,7 @@ export type { RewrapOptions } from './rewrap';
 export { inspect } from './inspect';
 export { generateDataKeyEnvelope, dataKeyEnvelope, DATA_KEY_BYTES } from './data-key-envelope';
 export type { EnvelopeDescription } from './inspect';
-export { createSealStream, createOpenStream, createSealWebStream, createOpenWebStream, MAX_PREAMBLE_BYTES } from './stream';
+export { createSealStream, createOpenStream, createSealWebStream, createOpenWebStream, MAX_PREAMBLE_BYTES, WebTransformPair } from './stream';
 export type { SealStreamOptions, OpenStreamOptions } from './stream';
 export { DataKeyCache } from './cache';
 export type { DataKeyCacheOptions, SealKeyLease, OpenKeyLease } from './cache';

@@ -1,4 +1,4 @@
-import { Duplex, Transform, TransformCallback } from 'stream';
+import { Readable, Transform, TransformCallback } from 'stream';
 import { anumber, wipe } from './bytes';
 import { ChunkQueue, GrowingBuffer } from './chunk-queue';
 import { MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
@@ -59,10 +59,13 @@ export function createSealStream(options: SealStreamOptions): Transform {
       ready(this).then(p => {
         written += chunk.length;
         if (declared !== undefined && written > declared) throw new RangeError(`plaintext: more than the declared plaintextLength of ${declared} bytes`);
-        pending.add(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)); // a view, not a copy
+        pending.add(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)); // a view: sealed from the chunk itself
         while (pending.length > p.frameSize) {
           for (const part of sealFrameParts(p.backend, p.encryptionKey, p.headerBytes, sequence++, false, pending.take(p.frameSize))) this.push(part);
         }
+        // What waits for the next chunk (at most a frame: whether it is the final one is not known yet) is copied
+        // into the queue's own buffer before the callback, after which the writer may refill its chunk.
+        pending.detach();
         callback();
       }).catch(callback);
     },
@@ -153,10 +156,37 @@ export function createOpenStream(options: OpenStreamOptions): Transform {
  * Web-stream forms (`{ readable, writable }`, usable with `pipeThrough`) of the Node transforms, for code that uses
  * the WHATWG streams API. The same guarantees hold: frames are released only after their tag verified.
  */
-export function createSealWebStream(options: SealStreamOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
-  return Duplex.toWeb(createSealStream(options)) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+export function createSealWebStream(options: SealStreamOptions): WebTransformPair {
+  return webPair(createSealStream(options));
 }
 
-export function createOpenWebStream(options: OpenStreamOptions): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } {
-  return Duplex.toWeb(createOpenStream(options)) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+export function createOpenWebStream(options: OpenStreamOptions): WebTransformPair {
+  return webPair(createOpenStream(options));
+}
+
+/** A Node transform as the `{ readable, writable }` pair of the WHATWG streams API. */
+export interface WebTransformPair {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+}
+
+/**
+ * The pair for a Node transform, whose `write()` resolves only once the transform has taken the chunk (its write
+ * callback), so a writer may refill its buffer after `await writer.write(buffer)`. Not `Duplex.toWeb`: its writes
+ * resolve as soon as Node buffers the chunk (nodejs/node#64549), so a refilled buffer changed bytes the transform
+ * had not read yet, and a seal authenticated the wrong plaintext.
+ */
+function webPair(stream: Transform): WebTransformPair {
+  const writable = new WritableStream<Uint8Array>({
+    write: chunk => new Promise<void>((resolve, reject) => {
+      stream.write(chunk, err => (err ? reject(err) : resolve()));
+    }),
+    close: () => new Promise<void>((resolve, reject) => {
+      stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
+    }),
+    abort: reason => {
+      stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+    },
+  });
+  return { readable: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>, writable };
 }
