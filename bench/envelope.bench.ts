@@ -192,7 +192,7 @@ async function throughput(): Promise<void> {
         { name: 'framed-fresh', run: () => framed.openFresh() },
         { name: 'oneshot', run: () => oneShot.open() },
       ];
-      const s = await interleave(contenders, budget, reps);
+      const s = await interleave(contenders, budget, reps, 2, { collectBetween: true });
       const m = (name: string) => median(s.get(name)!.perCpuSecond);
       const cell = (name: string) => summary(s.get(name)!.perCpuSecond, 0, scale);
       table.push([`${direction} ${label} (${unit} per CPU-s)`, cell('ours'), cell('esdk'), ...(QUICK ? [] : [cell('esdk-default')]), cell('framed'),

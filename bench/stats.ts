@@ -16,6 +16,17 @@ export interface Contender {
   readonly run: () => unknown;
 }
 
+export interface InterleaveOptions {
+  /**
+   * A full collection before every sample (run.ts starts the benches with --expose-gc), so that no contender pays for
+   * the garbage the one before it left: for many short operations per sample (the envelope's). Not for one long
+   * operation per sample (a synthesis): the heap shrunk by the collection is grown again inside every sample, a
+   * constant added to every contender that pulls their ratios towards 1.
+   * @default false
+   */
+  readonly collectBetween?: boolean;
+}
+
 /** Samples of one contender: operations per CPU-second of this process, and per wall-second. */
 export interface Samples {
   readonly name: string;
@@ -28,15 +39,15 @@ export interface Samples {
  * round with the next contender so none always runs first (after a GC, on a cold cache). Rates are per CPU-second
  * of this process (user + system, GC threads included), which a busy shared machine disturbs less than wall time.
  */
-export async function interleave(contenders: Contender[], budgetMs: number, reps = REPS, minOps = 2): Promise<Map<string, Samples>> {
+export async function interleave(
+  contenders: Contender[], budgetMs: number, reps = REPS, minOps = 2, options: InterleaveOptions = {},
+): Promise<Map<string, Samples>> {
   const samples = new Map<string, Samples>(contenders.map(c => [c.name, { name: c.name, perCpuSecond: [], perSecond: [] }]));
   for (const c of contenders) await c.run(); // warm every path once
   for (let round = 0; round < reps; round++) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + round) % contenders.length];
-      // Collect the previous sample's garbage before this one starts, so no contender pays for another's (run.ts
-      // starts every bench with --expose-gc; as mitata does between its samples).
-      collectGarbage();
+      if (options.collectBetween) collectGarbage();
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       let n = 0;
