@@ -38,6 +38,8 @@ type result struct {
 	P99Ms            float64 `json:"p99Ms"`
 	ServerCPUSeconds float64 `json:"serverCpuSeconds"`
 	ServerCPUMicros  float64 `json:"serverCpuMicrosPerRequest"`
+	// The generator's own CPU per request: with the server's, where the machine's two cores go.
+	LoadgenCPUMicros float64 `json:"loadgenCpuMicrosPerRequest"`
 	SeededKeys       int     `json:"seededKeys"`
 }
 
@@ -165,12 +167,14 @@ func main() {
 	}
 	time.Sleep(*warmup)
 	cpuBefore := cpuSeconds(*pid)
+	selfBefore := cpuSeconds(os.Getpid())
 	began := time.Now()
 	measuring.Store(true)
 	time.Sleep(*duration)
 	measuring.Store(false)
 	elapsed := time.Since(began).Seconds()
 	cpuAfter := cpuSeconds(*pid)
+	selfAfter := cpuSeconds(os.Getpid())
 	stop.Store(true)
 	wg.Wait()
 
@@ -196,6 +200,7 @@ func main() {
 	}
 	if r.Count > 0 {
 		r.ServerCPUMicros = r.ServerCPUSeconds / float64(r.Count) * 1e6
+		r.LoadgenCPUMicros = (selfAfter - selfBefore) / float64(r.Count) * 1e6
 	}
 	if e, ok := firstErr.Load().(string); ok {
 		r.FirstError = e
