@@ -46,7 +46,13 @@ interface Server {
 }
 
 interface LoadResult {
-  count: number; errors: number; firstError?: string; rps: number; p50Ms: number; p99Ms: number; serverCpuMicrosPerRequest: number;
+  count: number;
+  errors: number;
+  firstError?: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuMicrosPerRequest: number;
   /** The load generator's own CPU per request (it and the server share the machine's cores). */
   loadgenCpuMicrosPerRequest: number;
 }
@@ -253,7 +259,8 @@ async function main(): Promise<void> {
       seen.add(k);
       const rs = results.get(k)!;
       rows.push([`${op}, ${clients} clients`, name, summary(rs.map(r => r.rps)), summary(rs.map(r => r.p50Ms), 1), summary(rs.map(r => r.p99Ms), 1),
-        summary(rs.map(r => r.serverCpuMicrosPerRequest)), summary(rs.map(r => r.loadgenCpuMicrosPerRequest)), String(rs.reduce((n, r) => n + r.errors, 0))]);
+        summary(rs.map(r => r.serverCpuMicrosPerRequest)), summary(rs.map(r => r.loadgenCpuMicrosPerRequest)),
+        String(rs.reduce((n, r) => n + r.errors, 0))]);
     }
     rows.push(['start-up to first answer (ms)', 'ours (bundled, spawn to first ListKeys)', summary(startups), '', '', '', '', '']);
     rows.push(['start-up (ms)', 'node -e 0 (spawn to exit)', summary(bareNode), '', '', '', '', '']);
