@@ -11,6 +11,13 @@ import { ChunkQueue } from '../../src/envelope/chunk-queue';
  * a view of the writer's buffer, and sealed the refilled bytes: an envelope that opened, authenticated, to the wrong
  * plaintext. These write every chunk from one reused buffer and open what was sealed.
  */
+/** Everything a web stream's readable side gives, as one array. */
+async function collect(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of readable as unknown as AsyncIterable<Uint8Array>) parts.push(new Uint8Array(part));
+  return concat(parts);
+}
+
 describe('a seal stream whose writer reuses its buffer', () => {
   const { kms } = fakeKms(7);
   const frameSizes = fc.constantFrom(1024, 4096);
@@ -49,11 +56,7 @@ describe('a seal stream whose writer reuses its buffer', () => {
 
   test('web stream: a buffer refilled after each awaited write', async () => {
     const { readable, writable } = createSealWebStream({ keyIds: [FAKE_KEY_A], kms, frameSize: 1024 });
-    const collected = (async () => {
-      const parts: Uint8Array[] = [];
-      for await (const part of readable as unknown as AsyncIterable<Uint8Array>) parts.push(new Uint8Array(part));
-      return concat(parts);
-    })();
+    const collected = collect(readable);
     const writer = writable.getWriter();
     const reused = new Uint8Array(1024);
     const expected: Uint8Array[] = [];
@@ -73,11 +76,7 @@ describe('an open stream whose writer reuses its buffer', () => {
     const plaintext = new Uint8Array(5000).map((_, i) => i % 251);
     const sealed = await seal(plaintext, { keyIds: [FAKE_KEY_A], kms, frameSize: 1024 });
     const { readable, writable } = createOpenWebStream({ kms });
-    const collected = (async () => {
-      const parts: Uint8Array[] = [];
-      for await (const part of readable as unknown as AsyncIterable<Uint8Array>) parts.push(new Uint8Array(part));
-      return concat(parts);
-    })();
+    const collected = collect(readable);
     const writer = writable.getWriter();
     const reused = new Uint8Array(700);
     for (let at = 0; at < sealed.length; at += reused.length) {
