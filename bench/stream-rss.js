@@ -1,6 +1,6 @@
 // One streamed seal in a process of its own, on the bundled library (bench/bundle.ts), so peak RSS and speed are
-// the library's and not ts-node's: `node stream-rss.js <bundle> <ours|node> <MiB>`. Input arrives in 64 KiB chunks,
-// as from a file stream, into a sink. `node` is the limit: a plain node:crypto AES-256-GCM cipher stream. The KMS
+// the library's and not ts-node's: `node stream-rss.js <bundle> <ours|node> <MiB> [frame size]`. Input arrives in
+// 64 KiB chunks, as from a file stream, into a sink. `node` is the limit: a plain node:crypto AES-256-GCM cipher stream. The KMS
 // is an in-process stand-in of the plain-operations shape (KmsOperations in src/envelope/kms.ts), so the envelope
 // builds no SDK command objects and @aws-sdk/client-kms is not loaded: an application that passes its own KMSClient
 // has the SDK in memory anyway, whatever the stream costs. Prints one JSON line.
@@ -8,7 +8,7 @@ const { Readable, Writable } = require('stream');
 const { pipeline } = require('stream/promises');
 const { createCipheriv, randomBytes } = require('crypto');
 
-const [bundlePath, mode, mib] = process.argv.slice(2);
+const [bundlePath, mode, mib, frameSize] = process.argv.slice(2);
 const master = randomBytes(32);
 const kms = {
   kmsOperation: async () => {
@@ -21,7 +21,7 @@ const kms = {
 
 (async () => {
   const transform = mode === 'ours'
-    ? require(bundlePath).createSealStream({ keyIds: ['k'], kms })
+    ? require(bundlePath).createSealStream({ keyIds: ['k'], kms, ...(frameSize ? { frameSize: Number(frameSize) } : {}) })
     : createCipheriv('aes-256-gcm', randomBytes(32), randomBytes(12));
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
