@@ -58,6 +58,14 @@ export class ChunkQueue {
     this.head = 0;
   }
 
+  /** Zeroes the memory `detach` copied into (plaintext waiting to be sealed) and empties the queue. */
+  public wipeOwned(): void {
+    this.owned.fill(0);
+    this.chunks = [];
+    this.head = 0;
+    this.length = 0;
+  }
+
   /** Removes and returns the first `n` bytes: a view into a chunk when they lie in one, else one new array. */
   public take(n: number): Uint8Array {
     if (n > this.length) throw new RangeError(`take: ${n} bytes asked, ${this.length} queued`);

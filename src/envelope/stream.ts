@@ -73,11 +73,13 @@ export function createSealStream(options: SealStreamOptions): Transform {
       ready(this).then(p => {
         for (const part of sealFrameParts(p.backend, p.encryptionKey, p.headerBytes, sequence, true, pending.take(pending.length))) this.push(part);
         wipe(p.encryptionKey);
+        pending.wipeOwned();
         callback();
       }).catch(callback);
     },
     destroy(err, callback) {
       wipe(key);
+      pending.wipeOwned();
       callback(err);
     },
   });

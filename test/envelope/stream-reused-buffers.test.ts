@@ -91,6 +91,18 @@ describe('an open stream whose writer reuses its buffer', () => {
 });
 
 describe('ChunkQueue.detach', () => {
+  test('wipeOwned zeroes the copied plaintext and empties the queue', () => {
+    const queue = new ChunkQueue();
+    queue.add(new Uint8Array(100).fill(7));
+    queue.detach();
+    const held = queue.take(100); // a view of the queue's own memory
+    queue.add(new Uint8Array(50).fill(9));
+    queue.detach();
+    queue.wipeOwned();
+    expect(queue.length).toBe(0);
+    expect(held.every(b => b === 0)).toBe(true);
+  });
+
   test('takes return the bytes as queued, however the sources change after a detach (against a plain array)', () => {
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.nat(400), fc.boolean()), { maxLength: 30 }),
