@@ -1,7 +1,7 @@
 /**
  * The stream worker's seal (./stream-worker.ts): a loop of blocking reads and writes on file descriptors rather
  * than a Node stream pipeline. The worker has nothing else to do while it streams, so blocking costs nothing, and
- * the loop spares what the pipeline spends per 64 KiB frame: a fresh buffer for every read (the input is read into
+ * the loop spares what the pipeline spends per frame: a fresh buffer for every read (the input is read into
  * one buffer, reused), frames assembled from chunks that straddle them (each frame is sealed in place), three
  * writes for the frame's sequence word, ciphertext and tag (one `writev`), and the streams' callbacks and ticks.
  * The envelope is byte for byte what `createSealStream` writes for the same data key and message id: the same
@@ -14,9 +14,10 @@ import { UsageError } from './exit-codes';
 import { EMPTY_INPUT } from './input';
 import { CipherBackend } from '../envelope/backends';
 import { wipe } from '../envelope/bytes';
+import { DEFAULT_STREAM_FRAME_SIZE } from '../envelope/format';
 import { sealFrameParts } from '../envelope/frames';
 import { EnvelopeKms } from '../envelope/kms';
-import { prepareSeal } from '../envelope/seal';
+import { prepareSeal, withStreamFrameSize } from '../envelope/seal';
 
 /** How much plaintext is sealed between two calls of `collect`. */
 export const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
@@ -45,8 +46,8 @@ export interface FdSealOptions {
 export async function sealFd(options: FdSealOptions): Promise<void> {
   const input = options.input === undefined ? 0 : openSync(options.input, 'r');
   const output = options.output ?? 1;
-  // Sized for the default frame: 4 frames, so that moving a partial frame back to the start is rare.
-  let buffer: Uint8Array = new Uint8Array(4 * 64 * 1024);
+  // Room for 4 frames, so that moving a partial frame back to the start is rare.
+  let buffer: Uint8Array = new Uint8Array(4 * DEFAULT_STREAM_FRAME_SIZE);
   let key: Uint8Array | undefined;
   try {
     // The first byte (or the end) before KMS is asked for anything, as the stream pipeline does.
@@ -56,7 +57,8 @@ export async function sealFd(options: FdSealOptions): Promise<void> {
       wipe(options.first);
     }
     if (filled === 0 && !options.allowEmpty) throw new UsageError(EMPTY_INPUT);
-    const p = await prepareSeal({ keyIds: options.keyIds, encryptionContext: options.encryptionContext, kms: options.kms, backend: options.backend });
+    const { keyIds, encryptionContext, kms, backend } = options;
+    const p = await prepareSeal(withStreamFrameSize({ keyIds, encryptionContext, kms, backend }));
     key = p.encryptionKey;
     writeAll(output, [p.preamble]);
     if (buffer.length < 2 * p.frameSize + 1) buffer = grown(buffer, 2 * p.frameSize + 1, filled);

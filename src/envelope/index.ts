@@ -24,4 +24,4 @@ export {
   EnvelopeError, MalformedEnvelopeError, UnsupportedFormatError, IntegrityError, TooManyWrappedKeysError, KmsAccessError, KeyNotFoundError,
   ExpectationError,
 } from './errors';
-export { DEFAULT_FRAME_SIZE, MIN_FRAME_SIZE, MAX_FRAME_SIZE, RESERVED_CONTEXT_PREFIX } from './format';
+export { DEFAULT_FRAME_SIZE, DEFAULT_STREAM_FRAME_SIZE, MIN_FRAME_SIZE, MAX_FRAME_SIZE, RESERVED_CONTEXT_PREFIX } from './format';

@@ -2,7 +2,7 @@ import { CipherBackend, nodeBackend } from './backends';
 import { abytes, anumber, isWellFormed, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import {
-  DEFAULT_FRAME_SIZE, EnvelopeHeader, encodePreamble, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
+  DEFAULT_FRAME_SIZE, DEFAULT_STREAM_FRAME_SIZE, EnvelopeHeader, encodePreamble, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
   RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, encodeContext,
 } from './format';
 import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
@@ -15,7 +15,10 @@ export interface SealOptions {
   /** Non-secret context bound to the message by KMS and by every frame. */
   readonly encryptionContext?: Record<string, string>;
   readonly kms: EnvelopeKms;
-  /** Plaintext bytes per frame (1 KiB to 16 MiB). Default 64 KiB. */
+  /**
+   * Plaintext bytes per frame (1 KiB to 16 MiB).
+   * @default 65536 (64 KiB); a stream's is 262144 (256 KiB): see {@link DEFAULT_STREAM_FRAME_SIZE}
+   */
   readonly frameSize?: number;
   /**
    * Reuse data keys within limits instead of calling KMS for every message (see {@link DataKeyCache} for what a
@@ -100,6 +103,11 @@ export async function prepareSeal(
     // Always ours: the cache hands out and keeps copies, never its own buffer.
     wipe(dataKey);
   }
+}
+
+/** The options with a stream's default frame size when they name none (every streamed seal's, the CLI's too). */
+export function withStreamFrameSize<T extends SealOptions>(options: T): T {
+  return options.frameSize === undefined ? { ...options, frameSize: DEFAULT_STREAM_FRAME_SIZE } : options;
 }
 
 /**

@@ -5,13 +5,18 @@ import { MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
 import { FIXED_HEADER_BYTES, ParsedEnvelope, parseEnvelope, PreambleScanner } from './format';
 import { FrameOpener, sealFrameParts } from './frames';
 import { DEFAULT_MAX_WRAPPED_KEYS, OpenOptions, unlock } from './open';
-import { prepareSeal, PreparedSeal, SealOptions } from './seal';
+import { prepareSeal, PreparedSeal, SealOptions, withStreamFrameSize } from './seal';
 
 /** The most header + wrapped-keys bytes a streamed open buffers, unless `maxPreambleBytes` says otherwise. */
 export const MAX_PREAMBLE_BYTES = 1024 * 1024;
 
 /** How to seal a stream. */
 export interface SealStreamOptions extends SealOptions {
+  /**
+   * Plaintext bytes per frame (1 KiB to 16 MiB); a reader of the stream holds up to one frame before it releases it.
+   * @default 262144 (256 KiB, {@link DEFAULT_STREAM_FRAME_SIZE}); a buffered seal's is 64 KiB
+   */
+  readonly frameSize?: number;
   /**
    * The plaintext's length, if known. It is what a cache charges against `maxBytes`, so a streamed seal uses
    * `cache` only when it is given; writing more than this many bytes fails the stream.
@@ -45,7 +50,7 @@ export function createSealStream(options: SealStreamOptions): Transform {
   let sequence = 1;
   const ready = (stream: Transform) => {
     if (!prepared) {
-      prepared = prepareSeal(options, declared).then(p => {
+      prepared = prepareSeal(withStreamFrameSize(options), declared).then(p => {
         key = p.encryptionKey;
         if (stream.destroyed) wipe(key);
         else stream.push(p.preamble);

@@ -9,10 +9,11 @@ import * as fc from 'fast-check';
 import { EXIT } from '../../src/cli/exit-codes';
 import { forThread } from '../../src/cli/stream-worker-protocol';
 import { kmsClientFor, RunningEmulator, startEmulator } from '../../src/emulator';
-import { parseEnvelope } from '../../src/envelope/format';
+import { DEFAULT_STREAM_FRAME_SIZE, parseEnvelope } from '../../src/envelope/format';
 
 const ROOT = join(__dirname, '..', '..');
-const FRAME = 64 * 1024;
+/** A streamed seal's frame, which the CLI's seal uses. */
+const FRAME = DEFAULT_STREAM_FRAME_SIZE;
 
 interface Ran {
   readonly code: number | null;
@@ -113,7 +114,7 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
   test('a reader slower than the worker (a full pipe, which may be non-blocking) gets every byte', async () => {
     // The main thread's SDK creates process.stdout, which makes a pipe on fd 1 non-blocking: the worker's writes
     // then meet EAGAIN whenever the pipe is full, and must wait and retry rather than fail or drop bytes.
-    const plaintext = Buffer.alloc(40 * FRAME + 5, 0x61);
+    const plaintext = Buffer.alloc(10 * FRAME + 5, 0x61);
     const sealed = await run(['seal', '--key', key], plaintext, true, 500);
     expect(sealed.code).toBe(EXIT.ok);
     const opened = await run(['open'], sealed.stdout, true, 500);

@@ -218,3 +218,28 @@ describe('streamed seal and the cache', () => {
     expect(keys[0].every(b => b === 0)).toBe(true);
   });
 });
+
+describe('frame sizes by default', () => {
+  const sealedBy = async (transform: Transform, bytes: number) =>
+    format.parseEnvelope((await run(new Uint8Array(bytes).fill(7), transform, 64 * 1024)).out);
+
+  test('a stream seals 256 KiB frames, a buffered seal 64 KiB ones; a frameSize given is kept by both', async () => {
+    const kms = fakeKms().kms;
+    const streamed = await sealedBy(createSealStream({ keyIds: [FAKE_KEY_A], kms }), 600_000);
+    expect(streamed.header.frameSize).toBe(format.DEFAULT_STREAM_FRAME_SIZE);
+    expect(format.DEFAULT_STREAM_FRAME_SIZE).toBe(256 * 1024);
+    const buffered = format.parseEnvelope(await seal(new Uint8Array(600_000), { keyIds: [FAKE_KEY_A], kms }));
+    expect(buffered.header.frameSize).toBe(64 * 1024);
+    expect((await sealedBy(createSealStream({ keyIds: [FAKE_KEY_A], kms, frameSize: 4096 }), 10_000)).header.frameSize).toBe(4096);
+  });
+
+  test('a 256 KiB-frame stream opens through the stream and the buffered open alike', async () => {
+    const kms = fakeKms().kms;
+    const plaintext = new Uint8Array(3 * format.DEFAULT_STREAM_FRAME_SIZE + 17).map((_, i) => i % 253);
+    const sealed = (await run(plaintext, createSealStream({ keyIds: [FAKE_KEY_A], kms }), 100_000)).out;
+    const streamedOpen = await run(sealed, createOpenStream({ kms }), 100_000);
+    expect(streamedOpen.error).toBeUndefined();
+    expect(Buffer.from(streamedOpen.out).equals(Buffer.from(plaintext))).toBe(true);
+    expect(Buffer.from((await open(sealed, { kms })).plaintext).equals(Buffer.from(plaintext))).toBe(true);
+  });
+});
