@@ -88,6 +88,26 @@ describe('seal and open into a reused buffer', () => {
     ), { numRuns: 40, seed: 170517 });
   });
 
+  test('no message-sized buffer is allocated when writing into the caller\'s (counted), one without output', async () => {
+    const { kms } = deterministicKms();
+    const plaintext = new Uint8Array(300 * KiB).fill(9);
+    const big = () => spy.mock.calls.filter(([n]) => n >= plaintext.length).length;
+    const spy = jest.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      const envelope = await seal(plaintext, { keyIds: [ARN], kms });
+      expect(big()).toBe(1);
+      await open(envelope, { kms });
+      expect(big()).toBe(2);
+      spy.mockClear();
+      const sealInto = reusable(310 * KiB);
+      const openInto = reusable(300 * KiB);
+      for (let i = 0; i < 3; i++) await open(await seal(plaintext, { keyIds: [ARN], kms, output: sealInto.output }), { kms, output: openInto.output });
+      expect(big()).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('a buffer view at an offset (not at the start of its ArrayBuffer) works the same', async () => {
     const { kms } = deterministicKms();
     const backend = fixedIds(nodeBackend);
