@@ -101,7 +101,9 @@ describe('seal and open into a reused buffer', () => {
       spy.mockClear();
       const sealInto = reusable(310 * KiB);
       const openInto = reusable(300 * KiB);
-      for (let i = 0; i < 3; i++) await open(await seal(plaintext, { keyIds: [ARN], kms, output: sealInto.output }), { kms, output: openInto.output });
+      for (let i = 0; i < 3; i++) {
+        await open(await seal(plaintext, { keyIds: [ARN], kms, output: sealInto.output }), { kms, output: openInto.output });
+      }
       expect(big()).toBe(0);
     } finally {
       spy.mockRestore();
