@@ -92,6 +92,29 @@ const FIXTURES: Record<string, () => Fixture> = {
       },
     };
   },
+  /** An emulator in open mode, a key and a plaintext (docs/envelope-format.md, sealing into your own buffer). */
+  'output-buffer': () => {
+    let emulator: RunningEmulator;
+    let kms: KMSClient;
+    return {
+      async setUp() {
+        emulator = await startEmulator();
+        kms = kmsClientFor(emulator, { region: 'eu-west-1' });
+        const keyIds = [(await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!];
+        return { kms, keyIds, plaintext: new Uint8Array(200_000).map((_, i) => i % 251) };
+      },
+      reads: ['envelope', 'view', 'sealBuffer', 'openBuffer'],
+      async check({ envelope, view, sealBuffer, openBuffer }, { plaintext }) {
+        expect(envelope.buffer).toBe(sealBuffer.buffer);
+        expect(view.buffer).toBe(openBuffer.buffer);
+        expect(Buffer.from(view).equals(Buffer.from(plaintext))).toBe(true);
+      },
+      async tearDown() {
+        kms?.destroy();
+        await emulator?.stop();
+      },
+    };
+  },
   /** Nothing but the snippet's own imports (docs/emulator.md, starting the emulator in process). */
   'self-contained': () => ({
     setUp: async () => ({}),
@@ -170,6 +193,8 @@ const FIXTURES: Record<string, () => Fixture> = {
 const DECLARATIONS: Record<string, string> = {
   'envelope': `import { KMSClient } from '@aws-sdk/client-kms';
 declare const kms: KMSClient, keyArn: string, otherKeyArn: string, plaintext: Uint8Array;`,
+  'output-buffer': `import { KMSClient } from '@aws-sdk/client-kms';
+declare const kms: KMSClient, keyIds: string[], plaintext: Uint8Array;`,
   'self-contained': '',
   'cdk-out': '',
   'open-value': '',

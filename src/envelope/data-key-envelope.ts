@@ -25,6 +25,7 @@ import {
 } from './format';
 import { callKms, EnvelopeKms, mapKmsError, unwrapDataKey } from './kms';
 import { candidateWrappedKeys, mostUsefulError, Opened, OpenOptions } from './open';
+import { callOutput } from './output-buffer';
 import { validateContext } from './seal';
 
 /** Bytes of the data key a data-key envelope holds (AES_256). */
@@ -76,16 +77,34 @@ export async function openDataKeyEnvelope(envelope: Uint8Array, parsed: ParsedEn
   const candidates = await candidateWrappedKeys(parsed, options);
   const errors: unknown[] = [];
   for (const wrapped of candidates) {
+    let opened: { dataKey: Uint8Array; keyId: string };
     try {
-      const { dataKey, keyId } = await unwrapDataKey(options.kms, wrapped, parsed.header.encryptionContext);
-      if (dataKey.length !== DATA_KEY_BYTES) {
-        wipe(dataKey);
+      opened = await unwrapDataKey(options.kms, wrapped, parsed.header.encryptionContext);
+      if (opened.dataKey.length !== DATA_KEY_BYTES) {
+        wipe(opened.dataKey);
         throw new MalformedEnvelopeError(`a data-key envelope holds a ${DATA_KEY_BYTES}-byte key`);
       }
-      return { plaintext: dataKey, encryptionContext: { ...parsed.header.encryptionContext }, keyId };
     } catch (err) {
       errors.push(err);
+      continue;
     }
+    const plaintext = intoOutput(opened.dataKey, envelope, options);
+    return { plaintext, encryptionContext: { ...parsed.header.encryptionContext }, keyId: opened.keyId };
   }
   throw mostUsefulError(errors);
+}
+
+/**
+ * The data key as the plaintext: KMS's buffer, or copied into the caller's `output` (then ours is wiped). Outside
+ * the loop over wrapped keys, so a refused `output` is its own error, not one more failed key.
+ */
+function intoOutput(dataKey: Uint8Array, envelope: Uint8Array, options: OpenOptions): Uint8Array {
+  if (options.output === undefined) return dataKey;
+  try {
+    const out = callOutput(options.output, dataKey.length, envelope, 'envelope');
+    out.set(dataKey);
+    return out;
+  } finally {
+    wipe(dataKey);
+  }
 }

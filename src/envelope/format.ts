@@ -139,16 +139,18 @@ export interface EncodedPreamble {
  * The header and the wrapped keys written into one new buffer, with `room` bytes after them that the caller
  * overwrites (the body, for a buffered seal): one allocation per message instead of one per field and a
  * concatenation per section, which was a tenth of a 1 KiB seal. The same bytes as {@link encodeHeader} then
- * {@link encodeWrappedKeys}.
+ * {@link encodeWrappedKeys}. `alloc` gives the buffer (of exactly the length asked for): a new one by default.
  */
 export function encodePreamble(
   header: EnvelopeHeader, keys: WrappedKey[], room = 0, context = encodeContext(header.encryptionContext),
+  alloc: (byteLength: number) => Uint8Array = allocForOverwrite,
 ): EncodedPreamble {
   const ids = keyIdBytes(keys);
   const headerBytes = headerLength(header, context);
   const preambleBytes = headerBytes + wrappedKeysLength(keys, ids);
-  // Every byte is written: the preamble below, the room by the caller (who wipes it if it fails half-way).
-  const bytes = allocForOverwrite(preambleBytes + room);
+  // Every byte is written: the preamble below, the room by the caller (who wipes it if it fails half-way). `alloc`
+  // is called last, once nothing can be refused any more (a caller's `output` buffer, for a seal into it).
+  const bytes = alloc(preambleBytes + room);
   const writer = new Writer(bytes);
   writeHeader(writer, header, context);
   writeWrappedKeys(writer, keys, ids);

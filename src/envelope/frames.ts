@@ -136,13 +136,18 @@ export function plaintextLengthOf(bodyBytes: number, frameSize: number): number 
  * a buffer per frame concatenated at the end: the plaintext is written once and the peak memory is one copy.
  * Frame by frame it checks what {@link FrameOpener} checks (sequence numbers, the final flag on the last frame
  * only, its length, every tag, nothing after it); any failure wipes what was written and is the one IntegrityError.
+ * `alloc` gives the plaintext's buffer, of exactly the length asked for (a caller's `output`); a new one by default.
+ * It is called only for a body whose size implies a plaintext length, before anything is decrypted.
  */
-export function openBody(backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, body: Uint8Array): Uint8Array {
+export function openBody(
+  backend: CipherBackend, key: Uint8Array, headerBytes: Uint8Array, frameSize: number, body: Uint8Array,
+  alloc: (byteLength: number) => Uint8Array = allocForOverwrite,
+): Uint8Array {
   const total = plaintextLengthOf(body.length, frameSize);
   if (total === undefined) throw new IntegrityError();
   // The frames' lengths add up to `total` exactly (checked as they are read), so every byte is written or, on a
-  // failure, the whole buffer wiped.
-  const out = allocForOverwrite(total);
+  // failure, the whole buffer wiped (the caller's `output` too: a tampered envelope releases nothing).
+  const out = alloc(total);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   // One IV and one AAD for every frame, rewritten per frame (see reuseFrameNonces).
   let iv: Uint8Array | undefined;

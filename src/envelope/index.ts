@@ -7,6 +7,7 @@ export { seal } from './seal';
 export type { SealOptions } from './seal';
 export { open, DEFAULT_MAX_WRAPPED_KEYS } from './open';
 export type { OpenOptions, OpenExpectations, Opened } from './open';
+export type { OutputBuffer } from './output-buffer';
 export { rewrap, rewrapPreamble } from './rewrap';
 export type { RewrapOptions } from './rewrap';
 export { inspect } from './inspect';

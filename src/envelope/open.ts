@@ -6,6 +6,7 @@ import { ExpectationError, IntegrityError, KeyNotFoundError, KmsAccessError, Too
 import { EnvelopeHeader, ParsedEnvelope, parseEnvelope, SUITE_DATA_KEY } from './format';
 import { deriveMessageKeys, openBody } from './frames';
 import { describeKeyArn, EnvelopeKms, MRK_ARN, unwrapDataKey } from './kms';
+import { callOutput, checkOutputOption, OutputBuffer } from './output-buffer';
 
 /** Wrapped keys tried on open, unless the caller allows more. */
 export const DEFAULT_MAX_WRAPPED_KEYS = 10;
@@ -35,6 +36,16 @@ export interface OpenOptions {
   /** Reuse decrypted data keys (see {@link DataKeyCache} for what a hit means). */
   readonly cache?: DataKeyCache;
   readonly backend?: CipherBackend;
+  /**
+   * Where to write the plaintext: called once, when its length is known (after the data key unwrapped and the
+   * body's size implies the length, before anything is decrypted), it returns a Uint8Array of exactly `byteLength`
+   * bytes, typically `reused.subarray(0, n)`; `plaintext` is that view. Refused (TypeError / RangeError naming
+   * `output`) when it is not a Uint8Array, has another length, is backed by a SharedArrayBuffer or overlaps the
+   * envelope. If the open fails after the call (a tampered frame, a bad tag), what it wrote there is zeroed. A
+   * data-key envelope's 32-byte key is copied there too. Buffered opens only: the streamed forms refuse it.
+   * @default - a new buffer per plaintext
+   */
+  readonly output?: OutputBuffer;
 }
 
 export interface Opened {
@@ -50,11 +61,13 @@ export interface Opened {
  */
 export async function open(envelope: Uint8Array, options: OpenOptions): Promise<Opened> {
   abytes(envelope, 'envelope');
+  const output = checkOutputOption(options.output);
   const parsed = parseEnvelope(envelope);
   if (parsed.header.suite === SUITE_DATA_KEY) return openDataKeyEnvelope(envelope, parsed, options);
   const { encryptionKey, keyId, backend } = await unlock(parsed, options);
   try {
-    const plaintext = openBody(backend, encryptionKey, parsed.headerBytes, parsed.header.frameSize, envelope.subarray(parsed.bodyOffset));
+    const alloc = output && ((n: number) => callOutput(output, n, envelope, 'envelope'));
+    const plaintext = openBody(backend, encryptionKey, parsed.headerBytes, parsed.header.frameSize, envelope.subarray(parsed.bodyOffset), alloc);
     return { plaintext, encryptionContext: { ...parsed.header.encryptionContext }, keyId };
   } finally {
     wipe(encryptionKey);

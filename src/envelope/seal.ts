@@ -7,6 +7,7 @@ import {
 } from './format';
 import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
 import { GeneratedDataKey, generateWrappedDataKey, EnvelopeKms } from './kms';
+import { callOutput, checkOutputOption, OutputBuffer } from './output-buffer';
 
 /** How to seal. */
 export interface SealOptions {
@@ -28,6 +29,15 @@ export interface SealOptions {
   readonly cache?: DataKeyCache;
   /** node:crypto (default) or @noble/ciphers. */
   readonly backend?: CipherBackend;
+  /**
+   * Where to write the envelope: called once, when its length is known (after KMS answered, since the wrapped
+   * key's size is KMS's), it returns a Uint8Array of exactly `byteLength` bytes, typically `reused.subarray(0, n)`;
+   * the seal returns that view. Refused (TypeError / RangeError naming `output`) when it is not a Uint8Array, has
+   * another length, is backed by a SharedArrayBuffer or overlaps the plaintext. If the seal fails after the call,
+   * what it wrote there is zeroed. Buffered seals only: the streamed forms refuse it.
+   * @default - a new buffer per envelope
+   */
+  readonly output?: OutputBuffer;
 }
 
 /** Validated seal parameters, shared by the buffered and streamed forms. */
@@ -48,13 +58,25 @@ export interface PreparedSeal {
  */
 export async function seal(plaintext: Uint8Array, options: SealOptions): Promise<Uint8Array> {
   abytes(plaintext, 'plaintext');
-  const prepared = await prepareSeal(options, plaintext.length, undefined, bodyLength);
+  const output = checkOutputOption(options.output);
+  // The caller's buffer, once its function returned one that passed the checks: from then on, what is written
+  // there is wiped on any failure (also one of the preamble's own, after the buffer was asked for).
+  let given: Uint8Array | undefined;
+  const alloc = output && ((n: number) => (given = callOutput(output, n, plaintext, 'plaintext')));
+  let prepared: PreparedSeal;
+  try {
+    prepared = await prepareSeal(options, plaintext.length, undefined, bodyLength, alloc);
+  } catch (err) {
+    wipe(given);
+    throw err;
+  }
   try {
     // The preamble is written; every other byte is written below: each frame's header, ciphertext and tag.
     const { backend, encryptionKey, headerBytes, frameSize, message, preamble } = prepared;
     sealBodyInto(backend, encryptionKey, headerBytes, frameSize, plaintext, message, preamble.length);
     return prepared.message;
   } catch (err) {
+    // Ours, or the caller's `output`: either way no partly sealed message is left behind.
     wipe(prepared.message);
     throw err;
   } finally {
@@ -67,11 +89,12 @@ export async function seal(plaintext: Uint8Array, options: SealOptions): Promise
  * message is charged against a cache's `maxBytes`; when it is unknown (a stream of undeclared length) the cache is
  * not used at all, since a key whose byte budget cannot be charged must not be shared. `room`, given the plaintext
  * length and frame size, is how many bytes `message` keeps after the preamble for the caller to fill (a buffered
- * seal's body, so the whole envelope is one allocation); none by default.
+ * seal's body, so the whole envelope is one allocation); none by default. `alloc` gives `message`'s buffer (a
+ * caller's `output`); a new one by default.
  */
 export async function prepareSeal(
   options: SealOptions, plaintextLength?: number, randomness?: { messageId?: Uint8Array },
-  room?: (plaintextLength: number, frameSize: number) => number,
+  room?: (plaintextLength: number, frameSize: number) => number, alloc?: (byteLength: number) => Uint8Array,
 ): Promise<PreparedSeal> {
   const backend = options.backend ?? nodeBackend;
   const { context, encoded } = validatedContext(options.encryptionContext ?? {});
@@ -91,7 +114,7 @@ export async function prepareSeal(
     };
     try {
       const roomBytes = room && plaintextLength !== undefined ? room(plaintextLength, frameSize) : 0;
-      const { bytes, headerBytes, preamble } = encodePreamble(header, wrapped, roomBytes, encoded);
+      const { bytes, headerBytes, preamble } = encodePreamble(header, wrapped, roomBytes, encoded, alloc);
       return { headerBytes, preamble, message: bytes, encryptionKey: keys.encryptionKey, frameSize, backend };
     } catch (err) {
       // The caller wipes the encryption key only once it has it: a preamble that cannot be written (a header over

@@ -10,8 +10,8 @@ import { prepareSeal, PreparedSeal, SealOptions, withStreamFrameSize } from './s
 /** The most header + wrapped-keys bytes a streamed open buffers, unless `maxPreambleBytes` says otherwise. */
 export const MAX_PREAMBLE_BYTES = 1024 * 1024;
 
-/** How to seal a stream. */
-export interface SealStreamOptions extends SealOptions {
+/** How to seal a stream (every seal option but `output`: a stream's bytes go to its reader). */
+export interface SealStreamOptions extends Omit<SealOptions, 'output'> {
   /**
    * Plaintext bytes per frame (1 KiB to 16 MiB); a reader of the stream holds up to one frame before it releases it.
    * @default 262144 (256 KiB, {@link DEFAULT_STREAM_FRAME_SIZE}); a buffered seal's is 64 KiB
@@ -25,8 +25,8 @@ export interface SealStreamOptions extends SealOptions {
   readonly plaintextLength?: number;
 }
 
-/** How to open a stream. */
-export interface OpenStreamOptions extends OpenOptions {
+/** How to open a stream (every open option but `output`: a stream's bytes go to its reader). */
+export interface OpenStreamOptions extends Omit<OpenOptions, 'output'> {
   /**
    * The most preamble (header and wrapped keys) bytes buffered before the first KMS call; a longer preamble, legal
    * as it may be (the format allows far more), fails with a message naming this limit.
@@ -42,6 +42,7 @@ export interface OpenStreamOptions extends OpenOptions {
  * on error and on destroy.
  */
 export function createSealStream(options: SealStreamOptions): Transform {
+  refuseOutput(options);
   const declared = options.plaintextLength === undefined ? undefined : anumber(options.plaintextLength, 'plaintextLength', 0, Number.MAX_SAFE_INTEGER);
   let prepared: Promise<PreparedSeal> | undefined;
   let key: Uint8Array | undefined;
@@ -100,6 +101,7 @@ export function createSealStream(options: SealStreamOptions): Transform {
  * is destroyed, including when it is destroyed while KMS is still answering.
  */
 export function createOpenStream(options: OpenStreamOptions): Transform {
+  refuseOutput(options);
   const maxPreamble = anumber(options.maxPreambleBytes ?? MAX_PREAMBLE_BYTES, 'maxPreambleBytes', FIXED_HEADER_BYTES, Number.MAX_SAFE_INTEGER);
   const maxWrappedKeys = options.maxWrappedKeys ?? DEFAULT_MAX_WRAPPED_KEYS;
   const preamble = new GrowingBuffer();
@@ -163,6 +165,16 @@ export function createOpenStream(options: OpenStreamOptions): Transform {
  * Web-stream forms (`{ readable, writable }`, usable with `pipeThrough`) of the Node transforms, for code that uses
  * the WHATWG streams API. The same guarantees hold: frames are released only after their tag verified.
  */
+/**
+ * A stream pushes its output chunk by chunk to its reader, so a caller's `output` buffer has no place here; refused
+ * rather than silently ignored (a JavaScript caller, or an options object shared with a buffered seal, may pass one).
+ */
+function refuseOutput(options: object): void {
+  if ((options as { output?: unknown }).output !== undefined) {
+    throw new TypeError('output: not supported by streams (the stream\'s reader receives the bytes); use seal() or open() to write into a buffer');
+  }
+}
+
 export function createSealWebStream(options: SealStreamOptions): WebTransformPair {
   return webPair(createSealStream(options));
 }
