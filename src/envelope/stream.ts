@@ -162,10 +162,6 @@ export function createOpenStream(options: OpenStreamOptions): Transform {
 }
 
 /**
- * Web-stream forms (`{ readable, writable }`, usable with `pipeThrough`) of the Node transforms, for code that uses
- * the WHATWG streams API. The same guarantees hold: frames are released only after their tag verified.
- */
-/**
  * A stream pushes its output chunk by chunk to its reader, so a caller's `output` buffer has no place here; refused
  * rather than silently ignored (a JavaScript caller, or an options object shared with a buffered seal, may pass one).
  */
@@ -175,6 +171,10 @@ function refuseOutput(options: object): void {
   }
 }
 
+/**
+ * Web-stream forms (`{ readable, writable }`, usable with `pipeThrough`) of the Node transforms, for code that uses
+ * the WHATWG streams API. The same guarantees hold: frames are released only after their tag verified.
+ */
 export function createSealWebStream(options: SealStreamOptions): WebTransformPair {
   return webPair(createSealStream(options));
 }
