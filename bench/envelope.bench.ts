@@ -1,6 +1,7 @@
 /**
  * Envelope throughput against its peers and its limit, in one run, contenders interleaved and repeated (median and
- * range, per CPU-second of this process):
+ * range, per CPU-second; the throughput table's contenders in a process of their own per size and direction, on a
+ * bundle: bench/envelope-throughput.ts says why):
  *
  * - the AWS Encryption SDK (@aws-crypto/client-node) in its fairest configuration for this comparison: the
  *   unsigned committing suite (ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY) with 64 KiB frames, as ours; its
@@ -17,7 +18,7 @@
  * (bench/stream-rss.js). The full run adds cached seals and rewrap through the emulator.
  */
 import { execFile, execFileSync } from 'child_process';
-import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -28,187 +29,32 @@ import {
 } from '@aws-crypto/client-node';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { bundle, NODE_MODULES } from './bundle';
+import { BUDGET_MS, FRAME, MiB } from './envelope-throughput';
 import { addSummary, interleave, median, printTable, QUICK, ratio, REPS, Samples, summary } from './stats';
 import { kmsClientFor, startEmulator } from '../src/emulator';
-import { DataKeyCache, open, rewrap, rewrapPreamble, seal } from '../src/envelope';
-import { KmsLike } from '../src/envelope/kms';
+import { DataKeyCache, rewrap, rewrapPreamble, seal } from '../src/envelope';
 
-const MiB = 1024 * 1024;
-const FRAME = 64 * 1024;
-const BUDGET_MS = Number(process.env.BENCH_MS ?? (QUICK ? 150 : 1000));
-
-/** A local KMS stand-in: wraps data keys with AES-256-GCM under a fixed key, as a raw keyring would. */
-function localKms(): KmsLike {
-  const master = randomBytes(32);
-  const wrap = (key: Uint8Array) => {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', master, iv);
-    return Buffer.concat([iv, c.update(key), c.final(), c.getAuthTag()]);
-  };
-  const arn = 'arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000';
-  return {
-    send: (async (command: { constructor: { name: string }; input: any }) => {
-      if (command.constructor.name === 'GenerateDataKeyCommand') {
-        const key = randomBytes(32);
-        return { Plaintext: new Uint8Array(key), CiphertextBlob: wrap(key), KeyId: arn };
-      }
-      const blob = Buffer.from(command.input.CiphertextBlob);
-      const d = createDecipheriv('aes-256-gcm', master, blob.subarray(0, 12));
-      d.setAuthTag(blob.subarray(blob.length - 16));
-      return { Plaintext: new Uint8Array(Buffer.concat([d.update(blob.subarray(12, blob.length - 16)), d.final()])), KeyId: arn };
-    }) as KmsLike['send'],
-  };
-}
-
-/** The limit, framed: AES-256-GCM per 64 KiB frame (own IV, small AAD) into one preallocated buffer. */
-class RawFramed {
-  private readonly key = randomBytes(32);
-  private readonly iv = Buffer.alloc(12);
-  private readonly aad = Buffer.alloc(24);
-  private readonly sealed: Buffer;
-  private readonly out: Buffer;
-  private readonly plain: Buffer;
-
-  constructor(private readonly plaintext: Buffer) {
-    const frames = Math.max(1, Math.ceil(plaintext.length / FRAME));
-    this.sealed = Buffer.alloc(plaintext.length + frames * 16);
-    this.out = this.sealed;
-    this.plain = Buffer.alloc(plaintext.length);
-    this.seal();
-  }
-
-  /** The same into a new output buffer each time, as any API returning the message must allocate one. */
-  public sealFresh(): void {
-    this.seal(Buffer.allocUnsafeSlow(this.sealed.length));
-  }
-
-  public openFresh(): void {
-    this.open(Buffer.allocUnsafeSlow(this.plain.length));
-  }
-
-  public seal(out = this.out): void {
-    let write = 0;
-    for (let read = 0, seq = 1; read < this.plaintext.length || seq === 1; read += FRAME, seq++) {
-      this.iv.writeUInt32BE(seq, 8);
-      this.aad.writeUInt32BE(seq, 0);
-      const c = createCipheriv('aes-256-gcm', this.key, this.iv);
-      c.setAAD(this.aad);
-      write += c.update(this.plaintext.subarray(read, read + FRAME)).copy(out, write);
-      c.final();
-      write += c.getAuthTag().copy(out, write);
-    }
-  }
-
-  public open(plain = this.plain): void {
-    let read = 0;
-    let write = 0;
-    for (let seq = 1; read < this.sealed.length; seq++) {
-      const length = Math.min(FRAME, this.sealed.length - read - 16);
-      this.iv.writeUInt32BE(seq, 8);
-      this.aad.writeUInt32BE(seq, 0);
-      const d = createDecipheriv('aes-256-gcm', this.key, this.iv);
-      d.setAAD(this.aad);
-      d.setAuthTag(this.sealed.subarray(read + length, read + length + 16));
-      write += d.update(this.sealed.subarray(read, read + length)).copy(plain, write);
-      d.final();
-      read += length + 16;
-    }
-  }
-}
-
-/** The limit, one-shot: one GCM call over the whole plaintext, fixed key and IV. */
-class RawOneShot {
-  private readonly key = randomBytes(32);
-  private readonly iv = randomBytes(12);
-  private readonly sealed: Buffer;
-  private readonly tag: Buffer;
-
-  constructor(private readonly plaintext: Buffer) {
-    const c = createCipheriv('aes-256-gcm', this.key, this.iv);
-    this.sealed = c.update(plaintext);
-    c.final();
-    this.tag = c.getAuthTag();
-  }
-
-  public seal(): void {
-    const c = createCipheriv('aes-256-gcm', this.key, this.iv);
-    c.update(this.plaintext);
-    c.final();
-    c.getAuthTag();
-  }
-
-  public open(): void {
-    const d = createDecipheriv('aes-256-gcm', this.key, this.iv);
-    d.setAuthTag(this.tag);
-    d.update(this.sealed);
-    d.final();
-  }
-}
+const execFileAsync = promisify(execFile);
 
 const table: string[][] = [];
 
+/**
+ * Each size and direction in a process of its own, on a bundle of bench/envelope-throughput.ts (which says why), one
+ * after the other; the contenders of one table row are interleaved within its process.
+ */
 async function throughput(): Promise<void> {
-  const kms = localKms();
-  const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-  const keyring = new RawAesKeyringNode({
-    keyName: 'bench', keyNamespace: 'bench', unencryptedMasterKey: randomBytes(32), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
-  });
-  const fair = { suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY, frameLength: FRAME };
+  const runner = bundle('bench/envelope-throughput.ts', 'envelope-throughput', 'packages');
   table.push(['measure', 'guarded-keys', 'ESDK unsigned 64 KiB', ...(QUICK ? [] : ['ESDK default']), 'raw framed', 'raw framed, new buffer', 'raw one-shot',
     'vs ESDK', 'vs raw framed', 'vs raw framed, new buffer', 'vs raw one-shot']);
   for (const size of [1024, MiB, 64 * MiB]) {
-    const plaintext = randomBytes(size);
-    const framed = new RawFramed(plaintext);
-    const oneShot = new RawOneShot(plaintext);
-    const sealed = await seal(plaintext, { keyIds: ['k'], kms });
-    // Ours into buffers the caller reuses (the `output` option), touched once here as a reused buffer is: the
-    // same footing as "raw framed", which writes into one preallocated buffer.
-    const reusedSeal = new Uint8Array(sealed.length + 1024).fill(1);
-    const reusedOpen = new Uint8Array(size).fill(1);
-    const sealInto = (n: number) => reusedSeal.subarray(0, n);
-    const openInto = (n: number) => reusedOpen.subarray(0, n);
-    const esdkSealed = (await encrypt(keyring, plaintext, fair)).result;
-    const esdkDefaultSealed = QUICK ? undefined : (await encrypt(keyring, plaintext)).result;
-    const big = size >= 64 * MiB;
-    const budget = big ? BUDGET_MS * 2 : BUDGET_MS;
-    const reps = big && QUICK ? 3 : REPS;
     const label = size === 1024 ? '1 KiB' : `${size / MiB} MiB`;
     const unit = size === 1024 ? 'ops/s' : 'MiB/s';
     const scale = size === 1024 ? 1 : size / MiB;
     for (const direction of ['seal', 'open'] as const) {
-      // At 1 KiB, also ours with the data key cached: the per-message work alone (key derivation, commitment,
-      // header, frame), without the KMS stand-in's GenerateDataKey/Decrypt.
-      const cache = new DataKeyCache({ maxMessages: 1e9 });
-      const cached = size === 1024 ? [{
-        name: 'ours-cached',
-        run: () => (direction === 'seal'
-          ? seal(plaintext, { keyIds: ['k'], kms, cache }) : open(sealed, { kms, cache })),
-      }] : [];
-      // Above 1 KiB, also ours into a reused buffer (at 1 KiB the allocation is not what the gap is made of).
-      const into = size > 1024 ? [{
-        name: 'ours-into',
-        run: () => (direction === 'seal' ? seal(plaintext, { keyIds: ['k'], kms, output: sealInto }) : open(sealed, { kms, output: openInto })),
-      }] : [];
-      const contenders = direction === 'seal' ? [
-        ...cached,
-        ...into,
-        { name: 'ours', run: () => seal(plaintext, { keyIds: ['k'], kms }) },
-        { name: 'esdk', run: () => encrypt(keyring, plaintext, fair) },
-        ...(QUICK ? [] : [{ name: 'esdk-default', run: () => encrypt(keyring, plaintext) }]),
-        { name: 'framed', run: () => framed.seal() },
-        { name: 'framed-fresh', run: () => framed.sealFresh() },
-        { name: 'oneshot', run: () => oneShot.seal() },
-      ] : [
-        ...cached,
-        ...into,
-        { name: 'ours', run: () => open(sealed, { kms }) },
-        { name: 'esdk', run: () => decrypt(keyring, esdkSealed) },
-        ...(QUICK ? [] : [{ name: 'esdk-default', run: () => decrypt(keyring, esdkDefaultSealed!) }]),
-        { name: 'framed', run: () => framed.open() },
-        { name: 'framed-fresh', run: () => framed.openFresh() },
-        { name: 'oneshot', run: () => oneShot.open() },
-      ];
-      const s = await interleave(contenders, budget, reps, 2, { collectBetween: true });
+      const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', runner, String(size), direction], {
+        encoding: 'utf8', maxBuffer: 16 * MiB, env: { ...process.env, NODE_PATH: NODE_MODULES },
+      });
+      const s = new Map((JSON.parse(stdout) as Samples[]).map(x => [x.name, x]));
       const m = (name: string) => median(s.get(name)!.perCpuSecond);
       const cell = (name: string) => summary(s.get(name)!.perCpuSecond, 0, scale);
       table.push([`${direction} ${label} (${unit} per CPU-s)`, cell('ours'), cell('esdk'), ...(QUICK ? [] : [cell('esdk-default')]), cell('framed'),
