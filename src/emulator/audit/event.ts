@@ -148,7 +148,9 @@ export function auditAuthorization(decision: AuthorizationDecision, action: stri
   const known = AUTHORIZATIONS.get(decision);
   if (known !== undefined && known.action === action && known.resource === resource && known.allowed === decision.allowed
     && known.reason === decision.reason && known.decidingStatements === statements) return known;
-  const made: AuditAuthorization = Object.freeze({ action, resource, allowed: decision.allowed, reason: decision.reason, decidingStatements: statements });
+  const made: AuditAuthorization = Object.freeze({
+    action, resource, allowed: decision.allowed, reason: decision.reason, decidingStatements: statements,
+  });
   AUTHORIZATIONS.set(decision, made);
   return made;
 }
