@@ -1,4 +1,4 @@
-import { AuditAuthorization, decidingStatements } from './audit/event';
+import { AuditAuthorization, auditAuthorization } from './audit/event';
 import { AuthorizationRequest, CallerIdentity, ConditionValue, GrantRecord, PolicyDocumentJson } from './authz/types';
 import { ensureAwsManagedKey } from './aws-managed-keys';
 import { ConditionFacts, conditionContextOf, keyFacts } from './condition-context';
@@ -155,23 +155,8 @@ export class OperationContext {
   public authorize(action: string, key: KeyRecord | undefined, options: AuthorizeOptions = {}): void {
     const request = this.authorizationRequest(action, key, options);
     const decision = this.core.decide(request);
-    const at = this.now();
-    this.core.record({
-      get time() {
-        return new Date(at).toISOString(); // made when read: the log is read rarely, written on every request
-      },
-      operation: this.request.operation,
-      action,
-      caller: this.request.caller.arn,
-      resource: request.resourceArn,
-      allowed: decision.allowed,
-      reason: decision.reason,
-      decision,
-      request,
-    });
-    this.authorizations.push({
-      action, resource: request.resourceArn, allowed: decision.allowed, reason: decision.reason, decidingStatements: decidingStatements(decision),
-    });
+    this.core.record(this.now(), request, decision);
+    this.authorizations.push(auditAuthorization(decision, action, request.resourceArn));
     if (key) this.resources.push(key.arn);
     if (!decision.allowed) {
       const resource = key ? key.arn : '*';

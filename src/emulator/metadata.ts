@@ -1,5 +1,5 @@
-import { createHash } from 'crypto';
 import { KEY_AGREEMENT_ALGORITHMS, MAC_ALGORITHM, RSA_ENCRYPTION_ALGORITHMS, signingAlgorithmsOf } from './crypto/asymmetric';
+import { sha256Hex } from './crypto/sha256';
 import { KeyMaterial, KeyRecord } from './state';
 import { Store } from './store';
 
@@ -14,7 +14,7 @@ export function epochSeconds(ms: number): number {
  * every region of a multi-Region key.
  */
 export function keyMaterialId(material: KeyMaterial): string {
-  return createHash('sha256').update(`guarded-keys key material ${material.id}`).digest('hex');
+  return sha256Hex(`guarded-keys key material ${material.id}`);
 }
 
 /** Symmetric keys rotate, so KMS names their current material (the newest version). */

@@ -1,5 +1,5 @@
-import * as crypto from 'crypto';
-import { createHash, createHmac, timingSafeEqual } from 'crypto';
+import { createHmac, timingSafeEqual } from 'crypto';
+import { sha256Hex } from './crypto/sha256';
 import { KmsError } from './errors';
 
 /**
@@ -231,13 +231,6 @@ function safeDecode(value: string): string {
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-/** node:crypto's one-shot hash (node 20.12 and later) spares a Hash object per call; older nodes use createHash. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-function sha256Hex(data: string): string {
-  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data, 'utf8').digest('hex');
 }
 
 function header(headers: IncomingSignedRequest['headers'], name: string): string | undefined {

@@ -178,6 +178,58 @@ describe('values shared between requests', () => {
     }
   });
 
+  test('requests a cached decision allowed share one authorization record in the audit trail, frozen', async () => {
+    // Each object a request leaves in the in-memory trail is copied by a young-generation collection and promoted:
+    // a cached decision's record is made once per decision, action and resource, not once per request.
+    const { emulator, kms } = await startTestEmulator({ authorizer: evaluateAuthorization });
+    try {
+      const [a, b] = [(await kms.send(new CreateKeyCommand({}))).KeyMetadata!, (await kms.send(new CreateKeyCommand({}))).KeyMetadata!];
+      for (let i = 0; i < 5; i++) for (const key of [a, b]) await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext }));
+      const encrypts = emulator.auditTrail({ eventName: 'Encrypt' });
+      expect(encrypts).toHaveLength(10);
+      const records = new Set(encrypts.map(e => e.authorizations[0]));
+      expect(records.size).toBe(2); // one per key (another resource), not one per request
+      for (const [key, record] of [[a, encrypts[0].authorizations[0]], [b, encrypts[1].authorizations[0]]] as const) {
+        expect(record).toEqual({ action: 'kms:Encrypt', resource: key.Arn, allowed: true, reason: expect.any(String), decidingStatements: expect.any(Array) });
+        expect(Object.isFrozen(record)).toBe(true);
+      }
+      // Another action on the same key under its own decision: its own record.
+      const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: a.KeyId, Plaintext }));
+      await kms.send(new DecryptCommand({ CiphertextBlob }));
+      expect(emulator.auditTrail({ eventName: 'Decrypt' })[0].authorizations).toEqual([expect.objectContaining({ action: 'kms:Decrypt', resource: a.Arn })]);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  test('the decision log keeps what a decision was made from; the entry users read is made once, when read', async () => {
+    const { emulator, kms } = await startTestEmulator({ authorizer: evaluateAuthorization });
+    try {
+      const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      const before = emulator.clock.now();
+      await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext }));
+      const [first] = emulator.decisions().slice(-1);
+      expect(first).toEqual({
+        time: expect.any(String),
+        operation: 'Encrypt',
+        action: 'kms:Encrypt',
+        caller: expect.stringMatching(/^arn:aws:iam::/),
+        resource: key.Arn,
+        allowed: true,
+        reason: first.decision.reason,
+        decision: first.decision,
+        request: first.request,
+      });
+      expect(first.request.action).toBe('kms:Encrypt');
+      expect(Date.parse(first.time)).toBeGreaterThanOrEqual(before - 1000);
+      // A plain value, not a getter (a getter's closure was made and kept per request), and the same entry on every read.
+      expect(Object.getOwnPropertyDescriptor(first, 'time')).toEqual(expect.objectContaining({ value: first.time }));
+      expect(emulator.decisions().slice(-1)[0]).toBe(first);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   test('recorded parameters are those of the allowlist, renamed, as the straightforward copy makes them', () => {
     const straightforward = (input: Record<string, unknown>) => {
       const out: Record<string, unknown> = {};

@@ -137,6 +137,27 @@ export function decidingStatements(decision: AuthorizationDecision): AuditStatem
  */
 const REFS = new WeakMap<readonly DecisionTraceEntry[], AuditStatementRef[]>();
 
+/**
+ * A request's authorization as the audit trail keeps it. A decision served from the cache (authz/decision-cache.ts)
+ * is the same object on every request, so its record is made once per decision, action and resource and shared,
+ * frozen: the in-memory trail keeps tens of thousands of events, and every object a request leaves in it is copied
+ * by a young-generation collection and then promoted.
+ */
+export function auditAuthorization(decision: AuthorizationDecision, action: string, resource: string): AuditAuthorization {
+  const statements = decidingStatements(decision);
+  const known = AUTHORIZATIONS.get(decision);
+  if (known !== undefined && known.action === action && known.resource === resource && known.allowed === decision.allowed
+    && known.reason === decision.reason && known.decidingStatements === statements) return known;
+  const made: AuditAuthorization = Object.freeze({
+    action, resource, allowed: decision.allowed, reason: decision.reason, decidingStatements: statements,
+  });
+  AUTHORIZATIONS.set(decision, made);
+  return made;
+}
+
+/** The last authorization record made for each decision (a decision is nearly always for one action and resource). */
+const AUTHORIZATIONS = new WeakMap<AuthorizationDecision, AuditAuthorization>();
+
 /** A trace entry's reference, without its undefined fields (as the JSON-lines file has them). */
 function statementRef(t: DecisionTraceEntry): AuditStatementRef {
   const ref: { -readonly [K in keyof AuditStatementRef]: AuditStatementRef[K] } = { source: t.source };

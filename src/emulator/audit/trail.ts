@@ -139,6 +139,20 @@ export class AuditTrail {
 
 const NO_AUTHORIZATIONS: readonly AuditAuthorization[] = Object.freeze([]);
 
+/**
+ * A request's authorizations as its event keeps them. Most requests make one, whose record is shared by every
+ * request the same cached decision allowed (audit/event.ts `auditAuthorization`): so is the one-entry list.
+ */
+function keptAuthorizations(authorizations: readonly AuditAuthorization[]): readonly AuditAuthorization[] {
+  if (authorizations.length === 0) return NO_AUTHORIZATIONS;
+  if (authorizations.length > 1) return authorizations.slice();
+  let list = SINGLE.get(authorizations[0]);
+  if (list === undefined) SINGLE.set(authorizations[0], list = Object.freeze([authorizations[0]]));
+  return list;
+}
+
+const SINGLE = new WeakMap<AuditAuthorization, readonly AuditAuthorization[]>();
+
 /** A list without repeats, in order, in an array of its own size. */
 function distinct(items: readonly string[]): readonly string[] {
   if (items.length === 2 && items[0] === items[1]) return [items[0]]; // a key resolved, then authorized: the usual case
@@ -179,7 +193,7 @@ class RecordedEvent implements Omit<FinishedRequest, 'input'> {
     this.viaService = request.viaService;
     // Kept at their size (a list grown by push holds room for 17): the trail keeps tens of thousands of these.
     this.resources = distinct(request.resources);
-    this.authorizations = request.authorizations.length === 0 ? NO_AUTHORIZATIONS : request.authorizations.slice();
+    this.authorizations = keptAuthorizations(request.authorizations);
     this.error = request.error;
     this.parameters = recordedParameters(request.input);
   }

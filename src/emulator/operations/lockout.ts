@@ -25,16 +25,6 @@ export function assertPolicyKeepsCallerIn(ctx: OperationContext, keyWithNewPolic
   // The future request it must allow: an ordinary PutKeyPolicy, without the bypass.
   const request = ctx.authorizationRequest('kms:PutKeyPolicy', keyWithNewPolicy, { conditions: { 'kms:BypassPolicyLockoutSafetyCheck': false } });
   const decision = evaluateAuthorization(request);
-  ctx.core.record({
-    time: new Date(ctx.now()).toISOString(),
-    operation: ctx.request.operation,
-    action: 'kms:PutKeyPolicy',
-    caller: ctx.request.caller.arn,
-    resource: keyWithNewPolicy.arn,
-    allowed: decision.allowed,
-    reason: `key policy lockout safety check: ${decision.reason}`,
-    decision,
-    request,
-  });
+  ctx.core.record(ctx.now(), request, decision, `key policy lockout safety check: ${decision.reason}`);
   if (!decision.allowed) throw new KmsError('MalformedPolicyDocumentException', LOCKOUT_MESSAGE);
 }
