@@ -9,6 +9,7 @@ import type { SingleBar as SingleBarType } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { createOpenStream, createSealStream, IntegrityError, KeyNotFoundError, KmsAccessError, inspect, rewrapPreamble } from '../envelope';
 import { run } from './exit-codes';
+import { CLI_FRAME_SIZE } from './fd-seal';
 import { countRest, followedBy, openInput, readPreamble, refuseEmpty, regularFileSize } from './input';
 import { lazyKmsClient, resolveExpectedKeys, WitnessingKms } from './kms-for-cli';
 import { allOrNothing, pipeInto, stdout } from './output';
@@ -52,7 +53,7 @@ export function registerEnvelopeCommands(program: Command): void {
       if (inWorker(o.in, o.out)) {
         return streamInWorker({ kind: 'seal', keyIds: o.key, encryptionContext: o.context, input: o.in, allowEmpty: o.allowEmpty === true }, kms);
       }
-      const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms });
+      const sealing = createSealStream({ keyIds: o.key, encryptionContext: o.context, kms, frameSize: CLI_FRAME_SIZE });
       const stages = [openInput(o.in), ...progress(o.in), ...(o.allowEmpty ? [] : [refuseEmpty()]), sealing];
       await pipeInto(o.out, stages);
     }));

@@ -7,13 +7,14 @@ import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from
 import { buildSync } from 'esbuild';
 import * as fc from 'fast-check';
 import { EXIT } from '../../src/cli/exit-codes';
+import { CLI_FRAME_SIZE } from '../../src/cli/fd-seal';
 import { forThread } from '../../src/cli/stream-worker-protocol';
 import { kmsClientFor, RunningEmulator, startEmulator } from '../../src/emulator';
-import { DEFAULT_STREAM_FRAME_SIZE, parseEnvelope } from '../../src/envelope/format';
+import { parseEnvelope } from '../../src/envelope/format';
 
 const ROOT = join(__dirname, '..', '..');
-/** A streamed seal's frame, which the CLI's seal uses. */
-const FRAME = DEFAULT_STREAM_FRAME_SIZE;
+/** The CLI's frame. */
+const FRAME = CLI_FRAME_SIZE;
 
 interface Ran {
   readonly code: number | null;
@@ -114,7 +115,7 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
   test('a reader slower than the worker (a full pipe, which may be non-blocking) gets every byte', async () => {
     // The main thread's SDK creates process.stdout, which makes a pipe on fd 1 non-blocking: the worker's writes
     // then meet EAGAIN whenever the pipe is full, and must wait and retry rather than fail or drop bytes.
-    const plaintext = Buffer.alloc(10 * FRAME + 5, 0x61);
+    const plaintext = Buffer.alloc(40 * FRAME + 5, 0x61);
     const sealed = await run(['seal', '--key', key], plaintext, true, 500);
     expect(sealed.code).toBe(EXIT.ok);
     const opened = await run(['open'], sealed.stdout, true, 500);
@@ -144,7 +145,7 @@ process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT + '.
       // Same length and header fields (the message id, data key and so the bytes differ by design).
       expect(inWorker.stdout.length).toBe(inMain.stdout.length);
       const [a, b] = [parseEnvelope(inWorker.stdout), parseEnvelope(inMain.stdout)];
-      expect(a.header.frameSize).toBe(b.header.frameSize);
+      expect([a.header.frameSize, b.header.frameSize]).toEqual([FRAME, FRAME]);
       expect(a.wrappedKeys.map(w => w.keyId)).toEqual(b.wrappedKeys.map(w => w.keyId));
       const [workerOpensMain, mainOpensWorker] = await Promise.all([run(['open'], inMain.stdout), run(['open'], inWorker.stdout, false)]);
       expect(workerOpensMain.stdout.equals(plaintext)).toBe(true);
