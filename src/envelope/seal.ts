@@ -128,7 +128,7 @@ export async function prepareSeal(
   }
 }
 
-/** The options with a stream's default frame size when they name none (every streamed seal's, the CLI's too). */
+/** The options with a stream's default frame size when they name none (every streamed seal of the library's). */
 export function withStreamFrameSize<T extends SealOptions>(options: T): T {
   return options.frameSize === undefined ? { ...options, frameSize: DEFAULT_STREAM_FRAME_SIZE } : options;
 }
