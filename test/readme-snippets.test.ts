@@ -67,54 +67,60 @@ interface Fixture {
   tearDown(): Promise<void>;
 }
 
+/**
+ * A fixture around an emulator in open mode started for the snippet: `provide` adds what the snippet uses besides
+ * `kms` (an SDK client for it), which the fixture provides too; the emulator stops at tear-down.
+ */
+function withOpenEmulator(spec: {
+  reads: readonly string[];
+  provide(kms: KMSClient): Promise<Record<string, unknown>>;
+  check(read: Record<string, any>, provided: Record<string, any>): Promise<void>;
+}): Fixture {
+  let emulator: RunningEmulator | undefined;
+  let kms: KMSClient | undefined;
+  return {
+    reads: spec.reads,
+    async setUp() {
+      emulator = await startEmulator();
+      kms = kmsClientFor(emulator, { region: 'eu-west-1' });
+      return { kms, ...await spec.provide(kms) };
+    },
+    check: spec.check,
+    async tearDown() {
+      kms?.destroy();
+      await emulator?.stop();
+    },
+  };
+}
+
 const FIXTURES: Record<string, () => Fixture> = {
   /** An emulator in open mode, two keys, and a plaintext (README, envelope encryption). */
-  'envelope': () => {
-    let emulator: RunningEmulator;
-    let kms: KMSClient;
-    return {
-      async setUp() {
-        emulator = await startEmulator();
-        kms = kmsClientFor(emulator, { region: 'eu-west-1' });
-        const keyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
-        const otherKeyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
-        return { kms, keyArn, otherKeyArn, plaintext: new TextEncoder().encode('the plaintext of the README') };
-      },
-      reads: ['back', 'moved'],
-      async check({ back, moved }, { plaintext, otherKeyArn }) {
-        expect(Buffer.from(back).equals(Buffer.from(plaintext))).toBe(true);
-        const reopened = await open(moved, { kms, expect: { keyIds: [otherKeyArn], encryptionContext: { tenant: 'acme' } } });
-        expect(Buffer.from(reopened.plaintext).equals(Buffer.from(plaintext))).toBe(true);
-      },
-      async tearDown() {
-        kms?.destroy();
-        await emulator?.stop();
-      },
-    };
-  },
+  'envelope': () => withOpenEmulator({
+    async provide(kms) {
+      const keyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+      const otherKeyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+      return { keyArn, otherKeyArn, plaintext: new TextEncoder().encode('the plaintext of the README') };
+    },
+    reads: ['back', 'moved'],
+    async check({ back, moved }, { kms, plaintext, otherKeyArn }) {
+      expect(Buffer.from(back).equals(Buffer.from(plaintext))).toBe(true);
+      const reopened = await open(moved, { kms, expect: { keyIds: [otherKeyArn], encryptionContext: { tenant: 'acme' } } });
+      expect(Buffer.from(reopened.plaintext).equals(Buffer.from(plaintext))).toBe(true);
+    },
+  }),
   /** An emulator in open mode, a key and a plaintext (docs/envelope-format.md, sealing into your own buffer). */
-  'output-buffer': () => {
-    let emulator: RunningEmulator;
-    let kms: KMSClient;
-    return {
-      async setUp() {
-        emulator = await startEmulator();
-        kms = kmsClientFor(emulator, { region: 'eu-west-1' });
-        const keyIds = [(await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!];
-        return { kms, keyIds, plaintext: new Uint8Array(200_000).map((_, i) => i % 251) };
-      },
-      reads: ['envelope', 'view', 'sealBuffer', 'openBuffer'],
-      async check({ envelope, view, sealBuffer, openBuffer }, { plaintext }) {
-        expect(envelope.buffer).toBe(sealBuffer.buffer);
-        expect(view.buffer).toBe(openBuffer.buffer);
-        expect(Buffer.from(view).equals(Buffer.from(plaintext))).toBe(true);
-      },
-      async tearDown() {
-        kms?.destroy();
-        await emulator?.stop();
-      },
-    };
-  },
+  'output-buffer': () => withOpenEmulator({
+    async provide(kms) {
+      const keyIds = [(await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!];
+      return { keyIds, plaintext: new Uint8Array(200_000).map((_, i) => i % 251) };
+    },
+    reads: ['envelope', 'view', 'sealBuffer', 'openBuffer'],
+    async check({ envelope, view, sealBuffer, openBuffer }, { plaintext }) {
+      expect(envelope.buffer).toBe(sealBuffer.buffer);
+      expect(view.buffer).toBe(openBuffer.buffer);
+      expect(Buffer.from(view).equals(Buffer.from(plaintext))).toBe(true);
+    },
+  }),
   /** Nothing but the snippet's own imports (docs/emulator.md, starting the emulator in process). */
   'self-contained': () => ({
     setUp: async () => ({}),
