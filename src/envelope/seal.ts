@@ -2,7 +2,7 @@ import { CipherBackend, nodeBackend } from './backends';
 import { abytes, anumber, isWellFormed, wipe } from './bytes';
 import { DataKeyCache } from './cache';
 import {
-  DEFAULT_FRAME_SIZE, DEFAULT_STREAM_FRAME_SIZE, EnvelopeHeader, encodePreamble, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
+  DEFAULT_FRAME_SIZE, EnvelopeHeader, encodePreamble, MAX_FRAME_SIZE, MESSAGE_ID_BYTES, MIN_FRAME_SIZE,
   RESERVED_CONTEXT_PREFIX, SUITE_AES256_GCM_HKDF_SHA512_COMMIT, VERSION, encodeContext,
 } from './format';
 import { bodyLength, deriveMessageKeys, sealBodyInto } from './frames';
@@ -18,7 +18,7 @@ export interface SealOptions {
   readonly kms: EnvelopeKms;
   /**
    * Plaintext bytes per frame (1 KiB to 16 MiB).
-   * @default 65536 (64 KiB); a stream's is 262144 (256 KiB): see {@link DEFAULT_STREAM_FRAME_SIZE}
+   * @default 65536 (64 KiB); a stream's is 262144 (256 KiB): see `DEFAULT_STREAM_FRAME_SIZE`
    */
   readonly frameSize?: number;
   /**
@@ -126,11 +126,6 @@ export async function prepareSeal(
     // Always ours: the cache hands out and keeps copies, never its own buffer.
     wipe(dataKey);
   }
-}
-
-/** The options with a stream's default frame size when they name none (every streamed seal of the library's). */
-export function withStreamFrameSize<T extends SealOptions>(options: T): T {
-  return options.frameSize === undefined ? { ...options, frameSize: DEFAULT_STREAM_FRAME_SIZE } : options;
 }
 
 /**

@@ -2,10 +2,10 @@ import { Readable, Transform, TransformCallback } from 'stream';
 import { anumber, wipe } from './bytes';
 import { ChunkQueue, GrowingBuffer } from './chunk-queue';
 import { MalformedEnvelopeError, TooManyWrappedKeysError } from './errors';
-import { FIXED_HEADER_BYTES, ParsedEnvelope, parseEnvelope, PreambleScanner } from './format';
+import { DEFAULT_STREAM_FRAME_SIZE, FIXED_HEADER_BYTES, ParsedEnvelope, parseEnvelope, PreambleScanner } from './format';
 import { FrameOpener, sealFrameParts } from './frames';
 import { DEFAULT_MAX_WRAPPED_KEYS, OpenOptions, unlock } from './open';
-import { prepareSeal, PreparedSeal, SealOptions, withStreamFrameSize } from './seal';
+import { prepareSeal, PreparedSeal, SealOptions } from './seal';
 
 /** The most header + wrapped-keys bytes a streamed open buffers, unless `maxPreambleBytes` says otherwise. */
 export const MAX_PREAMBLE_BYTES = 1024 * 1024;
@@ -51,7 +51,7 @@ export function createSealStream(options: SealStreamOptions): Transform {
   let sequence = 1;
   const ready = (stream: Transform) => {
     if (!prepared) {
-      prepared = prepareSeal(withStreamFrameSize(options), declared).then(p => {
+      prepared = prepareSeal({ ...options, frameSize: options.frameSize ?? DEFAULT_STREAM_FRAME_SIZE }, declared).then(p => {
         key = p.encryptionKey;
         if (stream.destroyed) wipe(key);
         else stream.push(p.preamble);
