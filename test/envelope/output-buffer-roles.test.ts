@@ -73,7 +73,7 @@ describe('seal and open into reused buffers as application roles under a key pol
   });
 
   test('concurrent seals and opens, one buffer per message in flight, all round-trip', async () => {
-    const messages = Array.from({ length: 24 }, (_, m) => new Uint8Array(1000 + m * 9_000).map((_, i) => (i + m) % 251));
+    const messages = Array.from({ length: 24 }, (_unused, m) => new Uint8Array(1000 + m * 9_000).map((_, i) => (i + m) % 251));
     const sealBuffers = messages.map(p => new Uint8Array(p.length + 4096));
     const envelopes = await Promise.all(messages.map((p, m) =>
       seal(p, { keyIds: [keyArn], encryptionContext: ACME, kms: sealer, output: n => sealBuffers[m].subarray(0, n) })));
