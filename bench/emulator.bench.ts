@@ -11,6 +11,11 @@
  * (SigV4 verified, key policy + IAM identity policy evaluated on every request); the same with 10,000 keys already
  * created (cost per request must not grow with the number of keys); local-kms; moto. local-kms is built with
  * `go install github.com/nsmithuk/local-kms@latest` when missing (once), moto installed into bench/.venv.
+ *
+ * Two references beside the peers, on Encrypt only: the node HTTP floor (bench/node-floor-server.ts, a node server
+ * that parses each request and answers a constant), whose requests per second and p99 are the best a single node
+ * thread scores under this generator on this machine; and, in the full run, local-kms limited to one thread
+ * (GOMAXPROCS=1), the like-for-like comparison with one node thread.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -36,6 +41,11 @@ const PRINCIPAL = {
   secretAccessKey: 'bench-role-secret',
   identityPolicies: [{ name: 'kms-use', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] } }],
 };
+
+const NODE_FLOOR = 'node HTTP floor (no KMS work)';
+const LOCAL_KMS_ONE_THREAD = 'local-kms, GOMAXPROCS=1';
+/** Contenders measured on Encrypt only: the floor answers nothing else; local-kms on one thread is a reference. */
+const ENCRYPT_ONLY = new Set([NODE_FLOOR, LOCAL_KMS_ONE_THREAD]);
 
 interface Server {
   readonly name: string;
@@ -150,7 +160,19 @@ async function startOurs(name: string, serverJs: string, configured: boolean): P
   return { name, child, endpoint, ak, sk };
 }
 
-async function startLocalKms(): Promise<Server | undefined> {
+/** The node HTTP floor (bench/node-floor-server.ts): parses each request's JSON and answers a constant. */
+async function startFloor(floorJs: string): Promise<Server> {
+  const child = spawn(process.execPath, [floorJs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const endpoint = await new Promise<string>(resolve => createInterface({ input: child.stdout! }).once('line', resolve));
+  await firstAnswer(endpoint, 'AKIAFLOOR', 'floor-secret', process.hrtime.bigint());
+  return { name: NODE_FLOOR, child, endpoint, ak: 'AKIAFLOOR', sk: 'floor-secret' };
+}
+
+/**
+ * local-kms; with `threads`, its Go runtime limited to that many (GOMAXPROCS), which is how it compares with a server
+ * on one node thread. The default (every core) is its users' configuration, and the peer the goals name.
+ */
+async function startLocalKms(threads?: number): Promise<Server | undefined> {
   let binary = join(homedir(), 'go', 'bin', 'local-kms');
   if (!existsSync(binary)) {
     try {
@@ -164,10 +186,12 @@ async function startLocalKms(): Promise<Server | undefined> {
   }
   const port = await freePort();
   const data = mkdtempSync(join(work, 'local-kms-'));
-  const child = spawn(binary, [], { stdio: 'ignore', env: { ...process.env, PORT: String(port), KMS_DATA_PATH: data, KMS_REGION: 'us-east-1', KMS_ACCOUNT_ID: '111122223333' } });
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), KMS_DATA_PATH: data, KMS_REGION: 'us-east-1', KMS_ACCOUNT_ID: '111122223333' };
+  if (threads) env.GOMAXPROCS = String(threads);
+  const child = spawn(binary, [], { stdio: 'ignore', env });
   const endpoint = `http://127.0.0.1:${port}`;
   await firstAnswer(endpoint, 'AKIALOCALKMS', 'local-kms-secret', process.hrtime.bigint());
-  return { name: 'local-kms', child, endpoint, ak: 'AKIALOCALKMS', sk: 'local-kms-secret' };
+  return { name: threads ? LOCAL_KMS_ONE_THREAD : 'local-kms', child, endpoint, ak: 'AKIALOCALKMS', sk: 'local-kms-secret' };
 }
 
 async function startMoto(): Promise<Server | undefined> {
@@ -202,6 +226,7 @@ async function main(): Promise<void> {
   // @noble/* (ML-DSA, Ed25519ph, ECDSA over a digest) load on first use, from node_modules as lib/ loads them: inlined,
   // they would be compiled at every start although no request here uses them.
   const serverJs = bundle('bench/emulator-server.ts', 'emulator-server', ['@noble/*']);
+  const floorJs = bundle('bench/node-floor-server.ts', 'node-floor-server', []);
   process.stdout.write(`emulator vs local-kms and moto: Go load generator (aws-sdk-go-v2), ${REPS} interleaved rounds of ${SECONDS} s; median (min–max)\n`);
 
   // Start-up to first answer of the bundled emulator (no ts-node), a few times.
@@ -222,22 +247,27 @@ async function main(): Promise<void> {
     const seeded = await startOurs(`ours SigV4+policies, ${SEED_KEYS / 1000}k keys`, serverJs, true);
     servers.push(seeded);
     drive(binary, seeded, 'DescribeKey', 16, 0.1, SEED_KEYS);
+    servers.push(await startFloor(floorJs));
     const localKms = await startLocalKms();
     if (localKms) servers.push(localKms);
+    const localKmsOneThread = localKms && !QUICK ? await startLocalKms(1) : undefined;
+    if (localKmsOneThread) servers.push(localKmsOneThread);
     const moto = await startMoto();
     if (moto) servers.push(moto);
 
     // Warm every server (the JIT, connection pools) before any measured round.
     for (const s of servers) {
       drive(binary, s, 'Encrypt', 16, QUICK ? 0.8 : 2);
-      if (s.name !== 'moto') drive(binary, s, 'Decrypt', 16, QUICK ? 0.4 : 1);
+      if (s.name !== 'moto' && !ENCRYPT_ONLY.has(s.name)) drive(binary, s, 'Decrypt', 16, QUICK ? 0.4 : 1);
     }
     const byName = (name: string) => servers.find(s => s.name === name);
     const plan: Array<[string, string, number]> = [];
     for (const s of servers) plan.push([s.name, 'Encrypt', 16]);
-    for (const s of servers) if (s.name !== 'moto') plan.push([s.name, 'Decrypt', 16]);
-    for (const s of servers) if (!s.name.includes('keys') && (s.name !== 'moto' || !QUICK) && s.name !== 'ours open') plan.push([s.name, 'CreateKey', 16]);
-    if (!QUICK) for (const s of servers) if (s.name !== 'moto') plan.push([s.name, 'Encrypt', 64]);
+    for (const s of servers) if (s.name !== 'moto' && !ENCRYPT_ONLY.has(s.name)) plan.push([s.name, 'Decrypt', 16]);
+    for (const s of servers) {
+      if (!s.name.includes('keys') && (s.name !== 'moto' || !QUICK) && s.name !== 'ours open' && !ENCRYPT_ONLY.has(s.name)) plan.push([s.name, 'CreateKey', 16]);
+    }
+    if (!QUICK) for (const s of servers) if (s.name !== 'moto' && s.name !== LOCAL_KMS_ONE_THREAD) plan.push([s.name, 'Encrypt', 64]);
 
     const results = new Map<string, LoadResult[]>();
     const key = (server: string, op: string, clients: number) => `${server}|${op}|${clients}`;
@@ -280,6 +310,13 @@ async function main(): Promise<void> {
         op === 'Encrypt' ? '>= 1.0x' : '>= 0.8x');
       addSummary(`${op} server CPU µs/req, ${strict} vs ${peerName}`, cpu(strict, op).toFixed(0), cpu(peerName, op).toFixed(0), ratio(cpu(peerName, op), cpu(strict, op)), '');
     }
+    // The floor: the same ratio against a node server that does no KMS work (the best any node emulator can score).
+    addSummary(`Encrypt req/s, ${strict} vs ${NODE_FLOOR}`, rps(strict, 'Encrypt').toFixed(0), rps(NODE_FLOOR, 'Encrypt').toFixed(0),
+      ratio(rps(strict, 'Encrypt'), rps(NODE_FLOOR, 'Encrypt')), '');
+    if (localKmsOneThread) {
+      addSummary(`Encrypt req/s, ${strict} vs ${LOCAL_KMS_ONE_THREAD}`, rps(strict, 'Encrypt').toFixed(0), rps(LOCAL_KMS_ONE_THREAD, 'Encrypt').toFixed(0),
+        ratio(rps(strict, 'Encrypt'), rps(LOCAL_KMS_ONE_THREAD, 'Encrypt')), '');
+    }
     if (moto) addSummary(`Encrypt req/s, ${strict} vs moto`, rps(strict, 'Encrypt').toFixed(0), rps('moto', 'Encrypt').toFixed(0), ratio(rps(strict, 'Encrypt'), rps('moto', 'Encrypt')), '');
     const many = seeded.name;
     for (const op of ['Encrypt', 'Decrypt']) {
@@ -288,6 +325,7 @@ async function main(): Promise<void> {
     if (!QUICK) {
       addSummary(`Encrypt p99 ms, 64 clients, ${strict}`, med(strict, 'Encrypt', 64, r => r.p99Ms).toFixed(1),
         peerName ? med(peerName, 'Encrypt', 64, r => r.p99Ms).toFixed(1) : '', '', '< 10 ms');
+      addSummary(`Encrypt p99 ms, 64 clients, ${NODE_FLOOR}`, med(NODE_FLOOR, 'Encrypt', 64, r => r.p99Ms).toFixed(1), '', '', '< 10 ms');
     }
     addSummary('emulator start-up to first answer (ms) vs node -e 0', median(startups).toFixed(0), median(bareNode).toFixed(0),
       ratio(median(startups), median(bareNode)), '< 100 ms');
