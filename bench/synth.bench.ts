@@ -82,7 +82,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(process.env.BENCH_PROFILE_RUNS ?? 3); i++) contender.run();
     return;
   }
-  const reps = QUICK ? 3 : REPS;
+  // A sample is one synth, under half a second: with REPS (5) samples the medians moved by ±5% between runs of the same
+  // code (KeyGuard 1.19–1.32x in three runs), so the full run takes three times as many.
+  const reps = QUICK ? 3 : 3 * REPS;
   process.stdout.write(`synthesis of ${KEYS} keys in one stack: ${reps} interleaved samples of one synth each; CPU ms per synth, median (min–max)\n`);
   // One synth per sample: a synth of 500 keys takes seconds, so the budget is the one operation.
   const s = await interleave(CONTENDERS, 0, reps, 1);
