@@ -86,6 +86,9 @@ async function throughput(): Promise<void> {
           ratio(m('ours-into'), m('framed')), '>= 0.9x');
         addSummary(`${intoLabel} vs ESDK unsigned 64 KiB`, fmtRate(m('ours-into') * scale, unit), fmtRate(m('esdk') * scale, unit),
           ratio(m('ours-into'), m('esdk')), '>= 4x');
+        // What the 4x goal is measured against: the limit's own lead over the ESDK in the same process.
+        addSummary(`${direction} ${label}: the limit (raw framed into a preallocated buffer) vs ESDK unsigned 64 KiB`, fmtRate(m('framed') * scale, unit),
+          fmtRate(m('esdk') * scale, unit), ratio(m('framed'), m('esdk')), '');
       }
       addSummary(`${direction} ${label} vs ESDK unsigned 64 KiB`, fmtRate(m('ours') * scale, unit), fmtRate(m('esdk') * scale, unit), ratio(m('ours'), m('esdk')),
         size === 1024 ? '' : '>= 4x');

@@ -35,8 +35,13 @@ export interface Samples {
 }
 
 /**
- * Runs the contenders in turn, `reps` rounds, each for `budgetMs` (at least `minOps` operations), starting each
- * round with the next contender so none always runs first (after a GC, on a cold cache). Rates are per CPU-second
+ * Runs the contenders in turn, `reps` rounds, each for `budgetMs` (at least `minOps` operations), in a new order
+ * every round (a shuffle seeded by the round, so runs repeat): none always runs first (after a GC, on a cold cache),
+ * and none always runs after the same contender. A contender inherits the state its predecessor left the process in:
+ * at 64 MiB, whether glibc has handed the freed cipher outputs back to the kernel decides whether the next messages
+ * fault their pages in again (about 22 against 36 ms a message here), and with the rounds merely rotated, "raw framed"
+ * always followed the ESDK's default and ran in the fast state while "ours into a buffer" always followed the
+ * one-shot GCM and ran in the slow one (0.6x, where the two are equal run alone or shuffled). Rates are per CPU-second
  * of this process (user + system, GC threads included), which a busy shared machine disturbs less than wall time.
  */
 export async function interleave(
@@ -45,8 +50,7 @@ export async function interleave(
   const samples = new Map<string, Samples>(contenders.map(c => [c.name, { name: c.name, perCpuSecond: [], perSecond: [] }]));
   for (const c of contenders) await c.run(); // warm every path once
   for (let round = 0; round < reps; round++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const c = contenders[(i + round) % contenders.length];
+    for (const c of shuffled(contenders, round + 1)) {
       if (options.collectBetween) collectGarbage();
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
@@ -64,6 +68,18 @@ export async function interleave(
     }
   }
   return samples;
+}
+
+/** Fisher–Yates with a small seeded generator (Park–Miller): an order that differs per round and repeats per run. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = (seed * 7919) % 2147483647;
+  const next = () => (state = (state * 48271) % 2147483647) / 2147483647;
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 /** A full collection when node was started with --expose-gc (bench/run.ts does), else nothing. */
