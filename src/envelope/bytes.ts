@@ -32,6 +32,15 @@ export function allocForOverwrite(length: number): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
+/**
+ * A copy in memory of its own, whatever kind of Uint8Array it is given. Not `bytes.slice()`: on a Node Buffer (what
+ * many KMS clients, mocks and callers hand over for a Uint8Array) `slice` returns a view of the same memory, so
+ * wiping the original would wipe the "copy" with it; a kept data key would then be all zeros.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 /** Concatenates into a fresh Uint8Array. */
 export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -1,4 +1,4 @@
-import { wipe } from './bytes';
+import { copyBytes, wipe } from './bytes';
 import { encodeContext, WrappedKey } from './format';
 
 /**
@@ -111,7 +111,7 @@ export class DataKeyCache {
       entry.messages++;
       entry.bytes += bytes;
       this.stats.sealHits++;
-      return { dataKey: entry.dataKey.slice(), wrapped: entry.wrapped };
+      return { dataKey: copyBytes(entry.dataKey), wrapped: entry.wrapped };
     }
     this.stats.sealMisses++;
     return undefined;
@@ -128,7 +128,7 @@ export class DataKeyCache {
     if (bytes > this.maxBytes) return false;
     const id = this.sealPartition(client, keyIds, encodedContext ?? encodeContext(context));
     this.evictSeal(id);
-    this.sealEntries.set(id, { dataKey: dataKey.slice(), wrapped, createdAt: this.now(), messages: 1, bytes });
+    this.sealEntries.set(id, { dataKey: copyBytes(dataKey), wrapped, createdAt: this.now(), messages: 1, bytes });
     while (this.sealEntries.size > this.maxEntries) this.evictSeal(this.sealEntries.keys().next().value!);
     return true;
   }
@@ -139,7 +139,7 @@ export class DataKeyCache {
     const entry = this.openEntries.get(id);
     if (entry && this.now() < entry.expiresAt) {
       this.stats.openHits++;
-      return { dataKey: entry.dataKey.slice(), keyId: entry.keyId };
+      return { dataKey: copyBytes(entry.dataKey), keyId: entry.keyId };
     }
     if (entry) this.evictOpen(id);
     this.stats.openMisses++;
@@ -150,7 +150,7 @@ export class DataKeyCache {
   public storeForOpen(client: object, wrapped: WrappedKey, context: Record<string, string>, dataKey: Uint8Array, keyId: string): void {
     const id = this.openPartition(client, wrapped, context);
     this.evictOpen(id);
-    this.openEntries.set(id, { dataKey: dataKey.slice(), keyId, expiresAt: this.now() + this.openTtlMs });
+    this.openEntries.set(id, { dataKey: copyBytes(dataKey), keyId, expiresAt: this.now() + this.openTtlMs });
     while (this.openEntries.size > this.maxEntries) this.evictOpen(this.openEntries.keys().next().value!);
   }
 

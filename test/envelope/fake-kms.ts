@@ -14,7 +14,15 @@ export interface FakeKms {
   readonly handedOut: Uint8Array[];
 }
 
-export function fakeKms(seed = 1): FakeKms {
+export interface FakeKmsOptions {
+  /**
+   * The kind of Uint8Array every Plaintext is handed out as: `Buffer.from` for a client that answers with Node
+   * Buffers (aws-sdk-client-mock answers as the test wrote them; wrappers of other SDKs), a plain copy by default.
+   */
+  readonly plaintextAs?: (bytes: Uint8Array) => Uint8Array;
+}
+
+export function fakeKms(seed = 1, options: FakeKmsOptions = {}): FakeKms {
   const records = new Map<string, { arn: string; dataKey: Uint8Array; context: string }>();
   const calls: Record<string, number> = {};
   const handedOut: Uint8Array[] = [];
@@ -26,12 +34,13 @@ export function fakeKms(seed = 1): FakeKms {
   const contextKey = (context: Record<string, string> | undefined) => JSON.stringify(Object.entries(context ?? {}).sort());
   const wrap = (arn: string, dataKey: Uint8Array, context: Record<string, string> | undefined) => {
     const handle = randomBytes(48);
-    records.set(handle.toString('hex'), { arn, dataKey: dataKey.slice(), context: contextKey(context) });
+    // new Uint8Array copies whatever it is given; `slice` on a Buffer would keep a view of the caller's memory.
+    records.set(handle.toString('hex'), { arn, dataKey: new Uint8Array(dataKey), context: contextKey(context) });
     return new Uint8Array(handle);
   };
   const fail = (name: string) => Object.assign(new Error(name), { name });
   const hand = (dataKey: Uint8Array) => {
-    const copy = dataKey.slice();
+    const copy = (options.plaintextAs ?? (b => new Uint8Array(b)))(dataKey);
     handedOut.push(copy);
     return copy;
   };
