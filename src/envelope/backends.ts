@@ -52,11 +52,19 @@ function hmacHkdfSha512(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, len
     const input = new Uint8Array(info.length + 1);
     input.set(info);
     input[info.length] = 1;
-    const block = createHmac('sha512', prk).update(input).digest();
+    let block: Buffer;
+    try {
+      block = createHmac('sha512', prk).update(input).digest();
+    } finally {
+      prk.fill(0);
+    }
+    // A whole block (the envelope's 64 bytes) is returned as it is: a buffer only the caller holds, which it wipes as
+    // it would a copy, and one allocation fewer per message. A shorter length is copied, so that the rest of the block
+    // is wiped here rather than left behind the caller's view.
+    if (length === SHA512_BYTES) return block;
     try {
       return new Uint8Array(block.subarray(0, length));
     } finally {
-      prk.fill(0);
       block.fill(0);
     }
   }

@@ -22,9 +22,9 @@ export function deriveMessageKeys(backend: CipherBackend, dataKey: Uint8Array, m
   let info = KDF_INFO.get(suite);
   if (!info) KDF_INFO.set(suite, info = concat([KDF_LABEL, new Uint8Array([suite])]));
   const okm = backend.hkdfSha512(dataKey, messageId, info, KEY_BYTES + COMMITMENT_BYTES);
-  const keys = { encryptionKey: okm.slice(0, KEY_BYTES), commitment: okm.slice(KEY_BYTES) };
-  wipe(okm);
-  return keys;
+  // Two views of the one output, not two copies (two allocations per message, and the original to wipe): the caller
+  // wipes `encryptionKey`, which is all of it that is secret; the commitment is written into the header.
+  return { encryptionKey: okm.subarray(0, KEY_BYTES), commitment: okm.subarray(KEY_BYTES) };
 }
 
 /** Encrypts one frame. */

@@ -2,9 +2,9 @@ import { hkdfSync } from 'crypto';
 import * as fc from 'fast-check';
 import { CipherBackend, IntegrityError, nobleBackend, nodeBackend } from '../../src/envelope';
 import { pooledRandom } from '../../src/envelope/backends';
-import { concat, utf8 } from '../../src/envelope/bytes';
+import { concat, utf8, wipe } from '../../src/envelope/bytes';
 import { encodeContext, encodeHeader, encodePreamble, encodeWrappedKeys, FINAL_FRAME_FLAG, frameAad, frameIv, u16, u32 } from '../../src/envelope/format';
-import { FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
+import { deriveMessageKeys, FrameOpener, openBody, plaintextLengthOf, sealBody, sealFrame, sealFrameParts } from '../../src/envelope/frames';
 import { runSourceScript } from '../support/fresh-process';
 
 /**
@@ -23,9 +23,38 @@ describe('HKDF-SHA512 as HMACs', () => {
     ), { numRuns: 300 });
   });
 
+  test('hands out no derived byte it does not return: a shorter length is a copy of its own size, a whole block fresh per call', () => {
+    for (const length of [1, 32, 63]) {
+      const okm = nodeBackend.hkdfSha512(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array([3]), length);
+      expect([okm.byteOffset, okm.buffer.byteLength]).toEqual([0, length]);
+    }
+    const first = nodeBackend.hkdfSha512(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array([3]), 64);
+    const second = nodeBackend.hkdfSha512(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array([3]), 64);
+    expect([first.byteOffset, first.buffer.byteLength]).toEqual([0, 64]);
+    first.fill(0);
+    expect(Buffer.from(second).equals(Buffer.from(hkdfSync('sha512', new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array([3]), 64)))).toBe(true);
+  });
+
   test('refuses more than 255 blocks, as RFC 5869 does', () => {
     expect(() => nodeBackend.hkdfSha512(new Uint8Array(32), new Uint8Array(32), new Uint8Array(0), 255 * 64 + 1)).toThrow(RangeError);
   });
+});
+
+describe('message keys', () => {
+  test.each([['node:crypto', nodeBackend], ['noble', nobleBackend]] as Array<[string, CipherBackend]>)(
+    '%s: wiping the encryption key leaves only the public commitment in what HKDF returned', (_, backend) => {
+    // HKDF-SHA512(data key, salt = message id, info = the format's label and the suite byte: docs/envelope-format.md).
+      const info = concat([utf8('guarded-keys/v1'), new Uint8Array([1])]);
+      const keys = deriveMessageKeys(backend, new Uint8Array(32).fill(5), new Uint8Array(32).fill(6), 1);
+      const expected = Buffer.from(hkdfSync('sha512', new Uint8Array(32).fill(5), new Uint8Array(32).fill(6), info, 64));
+      expect(Buffer.concat([keys.encryptionKey, keys.commitment]).equals(expected)).toBe(true);
+      wipe(keys.encryptionKey);
+      // The keys are views of one output (no copies to wipe): after the owner's wipe, its backing store holds zeros and
+      // the commitment, which the header publishes, and nothing else.
+      const store = new Uint8Array(keys.encryptionKey.buffer);
+      expect(store.length).toBe(64);
+      expect(Buffer.from(store).equals(Buffer.concat([Buffer.alloc(32), expected.subarray(32)]))).toBe(true);
+    });
 });
 
 describe('buffered open into one buffer', () => {
