@@ -1,4 +1,6 @@
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { fakeKms } from './fake-kms';
+import { kmsClientFor, RunningEmulator, startEmulator } from '../../src/emulator';
 import { DataKeyCache, IntegrityError, open, seal } from '../../src/envelope';
 import { KmsLike } from '../../src/envelope/kms';
 
@@ -62,5 +64,62 @@ describe.each(kinds)('KMS answering with %s', (_, plaintextAs) => {
     }
     expect((fake.calls.Decrypt ?? 0) - decryptsBefore).toBe(1);
     expect(openCache.stats.openHits).toBe(3 * sealed.length - 1);
+  });
+});
+
+/**
+ * The same through the real SDK and the emulator, as application role sessions signing with SigV4 under a key policy:
+ * the sealer's client carries a middleware that hands each Plaintext back as a Node Buffer, as a user's wrapper of
+ * the client (or a client of another SDK) does.
+ */
+describe('cached seals through the real SDK, as role sessions, with a client that answers with Buffers', () => {
+  const ACCOUNT = '111122223333';
+  let emulator: RunningEmulator;
+  const clients: KMSClient[] = [];
+  const as = (name: string, identityPolicies = [] as Array<{ Version: string; Statement: unknown[] }>): KMSClient => {
+    const accessKeyId = `AKIABUF${name.toUpperCase().padEnd(9, 'X').slice(0, 9)}`;
+    emulator.addPrincipal({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/app`, accessKeyId, secretAccessKey: `secret-${name}`, identityPolicies } as never);
+    const client = kmsClientFor(emulator, { region: 'eu-west-1', accessKeyId, secretAccessKey: `secret-${name}` });
+    clients.push(client);
+    return client;
+  };
+  beforeAll(async () => { emulator = await startEmulator(); });
+  afterAll(async () => {
+    clients.splice(0).forEach(c => c.destroy());
+    await emulator.stop();
+  });
+
+  test('24 cached seals, overlapping, each opens by the opener role and none under an all-zero key', async () => {
+    const admin = as('Admin', [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:CreateKey', Resource: '*' }] }]);
+    const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'Admin', Effect: 'Allow', Principal: { AWS: role('Admin') }, Action: 'kms:*', Resource: '*' },
+        { Sid: 'Seal', Effect: 'Allow', Principal: { AWS: role('Sealer') }, Action: 'kms:GenerateDataKey', Resource: '*' },
+        { Sid: 'Open', Effect: 'Allow', Principal: { AWS: role('Opener') }, Action: 'kms:Decrypt', Resource: '*' },
+      ],
+    };
+    const keyArn = (await admin.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }))).KeyMetadata!.Arn!;
+    const sealer = as('Sealer');
+    sealer.middlewareStack.add(next => async args => {
+      const result = await next(args);
+      const output = result.output as { Plaintext?: Uint8Array };
+      if (output.Plaintext) output.Plaintext = Buffer.from(output.Plaintext);
+      return result;
+    }, { step: 'initialize', name: 'plaintextAsBuffer' });
+    const opener = as('Opener');
+
+    const cache = new DataKeyCache({ maxMessages: 100 });
+    const first = await seal(Buffer.from('value 0'), { keyIds: [keyArn], kms: sealer, cache, encryptionContext: { app: 'billing' } });
+    const rest = await Promise.all(Array.from({ length: 23 }, (__, i) =>
+      seal(Buffer.from(`value ${i + 1}`), { keyIds: [keyArn], kms: sealer, cache, encryptionContext: { app: 'billing' } })));
+    expect(cache.stats.sealHits).toBeGreaterThan(0);
+    const sealed = [first, ...rest];
+    for (let i = 0; i < sealed.length; i++) {
+      expect(Buffer.from((await open(sealed[i], { kms: opener })).plaintext).toString()).toBe(`value ${i}`);
+      await expect(open(sealed[i], { kms: zeroKms })).rejects.toThrow(IntegrityError);
+    }
   });
 });
