@@ -50,10 +50,11 @@ export const MAX_FRAME_SIZE = 16 * 1024 * 1024;
 /** A buffered seal's frame: the ESDK's fairest size, and any size costs a buffered open the same memory (all of it). */
 export const DEFAULT_FRAME_SIZE = 64 * 1024;
 /**
- * A streamed seal's frame (the library's streams; the CLI keeps 64 KiB, src/cli/fd-seal.ts says why). Every frame is a new AES-GCM cipher (node:crypto
- * cannot give one a new IV), about 5 µs each, which at 64 KiB was a fifth of a stream's cost; at 256 KiB a stream runs
- * within a few percent of one cipher stream, and a reader holds at most 256 KiB of unverified frame, as Tink's
- * streaming AEAD holds a 1 MiB segment. A sealer that needs smaller frames (a reader with little memory) passes them.
+ * A streamed seal's frame (the library's streams; the CLI keeps 64 KiB, src/cli/fd-seal.ts says why). Every frame
+ * is a new AES-GCM cipher (node:crypto cannot give one a new IV), about 5 µs each, which at 64 KiB was a fifth of a
+ * stream's cost; at 256 KiB a stream runs within a few percent of one cipher stream, and a reader holds at most
+ * 256 KiB of unverified frame, as Tink's streaming AEAD holds a 1 MiB segment. A sealer that needs smaller frames (a
+ * reader with little memory) passes them.
  */
 export const DEFAULT_STREAM_FRAME_SIZE = 256 * 1024;
 /** Encryption context limits (KMS itself accepts 8 KiB of context). */
