@@ -1,6 +1,6 @@
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { fakeKms } from './fake-kms';
-import { kmsClientFor, RunningEmulator, startEmulator } from '../../src/emulator';
+import { kmsClientFor, PolicyDocumentJson, PrincipalConfig, RunningEmulator, startEmulator } from '../../src/emulator';
 import { DataKeyCache, IntegrityError, open, seal } from '../../src/envelope';
 import { KmsLike } from '../../src/envelope/kms';
 
@@ -76,10 +76,11 @@ describe('cached seals through the real SDK, as role sessions, with a client tha
   const ACCOUNT = '111122223333';
   let emulator: RunningEmulator;
   const clients: KMSClient[] = [];
-  const as = (name: string, identityPolicies = [] as Array<{ Version: string; Statement: unknown[] }>): KMSClient => {
+  const as = (name: string, identityPolicies: PolicyDocumentJson[] = []): KMSClient => {
     const accessKeyId = `AKIABUF${name.toUpperCase().padEnd(9, 'X').slice(0, 9)}`;
-    emulator.addPrincipal({ arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/app`, accessKeyId, secretAccessKey: `secret-${name}`, identityPolicies } as never);
-    const client = kmsClientFor(emulator, { region: 'eu-west-1', accessKeyId, secretAccessKey: `secret-${name}` });
+    const principal: PrincipalConfig = { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/app`, accessKeyId, secretAccessKey: `secret-${name}`, identityPolicies };
+    emulator.addPrincipal(principal);
+    const client = kmsClientFor(emulator, { region: 'eu-west-1', accessKeyId, secretAccessKey: principal.secretAccessKey });
     clients.push(client);
     return client;
   };
